@@ -18,7 +18,7 @@ enum class Conduit : uint8_t { kHvc, kSmc };
 
 // A mask with bit i set for each register xi; bit 0 is x0.
 using RegisterMask = uint32_t;
-inline constexpr RegisterMask kAllArgRegisters = 0x3fffe;  // x1..x17
+inline constexpr RegisterMask kAllArgRegisters = 0x3fffe;     // x1..x17
 inline constexpr RegisterMask kAllResultRegisters = 0x3ffff;  // x0..x17
 
 struct Call {

@@ -6,15 +6,24 @@ namespace hypercall::smccc {
 
 std::string OwnerName(uint32_t owner) {
   switch (owner) {
-    case 0: return "Arm Architecture";
-    case 1: return "CPU";
-    case 2: return "SiP";
-    case 3: return "OEM";
-    case 4: return "Standard Secure";
-    case 5: return "Standard Hypervisor";
-    case 6: return "Vendor Hypervisor";
-    case 7: return "Vendor EL3 Monitor";
-    default: break;
+    case 0:
+      return "Arm Architecture";
+    case 1:
+      return "CPU";
+    case 2:
+      return "SiP";
+    case 3:
+      return "OEM";
+    case 4:
+      return "Standard Secure";
+    case 5:
+      return "Standard Hypervisor";
+    case 6:
+      return "Vendor Hypervisor";
+    case 7:
+      return "Vendor EL3 Monitor";
+    default:
+      break;
   }
   if (owner >= 48 && owner <= 49) return "Trusted Application";
   if (owner >= 50 && owner <= 63) return "Trusted OS";

@@ -42,8 +42,8 @@ constexpr uint32_t FunctionNumber(uint32_t fid) { return fid & kFunctionNumberMa
 constexpr uint32_t RoutingId(uint32_t fid) { return fid & ~kSveHintBit; }
 
 constexpr uint32_t MakeFunctionId(bool fast, bool smc64, uint32_t owner, uint32_t number) {
-  return (fast ? kFastCallBit : 0) | (smc64 ? kSmc64Bit : 0) | ((owner & kOwnerMask) << kOwnerShift) |
-         (number & kFunctionNumberMask);
+  return (fast ? kFastCallBit : 0) | (smc64 ? kSmc64Bit : 0) |
+         ((owner & kOwnerMask) << kOwnerShift) | (number & kFunctionNumberMask);
 }
 
 // "Arm Architecture", "Standard Secure", "Vendor Hypervisor", "Trusted OS",
@@ -55,7 +55,9 @@ struct FunctionRange {
   uint32_t first = 0;
   uint32_t last = 0;
   constexpr bool Contains(uint32_t fid) const { return fid >= first && fid <= last; }
-  constexpr bool Overlaps(const FunctionRange& o) const { return first <= o.last && o.first <= last; }
+  constexpr bool Overlaps(const FunctionRange& o) const {
+    return first <= o.last && o.first <= last;
+  }
   constexpr uint64_t size() const { return uint64_t{last} - first + 1; }
 };
 

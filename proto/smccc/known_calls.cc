@@ -100,15 +100,24 @@ constexpr NamedCall kNamedCalls[] = {
 
 std::string_view ShortOwnerName(uint32_t owner) {
   switch (owner) {
-    case 0: return "Arch";
-    case 1: return "CPU";
-    case 2: return "SiP";
-    case 3: return "OEM";
-    case 4: return "StdSecure";
-    case 5: return "StdHyp";
-    case 6: return "VendorHyp";
-    case 7: return "VendorEL3";
-    default: break;
+    case 0:
+      return "Arch";
+    case 1:
+      return "CPU";
+    case 2:
+      return "SiP";
+    case 3:
+      return "OEM";
+    case 4:
+      return "StdSecure";
+    case 5:
+      return "StdHyp";
+    case 6:
+      return "VendorHyp";
+    case 7:
+      return "VendorEL3";
+    default:
+      break;
   }
   if (owner >= 48 && owner <= 49) return "TrustedApp";
   if (owner >= 50 && owner <= 63) return "TrustedOS";
@@ -124,10 +133,14 @@ std::optional<std::string_view> KnownCallName(uint32_t fid) {
   }
   // Per-owner generic queries (DEN0028): Call Count, Call UID, Revision.
   switch (FunctionNumber(id)) {
-    case 0xff00: return "CALL_COUNT";
-    case 0xff01: return "CALL_UID";
-    case 0xff03: return "REVISION";
-    default: return std::nullopt;
+    case 0xff00:
+      return "CALL_COUNT";
+    case 0xff01:
+      return "CALL_UID";
+    case 0xff03:
+      return "REVISION";
+    default:
+      return std::nullopt;
   }
 }
 

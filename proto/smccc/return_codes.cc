@@ -12,16 +12,26 @@ bool IsTrng(uint32_t fid) {
 
 std::optional<std::string_view> PsciCodeName(int64_t code) {
   switch (code) {
-    case -1: return "NOT_SUPPORTED";
-    case -2: return "PSCI_INVALID_PARAMETERS";
-    case -3: return "PSCI_DENIED";
-    case -4: return "PSCI_ALREADY_ON";
-    case -5: return "PSCI_ON_PENDING";
-    case -6: return "PSCI_INTERNAL_FAILURE";
-    case -7: return "PSCI_NOT_PRESENT";
-    case -8: return "PSCI_DISABLED";
-    case -9: return "PSCI_INVALID_ADDRESS";
-    default: return std::nullopt;
+    case -1:
+      return "NOT_SUPPORTED";
+    case -2:
+      return "PSCI_INVALID_PARAMETERS";
+    case -3:
+      return "PSCI_DENIED";
+    case -4:
+      return "PSCI_ALREADY_ON";
+    case -5:
+      return "PSCI_ON_PENDING";
+    case -6:
+      return "PSCI_INTERNAL_FAILURE";
+    case -7:
+      return "PSCI_NOT_PRESENT";
+    case -8:
+      return "PSCI_DISABLED";
+    case -9:
+      return "PSCI_INVALID_ADDRESS";
+    default:
+      return std::nullopt;
   }
 }
 
@@ -36,17 +46,25 @@ std::optional<std::string_view> ReturnCodeName(uint32_t fid, uint64_t x0) {
   if (IsPsci(fid)) return PsciCodeName(code);
   if (IsTrng(fid)) {
     switch (code) {
-      case -1: return "NOT_SUPPORTED";
-      case -2: return "TRNG_INVALID_PARAMETERS";
-      case -3: return "TRNG_NO_ENTROPY";
-      default: return std::nullopt;
+      case -1:
+        return "NOT_SUPPORTED";
+      case -2:
+        return "TRNG_INVALID_PARAMETERS";
+      case -3:
+        return "TRNG_NO_ENTROPY";
+      default:
+        return std::nullopt;
     }
   }
   switch (code) {
-    case -1: return "NOT_SUPPORTED";
-    case -2: return "NOT_REQUIRED";
-    case -3: return "INVALID_PARAMETER";
-    default: return std::nullopt;
+    case -1:
+      return "NOT_SUPPORTED";
+    case -2:
+      return "NOT_REQUIRED";
+    case -3:
+      return "INVALID_PARAMETER";
+    default:
+      return std::nullopt;
   }
 }
 

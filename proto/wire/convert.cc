@@ -25,8 +25,8 @@ void ToProto(const smccc::Result& result, v1::Result& out) {
 
 absl::StatusOr<smccc::Call> FromProto(const v1::Call& call) {
   if (call.args_size() > smccc::kMaxArgRegister) {
-    return absl::InvalidArgumentError(absl::StrCat("call has ", call.args_size(),
-                                                   " argument registers; at most 17 (x1..x17)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("call has ", call.args_size(), " argument registers; at most 17 (x1..x17)"));
   }
   if (call.conduit() != v1::CONDUIT_HVC && call.conduit() != v1::CONDUIT_SMC) {
     return absl::InvalidArgumentError("call conduit must be CONDUIT_HVC or CONDUIT_SMC");

@@ -19,14 +19,14 @@ v1::Hello MakeHello(std::string_view software) {
 
 absl::Status CheckHello(const v1::Hello& hello, bool present) {
   if (!present) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "missing hello: the first message must carry a Hello with protocol_version ",
-        kProtocolVersion));
+    return absl::FailedPreconditionError(
+        absl::StrCat("missing hello: the first message must carry a Hello with protocol_version ",
+                     kProtocolVersion));
   }
   if (hello.protocol_version() != kProtocolVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unsupported protocol version ", hello.protocol_version(), " from '", hello.software(),
-        "': this daemon speaks version ", kProtocolVersion));
+    return absl::FailedPreconditionError(
+        absl::StrCat("unsupported protocol version ", hello.protocol_version(), " from '",
+                     hello.software(), "': this daemon speaks version ", kProtocolVersion));
   }
   return absl::OkStatus();
 }

@@ -1,6 +1,5 @@
 #include "wire/runtime_dir.h"
 
-
 namespace hypercall::wire {
 
 std::string SocketPath(std::string_view runtime_dir, std::string_view socket_name) {

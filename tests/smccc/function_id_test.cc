@@ -1,0 +1,76 @@
+#include "smccc/function_id.h"
+
+#include <gtest/gtest.h>
+
+#include "smccc/known_calls.h"
+
+namespace hypercall::smccc {
+namespace {
+
+TEST(FunctionIdTest, DecodesTheFieldsOfTrngRnd64) {
+  constexpr uint32_t fid = kTrngRnd64;  // 0xC4000053
+  EXPECT_TRUE(IsFastCall(fid));
+  EXPECT_TRUE(IsSmc64(fid));
+  EXPECT_EQ(OwnerOf(fid), 4u);
+  EXPECT_EQ(FunctionNumber(fid), 0x53u);
+  EXPECT_FALSE(HasSveHint(fid));
+}
+
+TEST(FunctionIdTest, DecodesAYieldingSmc64HyperVCall) {
+  constexpr uint32_t fid = kHyperVHypercall;  // 0x46000001
+  EXPECT_FALSE(IsFastCall(fid));
+  EXPECT_TRUE(IsSmc64(fid));
+  EXPECT_EQ(OwnerOf(fid), 6u);
+  EXPECT_EQ(FunctionNumber(fid), 1u);
+}
+
+TEST(FunctionIdTest, RoutingIdStripsOnlyTheSveHint) {
+  EXPECT_EQ(RoutingId(kTrngRnd64 | kSveHintBit), kTrngRnd64);
+  EXPECT_EQ(RoutingId(kTrngRnd64), kTrngRnd64);
+  EXPECT_EQ(RoutingId(0xffffffff), 0xfffeffffu);
+}
+
+TEST(FunctionIdTest, MakeFunctionIdRoundTrips) {
+  EXPECT_EQ(MakeFunctionId(true, true, 4, 0x53), kTrngRnd64);
+  EXPECT_EQ(MakeFunctionId(true, false, 4, 0x50), kTrngVersion);
+  EXPECT_EQ(MakeFunctionId(false, true, 6, 1), kHyperVHypercall);
+}
+
+TEST(FunctionIdTest, OwnerNames) {
+  EXPECT_EQ(OwnerName(0), "Arm Architecture");
+  EXPECT_EQ(OwnerName(4), "Standard Secure");
+  EXPECT_EQ(OwnerName(5), "Standard Hypervisor");
+  EXPECT_EQ(OwnerName(6), "Vendor Hypervisor");
+  EXPECT_EQ(OwnerName(20), "Reserved");
+  EXPECT_EQ(OwnerName(48), "Trusted Application");
+  EXPECT_EQ(OwnerName(63), "Trusted OS");
+}
+
+TEST(FunctionIdTest, ReservedRangesAreTheFastArchCalls) {
+  EXPECT_NE(OverlappingReservedRange({0x80000000, 0x80000000}), nullptr);
+  EXPECT_NE(OverlappingReservedRange({0xc000ffff, 0xc0010000}), nullptr);
+  EXPECT_NE(OverlappingReservedRange({0x7fffffff, 0x80000001}), nullptr);
+  EXPECT_EQ(OverlappingReservedRange({0x80010000, 0x8001ffff}), nullptr);
+  EXPECT_EQ(OverlappingReservedRange({0x84000050, 0x8400005f}), nullptr);
+  // PSCI is not reserved: it can be forwarded.
+  EXPECT_EQ(OverlappingReservedRange({0x84000000, 0x8400001f}), nullptr);
+}
+
+TEST(FunctionIdTest, RangeArithmetic) {
+  FunctionRange r{0x84000050, 0x8400005f};
+  EXPECT_EQ(r.size(), 16u);
+  EXPECT_TRUE(r.Contains(0x84000053));
+  EXPECT_FALSE(r.Contains(0x84000060));
+  EXPECT_TRUE(r.Overlaps({0x8400005f, 0x84000070}));
+  EXPECT_FALSE(r.Overlaps({0x84000060, 0x84000070}));
+  EXPECT_EQ((FunctionRange{0, 0xffffffff}).size(), 0x100000000u);
+}
+
+TEST(FunctionIdTest, DescribeNamesEveryField) {
+  EXPECT_EQ(DescribeFunctionId(kTrngRnd64), "fast SMC64 owner=4(Standard Secure) fn=0x0053");
+  EXPECT_EQ(DescribeFunctionId(kHyperVHypercall | kSveHintBit),
+            "yielding SMC64 owner=6(Vendor Hypervisor) fn=0x0001 sve-hint");
+}
+
+}  // namespace
+}  // namespace hypercall::smccc
