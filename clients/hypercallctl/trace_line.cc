@@ -1,0 +1,99 @@
+#include "hypercallctl/trace_line.h"
+
+#include <optional>
+
+#include "absl/strings/str_format.h"
+#include "hypercallctl/json_writer.h"
+#include "hypercallctl/register_format.h"
+#include "hypercallctl/table.h"
+#include "hypercallctl/time_format.h"
+#include "smccc/known_calls.h"
+#include "smccc/return_codes.h"
+
+namespace hypercall::ctl {
+namespace {
+
+// x(i) of the call; registers past the end of the list are zero.
+uint64_t Argument(const v1::Call& call, int i) {
+  return i >= 1 && i <= call.args_size() ? call.args(i - 1) : 0;
+}
+
+uint64_t ResultRegister(const v1::Result& result, int i) {
+  return i < result.regs_size() ? result.regs(i) : 0;
+}
+
+// Arguments the shim read (x0 is the function ID, never an argument).
+std::vector<int> ArgumentsRead(const v1::Call& call) {
+  return RegistersIn(call.args_read_mask() & smccc::kAllArgRegisters);
+}
+
+// Registers the result writes, x0 first.
+std::vector<int> RegistersWritten(const v1::Result& result) {
+  return RegistersIn((result.written_mask() | 1) & smccc::kAllResultRegisters);
+}
+
+}  // namespace
+
+std::string FormatTraceLine(const v1::TraceEvent& event) {
+  const v1::Call& call = event.call();
+  const v1::Result& result = event.result();
+  std::string args;
+  for (int i : ArgumentsRead(call)) {
+    args += absl::StrFormat("%s%s=%s", args.empty() ? "" : " ", RegisterName(i),
+                            Hex(Argument(call, i)));
+  }
+  std::string written = "x0=" + DescribeX0(call.function_id(), ResultRegister(result, 0));
+  for (int i : RegistersWritten(result)) {
+    if (i == 0) continue;
+    written += absl::StrFormat(" %s=%s", RegisterName(i), Hex(ResultRegister(result, i)));
+  }
+  const std::string provider = event.provider().empty() ? "unowned" : event.provider();
+  return Printable(absl::StrFormat("%s %s vcpu%u %s %s(%s) -> %s [%s] %s",
+                                   TimeOfDay(event.unix_nanos()), call.vm(), call.vcpu(),
+                                   ConduitName(call.conduit()), smccc::CallName(call.function_id()),
+                                   args, written, provider, Latency(event.latency_nanos()))) +
+         "\n";
+}
+
+std::string FormatDroppedLine(uint64_t dropped) {
+  return absl::StrFormat("%u event%s dropped\n", dropped, dropped == 1 ? "" : "s");
+}
+
+std::string FormatTraceJson(const v1::TraceEvent& event) {
+  const v1::Call& call = event.call();
+  const v1::Result& result = event.result();
+  JsonWriter out;
+  out.BeginObject()
+      .Key("unix_nanos")
+      .SignedNumber(event.unix_nanos())
+      .Field("time", TimeOfDay(event.unix_nanos()))
+      .Field("vm", call.vm())
+      .NumberField("vcpu", call.vcpu())
+      .Field("conduit", ConduitName(call.conduit()))
+      .HexField("function_id", call.function_id())
+      .Field("name", smccc::CallName(call.function_id()))
+      .Key("args")
+      .BeginObject();
+  for (int i : ArgumentsRead(call)) out.HexField(RegisterName(i), Argument(call, i));
+  out.EndObject().Key("result").BeginObject();
+  for (int i : RegistersWritten(result)) out.HexField(RegisterName(i), ResultRegister(result, i));
+  out.EndObject().Key("x0_name");
+  if (std::optional<std::string_view> code =
+          smccc::ReturnCodeName(call.function_id(), ResultRegister(result, 0))) {
+    out.String(*code);
+  } else {
+    out.Null();
+  }
+  out.Key("provider");
+  if (event.provider().empty()) {
+    out.Null();
+  } else {
+    out.String(event.provider());
+  }
+  out.NumberField("latency_ns", event.latency_nanos())
+      .NumberField("dropped_before", event.dropped_before())
+      .EndObject();
+  return out.str() + "\n";
+}
+
+}  // namespace hypercall::ctl
