@@ -1,0 +1,179 @@
+// The C API (hypercall/shim.h): thin wrappers over the C++ shim.
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "hypercall/shim.h"
+#include "hypercall/shim/kvm_arm64_vcpu.h"
+#include "hypercall/shim/kvm_smccc_filter.h"
+#include "hypercall/shim/shim.h"
+
+struct hypercall_shim {
+  std::unique_ptr<hypercall::shim::Shim> shim;
+};
+
+namespace {
+
+using hypercall::shim::CallOutcome;
+using hypercall::shim::VcpuBackend;
+
+int Fail(const absl::Status& status, char* err, size_t err_size) {
+  if (err != nullptr && err_size > 0) {
+    std::snprintf(err, err_size, "%s", status.ToString().c_str());
+  }
+  return -1;
+}
+
+// A VcpuBackend over the VMM's C callbacks.
+class CallbackVcpu : public VcpuBackend {
+ public:
+  explicit CallbackVcpu(const hypercall_vcpu_ops& ops) : ops_(ops) {}
+  uint32_t FunctionId() const override { return ops_.function_id(ops_.context); }
+  hypercall::smccc::Conduit conduit() const override {
+    return ops_.is_smc(ops_.context) != 0 ? hypercall::smccc::Conduit::kSmc
+                                          : hypercall::smccc::Conduit::kHvc;
+  }
+
+ protected:
+  absl::StatusOr<uint64_t> DoReadRegister(int index) override {
+    uint64_t value = 0;
+    if (int r = ops_.read_register(ops_.context, index, &value); r != 0) {
+      return absl::ErrnoToStatus(-r, "read_register callback failed");
+    }
+    return value;
+  }
+  absl::Status DoWriteRegister(int index, uint64_t value) override {
+    if (int r = ops_.write_register(ops_.context, index, value); r != 0) {
+      return absl::ErrnoToStatus(-r, "write_register callback failed");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  const hypercall_vcpu_ops& ops_;
+};
+
+int Handle(hypercall_shim* shim, uint32_t vcpu_index, VcpuBackend& vcpu,
+           hypercall_call_outcome* out, char* err, size_t err_size) {
+  absl::StatusOr<CallOutcome> outcome = shim->shim->HandleHypercall(vcpu_index, vcpu);
+  if (!outcome.ok()) return Fail(outcome.status(), err, err_size);
+  if (out != nullptr) {
+    out->function_id = outcome->function_id;
+    out->disposition = static_cast<int>(outcome->disposition);
+    std::memcpy(out->x, outcome->result.x.data(), sizeof(out->x));
+    out->written_mask = outcome->result.written_mask;
+    out->register_reads = static_cast<uint32_t>(outcome->registers.reads);
+    out->register_writes = static_cast<uint32_t>(outcome->registers.writes);
+    out->latency_ns = static_cast<uint64_t>(outcome->latency.count());
+  }
+  return 0;
+}
+
+}  // namespace
+
+static_assert(HYPERCALL_BROKERED == static_cast<int>(hypercall::shim::Disposition::kBrokered));
+static_assert(HYPERCALL_NOT_PLANNED == static_cast<int>(hypercall::shim::Disposition::kNotPlanned));
+static_assert(HYPERCALL_UNAVAILABLE ==
+              static_cast<int>(hypercall::shim::Disposition::kUnavailable));
+static_assert(HYPERCALL_DEADLINE_EXCEEDED ==
+              static_cast<int>(hypercall::shim::Disposition::kDeadlineExceeded));
+
+extern "C" {
+
+void hypercall_shim_options_init(hypercall_shim_options* options) {
+  const hypercall::shim::ShimOptions defaults;
+  options->runtime_dir = nullptr;
+  options->call_deadline_ms = static_cast<uint32_t>(defaults.call_deadline.count());
+  options->attach_timeout_ms = static_cast<uint32_t>(defaults.attach_timeout.count());
+}
+
+hypercall_shim* hypercall_shim_connect(const hypercall_vm_info* vm,
+                                       const hypercall_shim_options* options, char* err,
+                                       size_t err_size) {
+  if (vm == nullptr || vm->name == nullptr || (vm->ram_count > 0 && vm->ram == nullptr)) {
+    Fail(absl::InvalidArgumentError("vm, vm->name and vm->ram (when ram_count > 0) are required"),
+         err, err_size);
+    return nullptr;
+  }
+  hypercall::shim::VmDescription description;
+  description.name = vm->name;
+  if (vm->uuid != nullptr) {
+    std::array<uint8_t, 16> uuid;
+    std::memcpy(uuid.data(), vm->uuid, uuid.size());
+    description.uuid = uuid;
+  }
+  description.vcpu_count = vm->vcpu_count;
+  for (size_t i = 0; i < vm->ram_count; ++i) {
+    description.ram.push_back({vm->ram[i].guest_phys_addr, vm->ram[i].size});
+  }
+  hypercall::shim::ShimOptions shim_options;
+  if (options != nullptr) {
+    if (options->runtime_dir != nullptr) shim_options.runtime_dir = options->runtime_dir;
+    if (options->call_deadline_ms != 0) {
+      shim_options.call_deadline = std::chrono::milliseconds(options->call_deadline_ms);
+    }
+    if (options->attach_timeout_ms != 0) {
+      shim_options.attach_timeout = std::chrono::milliseconds(options->attach_timeout_ms);
+    }
+  }
+  auto shim = hypercall::shim::Shim::Connect(description, shim_options);
+  if (!shim.ok()) {
+    Fail(shim.status(), err, err_size);
+    return nullptr;
+  }
+  return new hypercall_shim{*std::move(shim)};
+}
+
+void hypercall_shim_close(hypercall_shim* shim) { delete shim; }
+
+size_t hypercall_shim_plan_size(const hypercall_shim* shim) {
+  return shim->shim->plan().ranges().size();
+}
+
+int hypercall_shim_plan_range(const hypercall_shim* shim, size_t i, hypercall_planned_range* out) {
+  const auto& ranges = shim->shim->plan().ranges();
+  if (i >= ranges.size()) return -1;
+  out->first_function_id = ranges[i].first;
+  out->count = ranges[i].count;
+  out->args_read_mask = ranges[i].args_read_mask;
+  return 0;
+}
+
+int hypercall_shim_install_kvm_filter(const hypercall_shim* shim, int vm_fd, char* err,
+                                      size_t err_size) {
+  hypercall::shim::KvmSmcccFilter filter(vm_fd);
+  if (absl::Status s = filter.Install(shim->shim->plan()); !s.ok()) {
+    return Fail(s, err, err_size);
+  }
+  return 0;
+}
+
+int hypercall_shim_handle_kvm_exit(hypercall_shim* shim, uint32_t vcpu_index, int vcpu_fd,
+                                   const void* kvm_run, hypercall_call_outcome* out, char* err,
+                                   size_t err_size) {
+  hypercall::shim::KvmArm64Vcpu vcpu(vcpu_fd, kvm_run);
+  return Handle(shim, vcpu_index, vcpu, out, err, err_size);
+}
+
+int hypercall_shim_handle_call(hypercall_shim* shim, uint32_t vcpu_index,
+                               const hypercall_vcpu_ops* ops, hypercall_call_outcome* out,
+                               char* err, size_t err_size) {
+  if (ops == nullptr || ops->function_id == nullptr || ops->is_smc == nullptr ||
+      ops->read_register == nullptr || ops->write_register == nullptr) {
+    return Fail(absl::InvalidArgumentError("every hypercall_vcpu_ops callback is required"), err,
+                err_size);
+  }
+  CallbackVcpu vcpu(*ops);
+  return Handle(shim, vcpu_index, vcpu, out, err, err_size);
+}
+
+void hypercall_shim_vcpu_stats(const hypercall_shim* shim, uint32_t vcpu_index,
+                               hypercall_vcpu_stats* out) {
+  const hypercall::shim::VcpuStats s = shim->shim->vcpu_stats(vcpu_index);
+  *out = {s.calls,          s.brokered,       s.not_planned, s.unavailable, s.deadline_exceeded,
+          s.register_reads, s.register_writes};
+}
+
+int hypercall_shim_connected(const hypercall_shim* shim) { return shim->shim->connected() ? 1 : 0; }
+
+}  // extern "C"

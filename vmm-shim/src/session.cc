@@ -1,0 +1,203 @@
+#include "session.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "wire/protocol.h"
+#include "wire/runtime_dir.h"
+
+namespace hypercall::shim::internal {
+namespace {
+
+int Millis(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const ShimOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(wire::kMaxMessageBytes);
+  args.SetMaxSendMessageSize(wire::kMaxMessageBytes);
+  // gRPC's own reconnect backoff (default 1 s growing to 120 s) would keep
+  // a restarted daemon unreached for minutes; follow the shim's options.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, Millis(options.reconnect_backoff_initial));
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, Millis(options.reconnect_backoff_initial));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, Millis(options.reconnect_backoff_max));
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+v1::SessionRequest MakeAttachRequest(const VmDescription& vm, const std::string& software) {
+  v1::SessionRequest request;
+  v1::AttachRequest* attach = request.mutable_attach();
+  *attach->mutable_hello() = wire::MakeHello(software);
+  v1::VmInfo* info = attach->mutable_vm();
+  info->set_name(vm.name);
+  if (vm.uuid) info->set_uuid(std::string(vm.uuid->begin(), vm.uuid->end()));
+  info->set_vcpu_count(vm.vcpu_count);
+  for (const RamRegion& region : vm.ram) {
+    v1::RamRegion* r = info->add_ram();
+    r->set_guest_phys_addr(region.guest_phys_addr);
+    r->set_size(region.size);
+  }
+  return request;
+}
+
+bool NoDaemon(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s);
+}
+
+}  // namespace
+
+Session::Session(const ShimOptions& options, std::shared_ptr<grpc::Channel> channel)
+    : options_(options),
+      log_(options.log),
+      target_(wire::GrpcUnixTarget(options.runtime_dir, wire::kVmmSocketName)),
+      channel_(std::move(channel)),
+      stub_(v1::VmmService::NewStub(channel_)) {}
+
+absl::StatusOr<std::unique_ptr<Session>> Session::Start(const VmDescription& vm,
+                                                        const ShimOptions& options) {
+  const std::string target = wire::GrpcUnixTarget(options.runtime_dir, wire::kVmmSocketName);
+  std::unique_ptr<Session> session(new Session(options, MakeChannel(target, options)));
+  session->attach_request_ = MakeAttachRequest(vm, options.software);
+
+  absl::StatusOr<v1::Attached> attached = session->Attach(Clock::now() + options.attach_timeout);
+  if (!attached.ok()) {
+    const absl::Status& s = attached.status();
+    if (NoDaemon(s)) {
+      return absl::Status(s.code(), absl::StrFormat("no hypercalld answered at %s within %d ms "
+                                                    "(is it running with --runtime-dir %s?): %s",
+                                                    target, Millis(options.attach_timeout),
+                                                    options.runtime_dir, s.message()));
+    }
+    return absl::Status(s.code(), absl::StrFormat("hypercalld refused to attach VM '%s': %s",
+                                                  vm.name, s.message()));
+  }
+  absl::StatusOr<ForwardingPlan> plan = ForwardingPlan::FromProto(attached->plan());
+  if (!plan.ok()) {
+    return absl::InvalidArgumentError("hypercalld sent a malformed forwarding plan: " +
+                                      std::string(plan.status().message()));
+  }
+  session->plan_ = *std::move(plan);
+  session->Publish(*attached);
+  session->log_(
+      LogSeverity::kInfo,
+      absl::StrFormat("VM '%s' attached to hypercalld at %s as session %s; plan: %s", vm.name,
+                      target, attached->session_id(), session->plan_.Describe()));
+  session->thread_ = std::thread(&Session::Run, session.get());
+  return session;
+}
+
+Session::~Session() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+    if (stream_) stream_->Cancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<std::string> Session::SessionId(uint64_t generation) const {
+  absl::MutexLock lock(&mu_);
+  if (generation != generation_ || live_generation() != generation) return std::nullopt;
+  return session_id_;
+}
+
+uint64_t Session::attach_count() const {
+  absl::MutexLock lock(&mu_);
+  return generation_;
+}
+
+absl::StatusOr<v1::Attached> Session::Attach(Deadline deadline) {
+  auto fresh = std::make_unique<SessionStream>(
+      [this](grpc::ClientContext* context, grpc::CompletionQueue* cq) {
+        return stub_->PrepareAsyncSession(context, cq);
+      },
+      /*wait_for_ready=*/true);
+  SessionStream* stream = fresh.get();
+  std::unique_ptr<SessionStream> previous;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_) return absl::CancelledError("the shim is shutting down");
+    previous = std::exchange(stream_, std::move(fresh));
+  }
+  previous.reset();  // Already ended: closing it does not wait.
+
+  if (absl::Status s = stream->Start(deadline); !s.ok()) return s;
+  v1::SessionEvent event;
+  if (absl::Status s = stream->Exchange(attach_request_, &event, deadline); !s.ok()) return s;
+  if (!event.has_attached()) {
+    return absl::InternalError("hypercalld's first session event is not 'attached'");
+  }
+  return std::move(*event.mutable_attached());
+}
+
+void Session::Publish(const v1::Attached& attached) {
+  absl::MutexLock lock(&mu_);
+  session_id_ = attached.session_id();
+  ++generation_;
+  live_generation_.store(generation_, std::memory_order_release);
+}
+
+void Session::Run() {
+  while (true) {
+    const absl::Status why = Watch();
+    live_generation_.store(0, std::memory_order_release);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) return;
+    }
+    log_(LogSeverity::kWarning,
+         absl::StrFormat("lost hypercalld at %s (%s); calls answer NOT_SUPPORTED until it is back",
+                         target_, why.ToString()));
+    if (!Reattach()) return;
+  }
+}
+
+absl::Status Session::Watch() {
+  SessionStream* stream;
+  {
+    absl::MutexLock lock(&mu_);
+    stream = stream_.get();
+  }
+  v1::SessionEvent event;
+  while (true) {
+    // Protocol v1 sends nothing after `attached`; a later version may, and
+    // what this version does not know it ignores.
+    if (absl::Status s = stream->Read(&event, Deadline::max()); !s.ok()) return s;
+  }
+}
+
+bool Session::Reattach() {
+  std::chrono::milliseconds backoff = options_.reconnect_backoff_initial;
+  for (int attempt = 1;; ++attempt) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::FromChrono(backoff));
+      if (stop_) return false;
+    }
+    backoff = std::min(backoff * 2, options_.reconnect_backoff_max);
+
+    absl::StatusOr<v1::Attached> attached = Attach(Clock::now() + options_.attach_timeout);
+    if (!attached.ok()) {
+      // First failure and then every 30th, so a long outage does not flood.
+      if (attempt % 30 == 1) {
+        log_(LogSeverity::kWarning, absl::StrFormat("re-attach attempt %d failed: %s; retrying",
+                                                    attempt, attached.status().ToString()));
+      }
+      continue;
+    }
+    absl::StatusOr<ForwardingPlan> plan = ForwardingPlan::FromProto(attached->plan());
+    if (!plan.ok() || !(*plan == plan_)) {
+      log_(LogSeverity::kWarning,
+           absl::StrFormat("hypercalld now plans %s for this VM; keeping the installed plan %s "
+                           "(KVM's SMCCC filter is write-once)",
+                           plan.ok() ? plan->Describe() : plan.status().ToString(),
+                           plan_.Describe()));
+    }
+    Publish(*attached);
+    log_(LogSeverity::kInfo,
+         absl::StrFormat("re-attached to hypercalld as session %s", attached->session_id()));
+    return true;
+  }
+}
+
+}  // namespace hypercall::shim::internal

@@ -1,0 +1,88 @@
+// The VM's session with hypercalld: the channel to vmm.sock, the first
+// attach (which yields the plan), and a thread that watches the session
+// stream and, when the daemon goes away, re-attaches with backoff. vCPU ports
+// read its live generation on every call, lock-free, and open their streams
+// against the session it names.
+#ifndef HYPERCALL_VMM_SHIM_SRC_SESSION_H_
+#define HYPERCALL_VMM_SHIM_SRC_SESSION_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "async_stream.h"
+#include "hypercall/shim/forwarding_plan.h"
+#include "hypercall/shim/options.h"
+#include "hypercall/v1/vmm.grpc.pb.h"
+#include "logger.h"
+
+namespace hypercall::shim::internal {
+
+using SessionStream = AsyncStream<v1::SessionRequest, v1::SessionEvent>;
+
+class Session {
+ public:
+  // Connects to options.runtime_dir/vmm.sock and attaches `vm` (see
+  // Shim::Connect for the errors), then starts the watching thread.
+  static absl::StatusOr<std::unique_ptr<Session>> Start(const VmDescription& vm,
+                                                        const ShimOptions& options);
+  // Stops the thread and closes the session stream.
+  ~Session();
+
+  // The plan of the first attach, for the VM's life.
+  const ForwardingPlan& plan() const { return plan_; }
+  v1::VmmService::Stub& stub() { return *stub_; }
+  const ShimOptions& options() const { return options_; }
+
+  // Non-zero while attached: changes with every (re-)attach. Lock-free.
+  uint64_t live_generation() const { return live_generation_.load(std::memory_order_acquire); }
+  // The session id of `generation`, or nullopt when that attach is gone.
+  std::optional<std::string> SessionId(uint64_t generation) const;
+  // Successful attaches so far.
+  uint64_t attach_count() const;
+
+ private:
+  Session(const ShimOptions& options, std::shared_ptr<grpc::Channel> channel);
+
+  // Opens a new session stream and attaches; on success the stream becomes
+  // stream_ and the Attached message is returned.
+  absl::StatusOr<v1::Attached> Attach(Deadline deadline) ABSL_LOCKS_EXCLUDED(mu_);
+  // Records a successful attach as the live one.
+  void Publish(const v1::Attached& attached) ABSL_LOCKS_EXCLUDED(mu_);
+  // Thread body: watch, then re-attach, until stopped.
+  void Run();
+  // Blocks until the current session stream ends; returns why.
+  absl::Status Watch();
+  // Re-attaches with backoff; false when stopped first.
+  bool Reattach();
+
+  const ShimOptions options_;
+  const Logger log_;
+  const std::string target_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::VmmService::Stub> stub_;
+  v1::SessionRequest attach_request_;
+  ForwardingPlan plan_;
+  std::atomic<uint64_t> live_generation_{0};
+
+  mutable absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  // Replaced only by the session thread (and Start, before it runs), so that
+  // thread may use it without the lock; others only Cancel() it, locked.
+  std::unique_ptr<SessionStream> stream_ ABSL_GUARDED_BY(mu_);
+  std::string session_id_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread thread_;
+};
+
+}  // namespace hypercall::shim::internal
+
+#endif  // HYPERCALL_VMM_SHIM_SRC_SESSION_H_

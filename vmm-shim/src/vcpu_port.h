@@ -1,0 +1,66 @@
+// One vCPU's end of the shim: answers the calls its VMM thread hands over,
+// on the vCPU's own stream to the daemon (opened lazily, reopened after a
+// break or a re-attach), within the call deadline, touching only the
+// registers the plan and the result name.
+#ifndef HYPERCALL_VMM_SHIM_SRC_VCPU_PORT_H_
+#define HYPERCALL_VMM_SHIM_SRC_VCPU_PORT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "async_stream.h"
+#include "hypercall/shim/call_outcome.h"
+#include "hypercall/shim/vcpu_backend.h"
+#include "hypercall/v1/vmm.pb.h"
+#include "session.h"
+#include "smccc/call.h"
+
+namespace hypercall::shim::internal {
+
+using VcpuStream = AsyncStream<v1::VcpuRequest, v1::VcpuReply>;
+
+class VcpuPort {
+ public:
+  // `session` must outlive the port.
+  VcpuPort(uint32_t index, Session& session);
+
+  // See Shim::HandleHypercall. One thread at a time.
+  absl::StatusOr<CallOutcome> Handle(VcpuBackend& vcpu);
+
+  // Thread-safe snapshot.
+  VcpuStats stats() const;
+
+ private:
+  // The daemon's answer to `call`, or why there is none by `deadline`.
+  absl::StatusOr<smccc::Result> RoundTrip(uint64_t generation, const smccc::Call& call,
+                                          Deadline deadline);
+  // Opens the vCPU stream for the attach `generation`.
+  absl::Status Open(uint64_t generation, Deadline deadline);
+  void Count(const CallOutcome& outcome);
+
+  const uint32_t index_;
+  Session& session_;
+  std::unique_ptr<VcpuStream> stream_;
+  // The attach generation stream_ was opened for.
+  uint64_t stream_generation_ = 0;
+  uint64_t next_call_id_ = 1;
+  // Reused for every call: no allocation per call once warm.
+  v1::VcpuRequest request_;
+  v1::VcpuReply reply_;
+
+  struct AtomicStats {
+    std::atomic<uint64_t> calls{0};
+    std::atomic<uint64_t> brokered{0};
+    std::atomic<uint64_t> not_planned{0};
+    std::atomic<uint64_t> unavailable{0};
+    std::atomic<uint64_t> deadline_exceeded{0};
+    std::atomic<uint64_t> register_reads{0};
+    std::atomic<uint64_t> register_writes{0};
+  } stats_;
+};
+
+}  // namespace hypercall::shim::internal
+
+#endif  // HYPERCALL_VMM_SHIM_SRC_VCPU_PORT_H_
