@@ -1,0 +1,33 @@
+// hypercalld's command line: what the flags mean and how they parse.
+#ifndef HYPERCALL_DAEMON_COMMAND_LINE_H_
+#define HYPERCALL_DAEMON_COMMAND_LINE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "log.h"
+
+namespace hypercall::daemon {
+
+struct CommandLine {
+  // --runtime-dir DIR: where the sockets live.
+  std::string runtime_dir;
+  // --log-level debug|info|warning|error.
+  LogLevel log_level = LogLevel::kInfo;
+  // --version / --help: print and exit 0.
+  bool show_version = false;
+  bool show_help = false;
+};
+
+// Parses argv[1..]. Flags take their value as the next argument or after
+// '='. InvalidArgument, saying what is wrong, for unknown flags, stray
+// arguments and bad values.
+absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args);
+
+// The --help text.
+std::string Usage();
+
+}  // namespace hypercall::daemon
+
+#endif  // HYPERCALL_DAEMON_COMMAND_LINE_H_

@@ -1,0 +1,31 @@
+// A provider as the broker core holds it: the instance, how it runs, and its
+// call counter. Routes and trace events share it, so it lives as long as
+// anything still names it.
+#ifndef HYPERCALL_DAEMON_CORE_PROVIDER_ENTRY_H_
+#define HYPERCALL_DAEMON_CORE_PROVIDER_ENTRY_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "providers/provider.h"
+
+namespace hypercall::core {
+
+struct ProviderEntry {
+  ProviderEntry(std::unique_ptr<providers::Provider> p, std::string k)
+      : name(p->name()), kind(std::move(k)), provider(std::move(p)) {}
+
+  // Provider::name(), copied so listings never call into the provider.
+  const std::string name;
+  // "builtin" for providers inside the daemon.
+  const std::string kind;
+  const std::unique_ptr<providers::Provider> provider;
+  // Calls this provider answered.
+  std::atomic<uint64_t> calls{0};
+};
+
+}  // namespace hypercall::core
+
+#endif  // HYPERCALL_DAEMON_CORE_PROVIDER_ENTRY_H_

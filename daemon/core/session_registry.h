@@ -1,0 +1,54 @@
+// The live sessions, by id and by VM name. Enforces the rules that span
+// sessions: a VM name is live at most once, and there is a limit on how
+// many sessions exist.
+#ifndef HYPERCALL_DAEMON_CORE_SESSION_REGISTRY_H_
+#define HYPERCALL_DAEMON_CORE_SESSION_REGISTRY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "core/session.h"
+
+namespace hypercall::core {
+
+class SessionRegistry {
+ public:
+  explicit SessionRegistry(size_t max_sessions) : max_sessions_(max_sessions) {}
+
+  // Creates and registers a session for `vm` with a fresh random id. Fails
+  // with InvalidArgument (Validate), AlreadyExists when a live session has
+  // the same VM name, ResourceExhausted at the session limit, and
+  // Unavailable after CloseAll. Thread-safe.
+  absl::StatusOr<std::shared_ptr<Session>> Add(VmDescription vm, std::string software,
+                                               std::shared_ptr<const RangeTable> routes,
+                                               SessionListener* owner);
+
+  // The live session `id`, or null. Thread-safe.
+  std::shared_ptr<Session> Find(const std::string& id) const;
+
+  // Unregisters `session` (no-op when already gone). Thread-safe.
+  void Remove(const Session& session);
+
+  // Live sessions, in no particular order. Thread-safe.
+  std::vector<std::shared_ptr<Session>> List() const;
+  size_t size() const;
+
+  // Refuses further Adds and unregisters every session, returning them.
+  std::vector<std::shared_ptr<Session>> CloseAll();
+
+ private:
+  const size_t max_sessions_;
+  mutable absl::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<std::string, std::shared_ptr<Session>> by_id_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::string> id_by_name_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hypercall::core
+
+#endif  // HYPERCALL_DAEMON_CORE_SESSION_REGISTRY_H_

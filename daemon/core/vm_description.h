@@ -1,0 +1,41 @@
+// What a VMM says about its VM when it attaches, as plain values, and the
+// rules it must meet. Anything a VMM sends is untrusted: Validate names the
+// first field that breaks a rule and how to fix it.
+#ifndef HYPERCALL_DAEMON_CORE_VM_DESCRIPTION_H_
+#define HYPERCALL_DAEMON_CORE_VM_DESCRIPTION_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace hypercall::core {
+
+inline constexpr size_t kMaxVmNameLength = 64;
+inline constexpr uint32_t kMaxVcpus = 512;
+inline constexpr size_t kMaxRamRegions = 64;
+
+struct RamRegion {
+  uint64_t guest_phys_addr = 0;
+  uint64_t size = 0;
+};
+
+struct VmDescription {
+  // 1-64 characters from [A-Za-z0-9._-].
+  std::string name;
+  // 16 bytes, or empty.
+  std::string uuid;
+  // 1..512.
+  uint32_t vcpu_count = 0;
+  // At most 64 regions, each non-empty, inside the 64-bit address space,
+  // none overlapping another.
+  std::vector<RamRegion> ram;
+};
+
+// OK, or InvalidArgument naming the field ("vm.name", "vm.ram[2]", ...).
+absl::Status Validate(const VmDescription& vm);
+
+}  // namespace hypercall::core
+
+#endif  // HYPERCALL_DAEMON_CORE_VM_DESCRIPTION_H_

@@ -1,0 +1,67 @@
+// The running daemon: the broker core with its built-in providers, and one
+// gRPC server per role socket in the runtime directory. Start() brings it
+// all up or fails saying what to fix; Shutdown() takes it down gracefully.
+#ifndef HYPERCALL_DAEMON_DAEMON_H_
+#define HYPERCALL_DAEMON_DAEMON_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/broker.h"
+#include "service/observer_service.h"
+#include "service/vmm_service.h"
+
+namespace hypercall::daemon {
+
+struct DaemonOptions {
+  // Directory holding the sockets; created (0755) when missing.
+  std::string runtime_dir;
+  // Mode of the socket files (owner and group may connect).
+  unsigned socket_mode = 0660;
+  // Limits of the broker core.
+  core::BrokerOptions broker;
+  // How long Shutdown() lets streams finish before cancelling them.
+  absl::Duration shutdown_grace = absl::Seconds(2);
+  // Threads the observer server may use (each Trace stream holds one).
+  int max_observer_threads = 64;
+};
+
+class Daemon {
+ public:
+  // Creates the built-in providers, claims their ranges and starts serving
+  // on <runtime_dir>/vmm.sock and observer.sock. Fails when another daemon
+  // serves there, a socket cannot be created, or a provider claim is
+  // refused.
+  static absl::StatusOr<std::unique_ptr<Daemon>> Start(const DaemonOptions& options);
+
+  // Stops accepting, ends every session and trace once calls in flight are
+  // answered, stops the servers and removes the sockets. Idempotent.
+  void Shutdown();
+
+  ~Daemon();
+
+ private:
+  explicit Daemon(const DaemonOptions& options);
+
+  absl::Status AddBuiltinProviders();
+  // Builds a server for `service` listening on `socket_name`.
+  absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service& service,
+                                                      std::string_view socket_name,
+                                                      int max_threads);
+
+  const DaemonOptions options_;
+  core::Broker broker_;
+  service::VmmService vmm_service_;
+  service::ObserverService observer_service_;
+  std::unique_ptr<grpc::Server> vmm_server_;
+  std::unique_ptr<grpc::Server> observer_server_;
+  bool stopped_ = false;
+};
+
+}  // namespace hypercall::daemon
+
+#endif  // HYPERCALL_DAEMON_DAEMON_H_

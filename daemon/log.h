@@ -1,0 +1,36 @@
+// The daemon's log: one line per event on stderr, each starting with a
+// syslog priority prefix ("<3>" error, "<4>" warning, "<6>" info, "<7>"
+// debug) that journald turns into the entry's priority.
+#ifndef HYPERCALL_DAEMON_LOG_H_
+#define HYPERCALL_DAEMON_LOG_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_format.h"
+
+namespace hypercall::daemon {
+
+// Values are the syslog priorities.
+enum class LogLevel { kError = 3, kWarning = 4, kInfo = 6, kDebug = 7 };
+
+// "debug", "info", "warning", "error" -> level; nullopt for anything else.
+std::optional<LogLevel> ParseLogLevel(std::string_view name);
+
+// Lines less severe than `level` are dropped. Default: kInfo. Thread-safe.
+void SetLogLevel(LogLevel level);
+bool LogEnabled(LogLevel level);
+
+// Writes "<N>message\n" with one write(2), so lines from concurrent threads
+// never interleave. Thread-safe.
+void LogLine(LogLevel level, std::string_view message);
+
+template <typename... Args>
+void Log(LogLevel level, const absl::FormatSpec<Args...>& format, const Args&... args) {
+  if (LogEnabled(level)) LogLine(level, absl::StrFormat(format, args...));
+}
+
+}  // namespace hypercall::daemon
+
+#endif  // HYPERCALL_DAEMON_LOG_H_

@@ -1,0 +1,77 @@
+// The Provider interface: an extension that owns SMCCC function-ID ranges
+// and answers the calls in them. Built-in providers live in the daemon (one
+// folder each under daemon/providers/); a RemoteProvider speaking
+// provider.proto implements the same interface for out-of-process ones.
+//
+// Contract:
+// - Claims() names the ranges the provider asks for when no config says
+//   otherwise, and per range the argument registers it reads. The router
+//   decides what it actually owns; it is only called for IDs in its ranges.
+// - Handle() is called concurrently from many vCPU threads: it must be
+//   thread-safe and must not block for long (a vCPU waits on it).
+// - Every call is answered exactly once through done.Complete(), inline or
+//   later from any thread. Until then the caller keeps `call` and `done`
+//   alive; after Complete() neither may be touched.
+// - `call.function_id` is as the guest issued it: tell functions apart by
+//   smccc::RoutingId(call.function_id). For SMC32/HVC32 calls the arguments
+//   already have w-register semantics, and the result gets them applied
+//   after Complete().
+// - An ID inside its range that the provider does not implement is answered
+//   with x0 = NOT_SUPPORTED (-1), never left unanswered.
+// - SMCCC return codes are data in x0, not errors: Handle() cannot fail.
+#ifndef HYPERCALL_DAEMON_PROVIDERS_PROVIDER_H_
+#define HYPERCALL_DAEMON_PROVIDERS_PROVIDER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smccc/call.h"
+#include "smccc/function_id.h"
+
+namespace hypercall::providers {
+
+// A range a provider asks to own.
+struct RangeClaim {
+  smccc::FunctionRange range;
+  // Argument registers the provider reads (bit i = x(i), 1 <= i <= 17): the
+  // VMM reads exactly these from the guest.
+  smccc::RegisterMask args_read_mask = 0;
+};
+
+// Who is calling, for providers whose answer depends on the VM or vCPU.
+struct CallContext {
+  // The attach name of the calling VM. Valid until Complete().
+  std::string_view vm;
+  // Index of the calling vCPU within its VM.
+  uint32_t vcpu = 0;
+};
+
+// Receives the answer to one call.
+class Completion {
+ public:
+  // Called exactly once per Handle().
+  virtual void Complete(const smccc::Result& result) = 0;
+
+ protected:
+  ~Completion() = default;
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  // Unique name ("trng"), used in logs, traces and config.
+  virtual std::string_view name() const = 0;
+
+  // The ranges this provider asks for by default (see the contract above).
+  virtual std::vector<RangeClaim> Claims() const = 0;
+
+  // Answers `call` through `done` (see the contract above).
+  virtual void Handle(const CallContext& context, const smccc::Call& call, Completion& done) = 0;
+};
+
+}  // namespace hypercall::providers
+
+#endif  // HYPERCALL_DAEMON_PROVIDERS_PROVIDER_H_

@@ -1,0 +1,63 @@
+#include "service/messages.h"
+
+#include "absl/time/time.h"
+#include "wire/convert.h"
+
+namespace hypercall::service {
+
+core::VmDescription FromProto(const v1::VmInfo& vm) {
+  core::VmDescription out;
+  out.name = vm.name();
+  out.uuid = vm.uuid();
+  out.vcpu_count = vm.vcpu_count();
+  out.ram.reserve(static_cast<size_t>(vm.ram_size()));
+  for (const v1::RamRegion& region : vm.ram()) {
+    out.ram.push_back({region.guest_phys_addr(), region.size()});
+  }
+  return out;
+}
+
+void ToPlan(const core::RangeTable& routes, v1::ForwardingPlan& plan) {
+  for (const core::Route& route : routes.routes()) {
+    v1::PlannedRange* range = plan.add_ranges();
+    range->set_first_function_id(route.range.first);
+    range->set_count(static_cast<uint32_t>(route.range.size()));
+    range->set_args_read_mask(route.args_read_mask);
+    range->set_provider(route.provider->name);
+  }
+}
+
+void ToRangeInfo(const core::Route& route, v1::RangeInfo& info) {
+  info.set_first_function_id(route.range.first);
+  info.set_count(static_cast<uint32_t>(route.range.size()));
+  info.set_provider(route.provider->name);
+  info.set_args_read_mask(route.args_read_mask);
+}
+
+void ToSessionInfo(const core::Session& session, v1::SessionInfo& info) {
+  info.set_session_id(session.id());
+  info.set_vm_name(session.vm().name);
+  info.set_vm_uuid(session.vm().uuid);
+  info.set_vcpu_count(session.vm().vcpu_count);
+  info.set_vcpus_connected(session.vcpus_connected());
+  info.set_calls(session.calls());
+  info.set_attached_unix_seconds(absl::ToUnixSeconds(session.attached_at()));
+  info.set_software(session.software());
+}
+
+void ToTraceEvent(const core::TraceRecord& record, v1::TraceEvent& event) {
+  event.set_unix_nanos(record.unix_nanos);
+  v1::Call* call = event.mutable_call();
+  wire::ToProto(record.call, *call);
+  call->set_call_id(record.call_id);
+  if (record.vm != nullptr) call->set_vm(*record.vm);
+  call->set_vcpu(record.vcpu);
+  v1::Result* result = event.mutable_result();
+  wire::ToProto(record.result, *result);
+  result->set_call_id(record.call_id);
+  event.set_provider(record.provider != nullptr ? record.provider->name : "");
+  event.set_latency_nanos(record.latency_nanos);
+  event.set_dropped_before(record.dropped_before);
+}
+
+}  // namespace hypercall::service

@@ -1,0 +1,25 @@
+// Conversions between the broker core's plain values and the VMM/observer
+// wire messages (SMCCC calls and results convert in wire/convert.h).
+#ifndef HYPERCALL_DAEMON_SERVICE_MESSAGES_H_
+#define HYPERCALL_DAEMON_SERVICE_MESSAGES_H_
+
+#include "core/range_table.h"
+#include "core/session.h"
+#include "core/trace_hub.h"
+#include "core/vm_description.h"
+#include "hypercall/v1/observer.pb.h"
+#include "hypercall/v1/vmm.pb.h"
+
+namespace hypercall::service {
+
+core::VmDescription FromProto(const v1::VmInfo& vm);
+
+// The forwarding plan for a VM: every route of `routes`.
+void ToPlan(const core::RangeTable& routes, v1::ForwardingPlan& plan);
+void ToRangeInfo(const core::Route& route, v1::RangeInfo& info);
+void ToSessionInfo(const core::Session& session, v1::SessionInfo& info);
+void ToTraceEvent(const core::TraceRecord& record, v1::TraceEvent& event);
+
+}  // namespace hypercall::service
+
+#endif  // HYPERCALL_DAEMON_SERVICE_MESSAGES_H_

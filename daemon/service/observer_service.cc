@@ -1,0 +1,102 @@
+#include "service/observer_service.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "absl/time/clock.h"
+#include "service/grpc_status.h"
+#include "service/messages.h"
+#include "wire/protocol.h"
+
+namespace hypercall::service {
+
+ObserverService::ObserverService(core::Broker& broker, ObserverServiceOptions options)
+    : broker_(broker), options_(std::move(options)), started_(absl::Now()) {}
+
+grpc::Status ObserverService::GetStatus(grpc::ServerContext* /*context*/,
+                                        const v1::StatusRequest* request, v1::StatusReply* reply) {
+  if (absl::Status hello = wire::CheckHello(request->hello(), request->has_hello()); !hello.ok()) {
+    return ToGrpcStatus(hello);
+  }
+  const core::BrokerStats stats = broker_.Stats();
+  *reply->mutable_hello() = wire::MakeHelloReply(request->hello());
+  reply->set_pid(static_cast<uint32_t>(getpid()));
+  reply->set_uptime_seconds(static_cast<uint64_t>(absl::ToInt64Seconds(absl::Now() - started_)));
+  reply->set_runtime_dir(options_.runtime_dir);
+  reply->set_sessions(stats.sessions);
+  reply->set_vcpu_streams(stats.vcpu_streams);
+  reply->set_calls_total(stats.calls_total);
+  reply->set_calls_unowned(stats.calls_unowned);
+  reply->set_trace_watchers(stats.trace_watchers);
+  reply->set_trace_events_dropped(stats.trace_events_dropped);
+  return grpc::Status::OK;
+}
+
+grpc::Status ObserverService::ListRanges(grpc::ServerContext* /*context*/,
+                                         const v1::ListRangesRequest* request,
+                                         v1::ListRangesReply* reply) {
+  if (absl::Status hello = wire::CheckHello(request->hello(), request->has_hello()); !hello.ok()) {
+    return ToGrpcStatus(hello);
+  }
+  for (const core::Route& route : broker_.Routes()->routes()) {
+    ToRangeInfo(route, *reply->add_ranges());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ObserverService::ListSessions(grpc::ServerContext* /*context*/,
+                                           const v1::ListSessionsRequest* request,
+                                           v1::ListSessionsReply* reply) {
+  if (absl::Status hello = wire::CheckHello(request->hello(), request->has_hello()); !hello.ok()) {
+    return ToGrpcStatus(hello);
+  }
+  auto sessions = broker_.Sessions();
+  std::sort(sessions.begin(), sessions.end(),
+            [](const auto& a, const auto& b) { return a->vm().name < b->vm().name; });
+  for (const auto& session : sessions) ToSessionInfo(*session, *reply->add_sessions());
+  return grpc::Status::OK;
+}
+
+grpc::Status ObserverService::ListProviders(grpc::ServerContext* /*context*/,
+                                            const v1::ListProvidersRequest* request,
+                                            v1::ListProvidersReply* reply) {
+  if (absl::Status hello = wire::CheckHello(request->hello(), request->has_hello()); !hello.ok()) {
+    return ToGrpcStatus(hello);
+  }
+  const auto routes = broker_.Routes();
+  for (const auto& entry : broker_.Providers()) {
+    v1::ProviderInfo* info = reply->add_providers();
+    info->set_name(entry->name);
+    info->set_kind(entry->kind);
+    info->set_calls(entry->calls.load(std::memory_order_relaxed));
+    for (const core::Route& route : routes->routes()) {
+      if (route.provider == entry) ToRangeInfo(route, *info->add_ranges());
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ObserverService::Trace(grpc::ServerContext* context, const v1::TraceRequest* request,
+                                    grpc::ServerWriter<v1::TraceEvent>* writer) {
+  if (absl::Status hello = wire::CheckHello(request->hello(), request->has_hello()); !hello.ok()) {
+    return ToGrpcStatus(hello);
+  }
+  absl::StatusOr<std::shared_ptr<core::TraceWatcher>> watcher =
+      broker_.trace().Watch(request->vm());
+  if (!watcher.ok()) return ToGrpcStatus(watcher.status());
+  v1::TraceEvent event;
+  while (!context->IsCancelled()) {
+    std::optional<core::TraceRecord> record = (*watcher)->Next(options_.trace_poll_interval);
+    if (!record.has_value()) {
+      if ((*watcher)->closed()) break;
+      continue;
+    }
+    ToTraceEvent(*record, event);
+    if (!writer->Write(event)) break;
+  }
+  broker_.trace().Unwatch(*watcher);
+  return grpc::Status::OK;
+}
+
+}  // namespace hypercall::service

@@ -1,0 +1,47 @@
+// The observer role's gRPC service: read-only views of the broker (status,
+// ranges, sessions, providers) and the live trace. Thin adapters over
+// core::Broker; every request starts with the version handshake.
+#ifndef HYPERCALL_DAEMON_SERVICE_OBSERVER_SERVICE_H_
+#define HYPERCALL_DAEMON_SERVICE_OBSERVER_SERVICE_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "core/broker.h"
+#include "hypercall/v1/observer.grpc.pb.h"
+
+namespace hypercall::service {
+
+struct ObserverServiceOptions {
+  // Shown in StatusReply.runtime_dir.
+  std::string runtime_dir;
+  // How often a Trace stream with nothing to send checks whether its client
+  // has gone; bounds how long a cancelled Trace holds its thread.
+  absl::Duration trace_poll_interval = absl::Milliseconds(100);
+};
+
+class ObserverService final : public v1::ObserverService::Service {
+ public:
+  // `broker` must outlive the service.
+  ObserverService(core::Broker& broker, ObserverServiceOptions options);
+
+  grpc::Status GetStatus(grpc::ServerContext* context, const v1::StatusRequest* request,
+                         v1::StatusReply* reply) override;
+  grpc::Status ListRanges(grpc::ServerContext* context, const v1::ListRangesRequest* request,
+                          v1::ListRangesReply* reply) override;
+  grpc::Status ListSessions(grpc::ServerContext* context, const v1::ListSessionsRequest* request,
+                            v1::ListSessionsReply* reply) override;
+  grpc::Status ListProviders(grpc::ServerContext* context, const v1::ListProvidersRequest* request,
+                             v1::ListProvidersReply* reply) override;
+  grpc::Status Trace(grpc::ServerContext* context, const v1::TraceRequest* request,
+                     grpc::ServerWriter<v1::TraceEvent>* writer) override;
+
+ private:
+  core::Broker& broker_;
+  const ObserverServiceOptions options_;
+  const absl::Time started_;
+};
+
+}  // namespace hypercall::service
+
+#endif  // HYPERCALL_DAEMON_SERVICE_OBSERVER_SERVICE_H_

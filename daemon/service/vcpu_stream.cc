@@ -1,0 +1,172 @@
+#include "service/vcpu_stream.h"
+
+#include "absl/strings/str_format.h"
+#include "log.h"
+#include "service/grpc_status.h"
+#include "wire/convert.h"
+#include "wire/protocol.h"
+
+namespace hypercall::service {
+
+using daemon::Log;
+using daemon::LogLevel;
+
+VcpuStream::VcpuStream(core::Broker& broker) : broker_(broker) { StartRead(&request_); }
+
+void VcpuStream::OnReadDone(bool ok) {
+  if (!ok) {
+    // The client half-closed or went away: end once the call in flight is
+    // answered.
+    EndWith(absl::OkStatus());
+    return;
+  }
+  switch (request_.kind_case()) {
+    case v1::VcpuRequest::kOpen:
+      HandleOpen(request_.open());
+      break;
+    case v1::VcpuRequest::kCall:
+      HandleCall(request_.call());
+      break;
+    default:
+      EndWith(absl::InvalidArgumentError("empty VcpuRequest: set open or call"));
+      break;
+  }
+}
+
+void VcpuStream::HandleOpen(const v1::VcpuOpen& open) {
+  bool already_open;
+  {
+    absl::MutexLock lock(&mu_);
+    already_open = opened_;
+  }
+  if (already_open) {
+    EndWith(absl::InvalidArgumentError("the vCPU stream is already open: send calls only"));
+    return;
+  }
+  if (absl::Status hello = wire::CheckHello(open.hello(), open.has_hello()); !hello.ok()) {
+    EndWith(hello);
+    return;
+  }
+  absl::StatusOr<std::shared_ptr<core::Session>> session = broker_.FindSession(open.session_id());
+  if (!session.ok()) {
+    EndWith(session.status());
+    return;
+  }
+  if (absl::Status status = broker_.OpenVcpu(**session, open.vcpu_index(), this); !status.ok()) {
+    EndWith(status);
+    return;
+  }
+  core::ResultSink& sink = *this;
+  channel_ = std::make_unique<core::VcpuChannel>(broker_, *session, open.vcpu_index(), sink);
+  Log(LogLevel::kDebug, "session %s: vCPU %d stream open", (*session)->id(), open.vcpu_index());
+  {
+    absl::MutexLock lock(&mu_);
+    opened_ = true;
+    *queued_reply_.mutable_opened()->mutable_hello() = wire::MakeHelloReply(open.hello());
+    queued_ = true;
+  }
+  StartRead(&request_);
+  Advance();
+}
+
+void VcpuStream::HandleCall(const v1::Call& wire_call) {
+  const uint64_t call_id = wire_call.call_id();
+  absl::StatusOr<smccc::Call> call = wire::FromProto(wire_call);
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!opened_) {
+      refused = absl::InvalidArgumentError(
+          "call before open: the first VcpuRequest must be open (session_id, vcpu_index)");
+    } else if (call_in_flight_ || queued_) {
+      refused = absl::InvalidArgumentError(absl::StrFormat(
+          "call %d arrived before the result of the previous call: a vCPU has at most one call "
+          "in flight, send the next only after its result",
+          call_id));
+    } else if (!call.ok()) {
+      refused = absl::InvalidArgumentError(
+          absl::StrFormat("malformed call %d: %s", call_id, call.status().message()));
+    } else if (end_status_.has_value()) {
+      return;  // Ending: no new calls, and no new read.
+    } else {
+      call_in_flight_ = true;
+    }
+  }
+  if (!refused.ok()) {
+    EndWith(refused);
+    return;
+  }
+  StartRead(&request_);
+  channel_->Submit(call_id, *call);
+}
+
+void VcpuStream::OnResult(uint64_t call_id, const smccc::Result& result) {
+  {
+    absl::MutexLock lock(&mu_);
+    call_in_flight_ = false;
+    v1::Result* reply = queued_reply_.mutable_result();
+    wire::ToProto(result, *reply);
+    reply->set_call_id(call_id);
+    queued_ = true;
+  }
+  Advance();
+}
+
+void VcpuStream::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+  }
+  if (!ok) EndWith(absl::CancelledError("the VMM stopped reading its vCPU stream"));
+  Advance();
+}
+
+void VcpuStream::OnCancel() { EndWith(absl::CancelledError("the VMM cancelled its vCPU stream")); }
+
+void VcpuStream::OnSessionClosed(const absl::Status& reason) {
+  // Runs with the session's lock held: only mark and advance.
+  EndWith(reason.ok() ? absl::AbortedError("the session ended: its VMM closed the session stream")
+                      : reason);
+}
+
+void VcpuStream::OnDone() {
+  if (channel_ != nullptr) {
+    Log(LogLevel::kDebug, "session %s: vCPU %d stream closed", channel_->session().id(),
+        channel_->vcpu());
+    broker_.CloseVcpu(channel_->session(), channel_->vcpu());
+  }
+  delete this;
+}
+
+void VcpuStream::EndWith(const absl::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!end_status_.has_value()) end_status_ = status;
+  }
+  Advance();
+}
+
+void VcpuStream::Advance() {
+  enum class Step { kNone, kWrite, kFinish } step = Step::kNone;
+  grpc::Status finish_status;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || writing_) return;
+    if (queued_) {
+      writing_reply_.Swap(&queued_reply_);
+      queued_ = false;
+      writing_ = true;
+      step = Step::kWrite;
+    } else if (end_status_.has_value() && !call_in_flight_) {
+      finished_ = true;
+      finish_status = ToGrpcStatus(*end_status_);
+      step = Step::kFinish;
+    }
+  }
+  // gRPC never runs a reaction inline in StartWrite or Finish, and only one
+  // thread at a time gets here with a step to take (writing_/finished_).
+  if (step == Step::kWrite) StartWrite(&writing_reply_);
+  if (step == Step::kFinish) Finish(finish_status);
+}
+
+}  // namespace hypercall::service

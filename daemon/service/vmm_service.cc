@@ -1,0 +1,18 @@
+#include "service/vmm_service.h"
+
+#include "service/session_stream.h"
+#include "service/vcpu_stream.h"
+
+namespace hypercall::service {
+
+grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* VmmService::Session(
+    grpc::CallbackServerContext* /*context*/) {
+  return new SessionStream(broker_);
+}
+
+grpc::ServerBidiReactor<v1::VcpuRequest, v1::VcpuReply>* VmmService::Vcpu(
+    grpc::CallbackServerContext* /*context*/) {
+  return new VcpuStream(broker_);
+}
+
+}  // namespace hypercall::service

@@ -1,0 +1,28 @@
+// The VMM role's gRPC service: a thin adapter that gives each Session and
+// Vcpu stream its own reactor (callback API: the vCPU hot path never parks
+// a thread per stream).
+#ifndef HYPERCALL_DAEMON_SERVICE_VMM_SERVICE_H_
+#define HYPERCALL_DAEMON_SERVICE_VMM_SERVICE_H_
+
+#include "core/broker.h"
+#include "hypercall/v1/vmm.grpc.pb.h"
+
+namespace hypercall::service {
+
+class VmmService final : public v1::VmmService::CallbackService {
+ public:
+  // `broker` must outlive the service and every stream it starts.
+  explicit VmmService(core::Broker& broker) : broker_(broker) {}
+
+  grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* Session(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<v1::VcpuRequest, v1::VcpuReply>* Vcpu(
+      grpc::CallbackServerContext* context) override;
+
+ private:
+  core::Broker& broker_;
+};
+
+}  // namespace hypercall::service
+
+#endif  // HYPERCALL_DAEMON_SERVICE_VMM_SERVICE_H_
