@@ -1,0 +1,101 @@
+#include "hypercallctl/trace_line.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <time.h>
+
+namespace hypercall::ctl {
+namespace {
+
+// 2024-01-02 03:04:05.678901234 UTC.
+constexpr int64_t kUnixNanos = 1704164645678901234;
+
+class TraceLineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("TZ", "UTC", 1);
+    tzset();
+  }
+
+  // TRNG_RND64 asking for 192 bits, answered by the TRNG provider.
+  static v1::TraceEvent Rnd64Event() {
+    v1::TraceEvent event;
+    event.set_unix_nanos(kUnixNanos);
+    v1::Call* call = event.mutable_call();
+    call->set_function_id(0xc4000053);
+    call->set_conduit(v1::CONDUIT_HVC);
+    call->add_args(192);
+    call->set_args_read_mask(0b10);
+    call->set_vm("demo-vm");
+    call->set_vcpu(3);
+    v1::Result* result = event.mutable_result();
+    for (uint64_t value : {0x0ull, 0xaull, 0xbull, 0xcull}) result->add_regs(value);
+    result->set_written_mask(0b1111);
+    event.set_provider("trng");
+    event.set_latency_nanos(12500);
+    return event;
+  }
+};
+
+TEST_F(TraceLineTest, OneLineWithEveryField) {
+  EXPECT_EQ(FormatTraceLine(Rnd64Event()),
+            "03:04:05.678901 demo-vm vcpu3 HVC TRNG_RND64(x1=0xc0) -> x0=0x0 x1=0xa x2=0xb "
+            "x3=0xc [trng] 12.5us\n");
+}
+
+TEST_F(TraceLineTest, ShowsOnlyTheArgumentsRead) {
+  v1::TraceEvent event = Rnd64Event();
+  // x2 travels (as zero padding would) but was not read from the guest.
+  event.mutable_call()->add_args(7);
+  EXPECT_NE(FormatTraceLine(event).find("TRNG_RND64(x1=0xc0) ->"), std::string::npos);
+}
+
+TEST_F(TraceLineTest, UnownedCallsDecodeX0) {
+  v1::TraceEvent event;
+  event.set_unix_nanos(kUnixNanos);
+  event.mutable_call()->set_function_id(0x84000123);
+  event.mutable_call()->set_conduit(v1::CONDUIT_SMC);
+  event.mutable_call()->set_vm("vm1");
+  event.mutable_result()->add_regs(0xffffffff);
+  event.mutable_result()->set_written_mask(1);
+  event.set_latency_nanos(800);
+  EXPECT_EQ(FormatTraceLine(event),
+            "03:04:05.678901 vm1 vcpu0 SMC StdSecure_SMC32#0x0123() -> "
+            "x0=0xffffffff(NOT_SUPPORTED) [unowned] 800ns\n");
+}
+
+TEST_F(TraceLineTest, DroppedLine) {
+  EXPECT_EQ(FormatDroppedLine(1), "1 event dropped\n");
+  EXPECT_EQ(FormatDroppedLine(42), "42 events dropped\n");
+}
+
+TEST_F(TraceLineTest, JsonIsOneObjectPerLine) {
+  v1::TraceEvent event = Rnd64Event();
+  event.set_dropped_before(5);
+  EXPECT_EQ(FormatTraceJson(event),
+            R"({"unix_nanos":1704164645678901234,"time":"03:04:05.678901","vm":"demo-vm",)"
+            R"("vcpu":3,"conduit":"HVC","function_id":"0xc4000053","name":"TRNG_RND64",)"
+            R"("args":{"x1":"0xc0"},"result":{"x0":"0x0","x1":"0xa","x2":"0xb","x3":"0xc"},)"
+            R"("x0_name":null,"provider":"trng","latency_ns":12500,"dropped_before":5})"
+            "\n");
+}
+
+TEST_F(TraceLineTest, JsonOfAnUnownedCall) {
+  v1::TraceEvent event;
+  event.mutable_call()->set_function_id(0xc4000123);
+  event.mutable_result()->add_regs(UINT64_MAX);
+  const std::string json = FormatTraceJson(event);
+  EXPECT_NE(json.find(R"("result":{"x0":"0xffffffffffffffff"})"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("x0_name":"NOT_SUPPORTED","provider":null)"), std::string::npos) << json;
+}
+
+TEST_F(TraceLineTest, PeerStringsCannotInjectTerminalControls) {
+  v1::TraceEvent event = Rnd64Event();
+  event.set_provider("evil\x1b[2J");
+  const std::string line = FormatTraceLine(event);
+  EXPECT_EQ(line.find('\x1b'), std::string::npos);
+  EXPECT_NE(line.find("[evil?[2J]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hypercall::ctl
