@@ -1,0 +1,128 @@
+#include "core/range_table.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/router.h"
+#include "smccc/known_calls.h"
+
+namespace hypercall::core {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+// A provider that is never called: the table only needs its name.
+class NamedProvider final : public providers::Provider {
+ public:
+  explicit NamedProvider(std::string name) : name_(std::move(name)) {}
+  std::string_view name() const override { return name_; }
+  std::vector<providers::RangeClaim> Claims() const override { return {}; }
+  void Handle(const providers::CallContext&, const smccc::Call&,
+              providers::Completion& done) override {
+    done.Complete(smccc::Result::Code(-1));
+  }
+
+ private:
+  std::string name_;
+};
+
+std::shared_ptr<ProviderEntry> Entry(const std::string& name) {
+  return std::make_shared<ProviderEntry>(std::make_unique<NamedProvider>(name), "builtin");
+}
+
+TEST(RangeTableTest, LooksUpOwnersAndMissesGaps) {
+  RangeTable table;
+  auto trng = Entry("trng");
+  auto pv = Entry("pvtime");
+  ASSERT_TRUE(table.Insert({{0x84000050, 0x8400005f}, 0x2, trng}).ok());
+  ASSERT_TRUE(table.Insert({{0xc5000020, 0xc5000021}, 0x2, pv}).ok());
+  ASSERT_TRUE(table.Insert({{0x84000000, 0x8400001f}, 0x0, Entry("psci")}).ok());
+
+  ASSERT_NE(table.Lookup(0x84000050), nullptr);
+  EXPECT_EQ(table.Lookup(0x84000050)->provider, trng);
+  EXPECT_EQ(table.Lookup(0x8400005f)->provider, trng);
+  EXPECT_EQ(table.Lookup(0xc5000021)->provider, pv);
+  EXPECT_EQ(table.Lookup(0x84000060), nullptr);
+  EXPECT_EQ(table.Lookup(0x8400004f), nullptr);
+  EXPECT_EQ(table.Lookup(0x00000000), nullptr);
+  EXPECT_EQ(table.Lookup(0xffffffff), nullptr);
+  // Kept sorted whatever the insertion order.
+  ASSERT_EQ(table.routes().size(), 3u);
+  EXPECT_EQ(table.routes()[0].range.first, 0x84000000u);
+  EXPECT_EQ(table.routes()[1].range.first, 0x84000050u);
+  EXPECT_EQ(table.routes()[2].range.first, 0xc5000020u);
+}
+
+TEST(RangeTableTest, LookupStripsTheSveHint) {
+  RangeTable table;
+  auto trng = Entry("trng");
+  ASSERT_TRUE(table.Insert({{0xc4000050, 0xc400005f}, 0x2, trng}).ok());
+  const uint32_t hinted = smccc::kTrngRnd64 | smccc::kSveHintBit;
+  ASSERT_NE(table.Lookup(hinted), nullptr);
+  EXPECT_EQ(table.Lookup(hinted)->provider, trng);
+}
+
+TEST(RangeTableTest, RefusesOverlapsNamingBothClaimants) {
+  RangeTable table;
+  ASSERT_TRUE(table.Insert({{0x84000050, 0x8400005f}, 0x2, Entry("trng")}).ok());
+  for (smccc::FunctionRange range :
+       {smccc::FunctionRange{0x84000040, 0x84000050}, smccc::FunctionRange{0x8400005f, 0x84000070},
+        smccc::FunctionRange{0x84000055, 0x84000056},
+        smccc::FunctionRange{0x84000000, 0x840000ff}}) {
+    absl::Status status = table.Insert({range, 0x2, Entry("rival")});
+    EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
+    EXPECT_THAT(status.message(), AllOf(HasSubstr("'rival'"), HasSubstr("'trng'"),
+                                        HasSubstr("0x84000050-0x8400005f")));
+  }
+  EXPECT_EQ(table.routes().size(), 1u);
+  // Adjacent ranges do not overlap.
+  EXPECT_TRUE(table.Insert({{0x84000060, 0x8400006f}, 0, Entry("next")}).ok());
+  EXPECT_TRUE(table.Insert({{0x84000040, 0x8400004f}, 0, Entry("prev")}).ok());
+}
+
+TEST(RangeTableTest, RefusesReservedRangesSayingWhy) {
+  RangeTable table;
+  for (smccc::FunctionRange range :
+       {smccc::FunctionRange{0x80000000, 0x80000000}, smccc::FunctionRange{0x8000ffff, 0x80010000},
+        smccc::FunctionRange{0xc0000000, 0xc000ffff},
+        smccc::FunctionRange{0x7fffffff, 0x80000001}}) {
+    absl::Status status = table.Insert({range, 0, Entry("greedy")});
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+    EXPECT_THAT(status.message(),
+                AllOf(HasSubstr("'greedy'"), HasSubstr("reserved"), HasSubstr("SMCCC_VERSION"),
+                      HasSubstr("KVM always answers itself")));
+  }
+  EXPECT_TRUE(table.routes().empty());
+  // Just outside the reserved ranges is fine.
+  EXPECT_TRUE(table.Insert({{0x80010000, 0x8001ffff}, 0, Entry("ok")}).ok());
+}
+
+TEST(RangeTableTest, RefusesEmptyRangesAndBadMasks) {
+  RangeTable table;
+  absl::Status empty = table.Insert({{0x84000060, 0x84000050}, 0, Entry("p")});
+  EXPECT_EQ(empty.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(empty.message(), HasSubstr("empty range"));
+  absl::Status x0 = table.Insert({{0x84000050, 0x8400005f}, 0x1, Entry("p")});
+  EXPECT_EQ(x0.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(x0.message(), HasSubstr("x1..x17"));
+  absl::Status x18 = table.Insert({{0x84000050, 0x8400005f}, 1u << 18, Entry("p")});
+  EXPECT_EQ(x18.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(table.Insert({{0x84000050, 0x8400005f}, 0, nullptr}).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(RouterTest, SnapshotsAreUnchangedByLaterClaims) {
+  Router router;
+  ASSERT_TRUE(router.Claim({{0x84000050, 0x8400005f}, 0x2, Entry("trng")}).ok());
+  std::shared_ptr<const RangeTable> before = router.Snapshot();
+  ASSERT_TRUE(router.Claim({{0xc5000020, 0xc5000021}, 0x2, Entry("pvtime")}).ok());
+  EXPECT_EQ(before->routes().size(), 1u);
+  EXPECT_EQ(router.Snapshot()->routes().size(), 2u);
+  // A refused claim leaves the live table as it was.
+  EXPECT_FALSE(router.Claim({{0x84000050, 0x84000050}, 0, Entry("dup")}).ok());
+  EXPECT_EQ(router.Snapshot()->routes().size(), 2u);
+}
+
+}  // namespace
+}  // namespace hypercall::core

@@ -1,0 +1,170 @@
+#include "core/session.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/session_registry.h"
+#include "core/vm_description.h"
+
+namespace hypercall::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+VmDescription GoodVm(const std::string& name = "vm-1") {
+  return {.name = name,
+          .uuid = std::string(16, 'u'),
+          .vcpu_count = 4,
+          .ram = {{0x40000000, 0x10000000}, {0x80000000, 0x1000}}};
+}
+
+class RecordingListener final : public SessionListener {
+ public:
+  void OnSessionClosed(const absl::Status& reason) override {
+    ++calls;
+    last = reason;
+  }
+  int calls = 0;
+  absl::Status last;
+};
+
+std::shared_ptr<const RangeTable> NoRoutes() { return std::make_shared<const RangeTable>(); }
+
+TEST(VmDescriptionTest, AcceptsAGoodVm) { EXPECT_TRUE(Validate(GoodVm()).ok()); }
+
+TEST(VmDescriptionTest, NamesTheFieldThatIsWrong) {
+  struct Case {
+    std::function<void(VmDescription&)> spoil;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {[](VmDescription& vm) { vm.name = ""; }, "vm.name"},
+      {[](VmDescription& vm) { vm.name = std::string(65, 'a'); }, "vm.name"},
+      {[](VmDescription& vm) { vm.name = "has space"; }, "vm.name"},
+      {[](VmDescription& vm) { vm.name = "slash/y"; }, "vm.name"},
+      {[](VmDescription& vm) { vm.uuid = "short"; }, "vm.uuid"},
+      {[](VmDescription& vm) { vm.vcpu_count = 0; }, "vm.vcpu_count"},
+      {[](VmDescription& vm) { vm.vcpu_count = 513; }, "vm.vcpu_count"},
+      {[](VmDescription& vm) {
+         vm.ram.assign(65, {0, 1});
+       },
+       "vm.ram has 65 regions"},
+      {[](VmDescription& vm) { vm.ram[1].size = 0; }, "vm.ram[1].size"},
+      {[](VmDescription& vm) {
+         vm.ram[1] = {0x4fffffff, 2};
+       },
+       "vm.ram[1] overlaps vm.ram[0]"},
+      {[](VmDescription& vm) {
+         vm.ram[0] = {~0ull, 2};
+       },
+       "vm.ram[0]"},
+  };
+  for (const Case& c : cases) {
+    VmDescription vm = GoodVm();
+    c.spoil(vm);
+    absl::Status status = Validate(vm);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.field;
+    EXPECT_THAT(status.message(), HasSubstr(c.field));
+  }
+  // The limits themselves are fine.
+  VmDescription edge = GoodVm(std::string(64, 'Z'));
+  edge.uuid.clear();
+  edge.vcpu_count = 512;
+  edge.ram = {{~0ull, 1}};
+  EXPECT_TRUE(Validate(edge).ok()) << Validate(edge);
+}
+
+TEST(SessionTest, OneStreamPerVcpu) {
+  Session session("s-1", GoodVm(), "test/1", NoRoutes(), nullptr);
+  RecordingListener a, b;
+  EXPECT_TRUE(session.OpenVcpu(0, &a).ok());
+  absl::Status again = session.OpenVcpu(0, &b);
+  EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(again.message(), HasSubstr("vCPU 0"));
+  absl::Status out_of_range = session.OpenVcpu(4, &b);
+  EXPECT_EQ(out_of_range.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(out_of_range.message(), HasSubstr("0..3"));
+  EXPECT_EQ(session.vcpus_connected(), 1u);
+  session.CloseVcpu(0);
+  EXPECT_EQ(session.vcpus_connected(), 0u);
+  EXPECT_TRUE(session.OpenVcpu(0, &b).ok());
+}
+
+TEST(SessionTest, CloseTellsEveryListenerOnceAndRefusesNewVcpus) {
+  RecordingListener owner, vcpu0, vcpu2, gone;
+  Session session("s-1", GoodVm(), "test/1", NoRoutes(), &owner);
+  ASSERT_TRUE(session.OpenVcpu(0, &vcpu0).ok());
+  ASSERT_TRUE(session.OpenVcpu(2, &vcpu2).ok());
+  ASSERT_TRUE(session.OpenVcpu(3, &gone).ok());
+  session.CloseVcpu(3);
+  EXPECT_TRUE(session.Close(absl::UnavailableError("stopping")));
+  EXPECT_FALSE(session.Close(absl::OkStatus()));
+  for (RecordingListener* l : {&owner, &vcpu0, &vcpu2}) {
+    EXPECT_EQ(l->calls, 1);
+    EXPECT_EQ(l->last.code(), absl::StatusCode::kUnavailable);
+  }
+  EXPECT_EQ(gone.calls, 0);
+  EXPECT_EQ(session.OpenVcpu(1, &gone).code(), absl::StatusCode::kNotFound);
+}
+
+TEST(SessionTest, DetachedOwnerIsNotTold) {
+  RecordingListener owner;
+  Session session("s-1", GoodVm(), "test/1", NoRoutes(), &owner);
+  session.DetachOwner();
+  session.Close(absl::OkStatus());
+  EXPECT_EQ(owner.calls, 0);
+}
+
+TEST(SessionRegistryTest, AddsFindsAndRemoves) {
+  SessionRegistry registry(8);
+  auto session = registry.Add(GoodVm(), "test/1", NoRoutes(), nullptr);
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_THAT((*session)->id(), ::testing::StartsWith("s-"));
+  EXPECT_EQ(registry.Find((*session)->id()), *session);
+  EXPECT_EQ(registry.Find("s-nope"), nullptr);
+  EXPECT_EQ(registry.size(), 1u);
+  registry.Remove(**session);
+  EXPECT_EQ(registry.Find((*session)->id()), nullptr);
+  EXPECT_EQ(registry.size(), 0u);
+}
+
+TEST(SessionRegistryTest, RefusesALiveNameUntilItIsRemoved) {
+  SessionRegistry registry(8);
+  auto first = registry.Add(GoodVm("same"), "test/1", NoRoutes(), nullptr);
+  ASSERT_TRUE(first.ok());
+  auto second = registry.Add(GoodVm("same"), "test/1", NoRoutes(), nullptr);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(second.status().message(), HasSubstr("'same'"));
+  registry.Remove(**first);
+  EXPECT_TRUE(registry.Add(GoodVm("same"), "test/1", NoRoutes(), nullptr).ok());
+}
+
+TEST(SessionRegistryTest, RefusesInvalidVms) {
+  SessionRegistry registry(8);
+  VmDescription vm = GoodVm();
+  vm.vcpu_count = 0;
+  auto session = registry.Add(vm, "test/1", NoRoutes(), nullptr);
+  EXPECT_EQ(session.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(registry.size(), 0u);
+}
+
+TEST(SessionRegistryTest, EnforcesTheSessionLimit) {
+  SessionRegistry registry(2);
+  ASSERT_TRUE(registry.Add(GoodVm("a"), "", NoRoutes(), nullptr).ok());
+  ASSERT_TRUE(registry.Add(GoodVm("b"), "", NoRoutes(), nullptr).ok());
+  auto third = registry.Add(GoodVm("c"), "", NoRoutes(), nullptr);
+  EXPECT_EQ(third.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(SessionRegistryTest, CloseAllEmptiesAndRefusesNewSessions) {
+  SessionRegistry registry(8);
+  ASSERT_TRUE(registry.Add(GoodVm("a"), "", NoRoutes(), nullptr).ok());
+  ASSERT_TRUE(registry.Add(GoodVm("b"), "", NoRoutes(), nullptr).ok());
+  EXPECT_EQ(registry.CloseAll().size(), 2u);
+  EXPECT_EQ(registry.size(), 0u);
+  EXPECT_EQ(registry.Add(GoodVm("c"), "", NoRoutes(), nullptr).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace hypercall::core
