@@ -41,7 +41,11 @@ absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& arg = argv[i];
     if (options_ended) {
-      (invocation.command.empty() ? invocation.command : invocation.args.emplace_back()) = arg;
+      if (invocation.command.empty()) {
+        invocation.command = arg;
+      } else {
+        invocation.args.push_back(arg);
+      }
       continue;
     }
     if (arg == "--") {
