@@ -90,11 +90,16 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> Daemon::Serve(grpc::Service& servi
 void Daemon::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
-  // Sessions end once their calls in flight are answered; then the servers
-  // have nothing long-lived left and stop within the grace period.
+  // Every session and trace ends, each stream once its call in flight is
+  // answered. Then the servers have only idle connections left (which gRPC
+  // would otherwise hold open until the deadline) and stop at once.
   broker_.Shutdown();
+  if (!vmm_service_.AwaitNoStreams(absl::Now() + options_.drain_timeout)) {
+    Log(LogLevel::kWarning, "VMM streams still open after %s: cancelling them",
+        absl::FormatDuration(options_.drain_timeout));
+  }
   const auto deadline =
-      std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.shutdown_grace);
+      std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.close_timeout);
   for (grpc::Server* server : {vmm_server_.get(), observer_server_.get()}) {
     if (server != nullptr) server->Shutdown(deadline);
   }

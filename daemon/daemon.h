@@ -24,8 +24,12 @@ struct DaemonOptions {
   unsigned socket_mode = 0660;
   // Limits of the broker core.
   core::BrokerOptions broker;
-  // How long Shutdown() lets streams finish before cancelling them.
-  absl::Duration shutdown_grace = absl::Seconds(2);
+  // How long Shutdown() waits for VMM streams to answer their calls in
+  // flight and end before they are cancelled.
+  absl::Duration drain_timeout = absl::Seconds(2);
+  // How long Shutdown() then gives unary observer requests still running
+  // (and idle connections) before the servers stop.
+  absl::Duration close_timeout = absl::Milliseconds(250);
   // Threads the observer server may use (each Trace stream holds one).
   int max_observer_threads = 64;
 };

@@ -1,12 +1,19 @@
 #include "service/session_stream.h"
 
+#include "log.h"
 #include "service/grpc_status.h"
 #include "service/messages.h"
 #include "wire/protocol.h"
 
 namespace hypercall::service {
 
-SessionStream::SessionStream(core::Broker& broker) : broker_(broker) { StartRead(&request_); }
+using daemon::Log;
+using daemon::LogLevel;
+
+SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams)
+    : broker_(broker), streams_(streams) {
+  StartRead(&request_);
+}
 
 void SessionStream::OnReadDone(bool ok) {
   if (!ok) {
@@ -84,7 +91,9 @@ void SessionStream::OnDone() {
     broker_.EndSession(*session, absl::CancelledError("the session stream ended"));
     session->DetachOwner();
   }
+  StreamCounter& streams = streams_;
   delete this;
+  streams.Ended();
 }
 
 void SessionStream::End(const absl::Status& reason) {
@@ -121,6 +130,7 @@ void SessionStream::Advance() {
     } else if (end_status_.has_value()) {
       finished_ = true;
       finish_status = ToGrpcStatus(*end_status_);
+      Log(LogLevel::kDebug, "session stream ends: %s", end_status_->ToString());
       step = Step::kFinish;
     }
   }

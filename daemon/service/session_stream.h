@@ -14,14 +14,16 @@
 #include "absl/synchronization/mutex.h"
 #include "core/broker.h"
 #include "hypercall/v1/vmm.pb.h"
+#include "service/stream_counter.h"
 
 namespace hypercall::service {
 
 class SessionStream final : public grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>,
                             private core::SessionListener {
  public:
-  // Starts reading; the stream deletes itself when gRPC is done with it.
-  explicit SessionStream(core::Broker& broker);
+  // Starts reading; the stream deletes itself when gRPC is done with it,
+  // then tells `streams`.
+  SessionStream(core::Broker& broker, StreamCounter& streams);
 
  private:
   ~SessionStream() = default;
@@ -41,6 +43,7 @@ class SessionStream final : public grpc::ServerBidiReactor<v1::SessionRequest, v
   void Advance();
 
   core::Broker& broker_;
+  StreamCounter& streams_;
   v1::SessionRequest request_;
   // Owned by the write in progress while writing_.
   v1::SessionEvent event_;

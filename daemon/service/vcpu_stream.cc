@@ -11,7 +11,10 @@ namespace hypercall::service {
 using daemon::Log;
 using daemon::LogLevel;
 
-VcpuStream::VcpuStream(core::Broker& broker) : broker_(broker) { StartRead(&request_); }
+VcpuStream::VcpuStream(core::Broker& broker, StreamCounter& streams)
+    : broker_(broker), streams_(streams) {
+  StartRead(&request_);
+}
 
 void VcpuStream::OnReadDone(bool ok) {
   if (!ok) {
@@ -135,7 +138,9 @@ void VcpuStream::OnDone() {
         channel_->vcpu());
     broker_.CloseVcpu(channel_->session(), channel_->vcpu());
   }
+  StreamCounter& streams = streams_;
   delete this;
+  streams.Ended();
 }
 
 void VcpuStream::EndWith(const absl::Status& status) {
@@ -160,6 +165,7 @@ void VcpuStream::Advance() {
     } else if (end_status_.has_value() && !call_in_flight_) {
       finished_ = true;
       finish_status = ToGrpcStatus(*end_status_);
+      Log(LogLevel::kDebug, "vCPU stream ends: %s", end_status_->ToString());
       step = Step::kFinish;
     }
   }

@@ -17,6 +17,7 @@
 #include "core/broker.h"
 #include "core/vcpu_channel.h"
 #include "hypercall/v1/vmm.pb.h"
+#include "service/stream_counter.h"
 
 namespace hypercall::service {
 
@@ -24,8 +25,9 @@ class VcpuStream final : public grpc::ServerBidiReactor<v1::VcpuRequest, v1::Vcp
                          private core::SessionListener,
                          private core::ResultSink {
  public:
-  // Starts reading; the stream deletes itself when gRPC is done with it.
-  explicit VcpuStream(core::Broker& broker);
+  // Starts reading; the stream deletes itself when gRPC is done with it,
+  // then tells `streams`.
+  VcpuStream(core::Broker& broker, StreamCounter& streams);
 
  private:
   ~VcpuStream() = default;
@@ -46,6 +48,7 @@ class VcpuStream final : public grpc::ServerBidiReactor<v1::VcpuRequest, v1::Vcp
   void Advance();
 
   core::Broker& broker_;
+  StreamCounter& streams_;
   // Read buffer; only touched by the one read in progress.
   v1::VcpuRequest request_;
   // Set once by a successful open, before any call is accepted.

@@ -7,12 +7,14 @@ namespace hypercall::service {
 
 grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* VmmService::Session(
     grpc::CallbackServerContext* /*context*/) {
-  return new SessionStream(broker_);
+  streams_.Started();
+  return new SessionStream(broker_, streams_);
 }
 
 grpc::ServerBidiReactor<v1::VcpuRequest, v1::VcpuReply>* VmmService::Vcpu(
     grpc::CallbackServerContext* /*context*/) {
-  return new VcpuStream(broker_);
+  streams_.Started();
+  return new VcpuStream(broker_, streams_);
 }
 
 }  // namespace hypercall::service

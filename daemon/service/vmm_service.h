@@ -4,8 +4,10 @@
 #ifndef HYPERCALL_DAEMON_SERVICE_VMM_SERVICE_H_
 #define HYPERCALL_DAEMON_SERVICE_VMM_SERVICE_H_
 
+#include "absl/time/time.h"
 #include "core/broker.h"
 #include "hypercall/v1/vmm.grpc.pb.h"
+#include "service/stream_counter.h"
 
 namespace hypercall::service {
 
@@ -19,8 +21,13 @@ class VmmService final : public v1::VmmService::CallbackService {
   grpc::ServerBidiReactor<v1::VcpuRequest, v1::VcpuReply>* Vcpu(
       grpc::CallbackServerContext* context) override;
 
+  // Waits until every stream this service started has ended, or until
+  // `deadline`; true when none is left.
+  bool AwaitNoStreams(absl::Time deadline) { return streams_.AwaitNone(deadline); }
+
  private:
   core::Broker& broker_;
+  StreamCounter streams_;
 };
 
 }  // namespace hypercall::service

@@ -135,6 +135,14 @@ grpc::Status VcpuClient::Finish() {
   return stream_->Finish();
 }
 
+grpc::Status VcpuClient::AwaitEnd() {
+  finished_ = true;
+  v1::VcpuReply reply;
+  while (stream_->Read(&reply)) {
+  }
+  return stream_->Finish();
+}
+
 uint64_t Reg(const v1::Result& result, int i) {
   return i < result.regs_size() ? result.regs(i) : 0;
 }

@@ -62,6 +62,8 @@ class VcpuClient {
   bool Read(v1::VcpuReply& reply);
   // Half-closes and returns how the daemon finished the stream.
   grpc::Status Finish();
+  // Waits for the daemon to end the stream and returns how it did.
+  grpc::Status AwaitEnd();
   // Cancels the stream from the client side.
   void Cancel() { context_.TryCancel(); }
 
