@@ -43,24 +43,22 @@ void VcpuChannel::Complete(const smccc::Result& provider_result) {
   broker_.CountCall(route_ == nullptr);
   if (route_ != nullptr) route_->provider->calls.fetch_add(1, std::memory_order_relaxed);
 
-  // Once the sink has the result the next call may overwrite call_, so the
-  // record is built first and published after the guest is answered.
+  // Published before the guest is answered: once the sink has the result
+  // the vCPU's next call may start, and its record must come after this one.
   TraceHub& trace = broker_.trace();
-  if (!trace.HasWatchers()) {
-    sink_.OnResult(call_id_, result);
-    return;
+  if (trace.HasWatchers()) {
+    TraceRecord record;
+    record.unix_nanos = received_unix_nanos_ != 0 ? received_unix_nanos_ : UnixNanosNow();
+    record.call_id = call_id_;
+    record.call = call_;
+    record.result = result;
+    record.vm = session_->shared_name();
+    record.vcpu = vcpu_;
+    if (route_ != nullptr) record.provider = route_->provider;
+    record.latency_nanos = latency_nanos;
+    trace.Publish(record);
   }
-  TraceRecord record;
-  record.unix_nanos = received_unix_nanos_ != 0 ? received_unix_nanos_ : UnixNanosNow();
-  record.call_id = call_id_;
-  record.call = call_;
-  record.result = result;
-  record.vm = session_->shared_name();
-  record.vcpu = vcpu_;
-  if (route_ != nullptr) record.provider = route_->provider;
-  record.latency_nanos = latency_nanos;
   sink_.OnResult(call_id_, result);
-  trace.Publish(record);
 }
 
 }  // namespace hypercall::core
