@@ -29,7 +29,6 @@ class DaemonConnection {
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   const std::string& socket_path() const { return socket_path_; }
-  uint64_t timeout_seconds() const { return timeout_seconds_; }
 
   // A context for one RPC, with its deadline --timeout from now.
   std::unique_ptr<grpc::ClientContext> NewContext() const;
