@@ -78,6 +78,7 @@ BrokerStats Broker::Stats() const {
   stats.calls_unowned = calls_unowned_.load(std::memory_order_relaxed);
   stats.trace_watchers = static_cast<uint32_t>(trace_.watchers());
   stats.trace_events_dropped = trace_.dropped();
+  stats.protocol_errors = protocol_errors_.load(std::memory_order_relaxed);
   return stats;
 }
 

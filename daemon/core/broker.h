@@ -38,6 +38,8 @@ struct BrokerStats {
   uint64_t calls_unowned = 0;
   uint32_t trace_watchers = 0;
   uint64_t trace_events_dropped = 0;
+  // Streams ended because their peer broke the protocol.
+  uint64_t protocol_errors = 0;
 };
 
 class Broker {
@@ -75,6 +77,9 @@ class Broker {
     if (unowned) calls_unowned_.fetch_add(1, std::memory_order_relaxed);
   }
 
+  // Called when a stream is ended for breaking the protocol.
+  void CountProtocolError() { protocol_errors_.fetch_add(1, std::memory_order_relaxed); }
+
   // Refuses new sessions and trace watchers, ends every session with
   // Unavailable and closes every watcher.
   void Shutdown();
@@ -86,6 +91,7 @@ class Broker {
   std::atomic<uint64_t> calls_total_{0};
   std::atomic<uint64_t> calls_unowned_{0};
   std::atomic<uint32_t> vcpu_streams_{0};
+  std::atomic<uint64_t> protocol_errors_{0};
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<const ProviderEntry>> providers_ ABSL_GUARDED_BY(mu_);
 };

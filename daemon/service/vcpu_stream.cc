@@ -31,7 +31,7 @@ void VcpuStream::OnReadDone(bool ok) {
       HandleCall(request_.call());
       break;
     default:
-      EndWith(absl::InvalidArgumentError("empty VcpuRequest: set open or call"));
+      Refuse(absl::InvalidArgumentError("empty VcpuRequest: set open or call"));
       break;
   }
 }
@@ -43,7 +43,7 @@ void VcpuStream::HandleOpen(const v1::VcpuOpen& open) {
     already_open = opened_;
   }
   if (already_open) {
-    EndWith(absl::InvalidArgumentError("the vCPU stream is already open: send calls only"));
+    Refuse(absl::InvalidArgumentError("the vCPU stream is already open: send calls only"));
     return;
   }
   if (absl::Status hello = wire::CheckHello(open.hello(), open.has_hello()); !hello.ok()) {
@@ -96,7 +96,7 @@ void VcpuStream::HandleCall(const v1::Call& wire_call) {
     }
   }
   if (!refused.ok()) {
-    EndWith(refused);
+    Refuse(refused);
     return;
   }
   StartRead(&request_);
@@ -141,6 +141,17 @@ void VcpuStream::OnDone() {
   StreamCounter& streams = streams_;
   delete this;
   streams.Ended();
+}
+
+void VcpuStream::Refuse(const absl::Status& status) {
+  broker_.CountProtocolError();
+  if (channel_ != nullptr) {
+    Log(LogLevel::kWarning, "session %s vCPU %d: %s", channel_->session().id(), channel_->vcpu(),
+        status.ToString());
+  } else {
+    Log(LogLevel::kWarning, "vCPU stream before open: %s", status.ToString());
+  }
+  EndWith(status);
 }
 
 void VcpuStream::EndWith(const absl::Status& status) {

@@ -41,6 +41,8 @@ class VcpuStream final : public grpc::ServerBidiReactor<v1::VcpuRequest, v1::Vcp
 
   void HandleOpen(const v1::VcpuOpen& open);
   void HandleCall(const v1::Call& call);
+  // Ends the stream for a protocol mistake of the VMM: counted and logged.
+  void Refuse(const absl::Status& status);
   // Ends the stream with `status` once nothing is in flight; the first
   // reason given wins.
   void EndWith(const absl::Status& status);
