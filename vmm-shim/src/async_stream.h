@@ -47,9 +47,10 @@ class AsyncStream {
       const Deadline grace = Clock::now() + std::chrono::milliseconds(200);
       if (!broken_) {
         rpc_->WritesDone(Tag(kWritesDone));
-        if (!Await(kWritesDone, grace).ok()) broken_ = true;
+        // A failure here finishes the call itself.
+        Await(kWritesDone, grace).IgnoreError();
       }
-      Finish(grace).IgnoreError();
+      if (!finished_) Finish(grace).IgnoreError();
     }
     cq_.Shutdown();
     void* tag;

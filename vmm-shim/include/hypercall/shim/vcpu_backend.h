@@ -30,11 +30,12 @@ class VcpuBackend {
   // The instruction the guest used.
   virtual smccc::Conduit conduit() const = 0;
 
-  // Reads x`index` (0..17). Counts one read whether or not it succeeds.
-  // InvalidArgument for an index outside 0..17; otherwise what the backend
-  // reports (for KVM: the ioctl's errno, named).
+  // Reads x`index` (0..17). InvalidArgument for an index outside 0..17
+  // (not counted, never reaches the vCPU); otherwise counts one read, failed
+  // or not, and returns what the backend reports (for KVM: the ioctl's
+  // errno, named).
   absl::StatusOr<uint64_t> ReadRegister(int index);
-  // Writes x`index` (0..17). Counts one write whether or not it succeeds.
+  // Writes x`index` (0..17); counted and checked as ReadRegister.
   absl::Status WriteRegister(int index, uint64_t value);
 
   RegisterAccessCounts access_counts() const { return counts_; }

@@ -1,0 +1,145 @@
+#include "c_api_checks.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hypercall/shim.h"
+
+/* A guest's registers, accessed through hypercall_vcpu_ops. */
+typedef struct test_vcpu {
+  uint64_t x[18];
+  int smc;
+} test_vcpu;
+
+static uint32_t vcpu_function_id(void* context) { return (uint32_t)((test_vcpu*)context)->x[0]; }
+
+static int vcpu_is_smc(void* context) { return ((test_vcpu*)context)->smc; }
+
+static int vcpu_read(void* context, int index, uint64_t* value) {
+  *value = ((test_vcpu*)context)->x[index];
+  return 0;
+}
+
+static int vcpu_write(void* context, int index, uint64_t value) {
+  ((test_vcpu*)context)->x[index] = value;
+  return 0;
+}
+
+static char message[512];
+
+const char* check_options_defaults(void) {
+  hypercall_shim_options options;
+  memset(&options, 0xff, sizeof(options));
+  hypercall_shim_options_init(&options);
+  if (options.runtime_dir != NULL) return "runtime_dir default is not NULL";
+  if (options.call_deadline_ms != 1000) return "call_deadline_ms default is not 1000";
+  if (options.attach_timeout_ms != 5000) return "attach_timeout_ms default is not 5000";
+  return NULL;
+}
+
+const char* check_connect_without_daemon(const char* runtime_dir) {
+  hypercall_vm_info vm = {"c-api", NULL, 1, NULL, 0};
+  hypercall_shim_options options;
+  hypercall_shim_options_init(&options);
+  options.runtime_dir = runtime_dir;
+  options.attach_timeout_ms = 200;
+  char err[256] = "";
+  hypercall_shim* shim = hypercall_shim_connect(&vm, &options, err, sizeof(err));
+  if (shim != NULL) {
+    hypercall_shim_close(shim);
+    return "connect succeeded with no daemon";
+  }
+  if (strstr(err, "no hypercalld answered") == NULL || strstr(err, runtime_dir) == NULL) {
+    snprintf(message, sizeof(message), "unhelpful error: '%s'", err);
+    return message;
+  }
+  return NULL;
+}
+
+const char* check_bad_arguments(void) {
+  char err[256] = "";
+  hypercall_vm_info nameless = {NULL, NULL, 1, NULL, 0};
+  if (hypercall_shim_connect(&nameless, NULL, err, sizeof(err)) != NULL) {
+    return "connect accepted a VM without a name";
+  }
+  if (strstr(err, "vm->name") == NULL) return "error does not name vm->name";
+  /* A tiny buffer gets a terminated prefix. */
+  char tiny[4] = "";
+  if (hypercall_shim_connect(NULL, NULL, tiny, sizeof(tiny)) != NULL) {
+    return "connect accepted a NULL vm";
+  }
+  if (strlen(tiny) != 3) return "error not truncated to the buffer";
+  hypercall_shim_close(NULL);
+  return NULL;
+}
+
+const char* check_calls_through_daemon(const char* runtime_dir) {
+  const uint8_t uuid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  const hypercall_ram_region ram = {0x40000000, 64 << 20};
+  hypercall_vm_info vm = {"c-api", uuid, 1, &ram, 1};
+  hypercall_shim_options options;
+  hypercall_shim_options_init(&options);
+  options.runtime_dir = runtime_dir;
+  char err[256] = "";
+  hypercall_shim* shim = hypercall_shim_connect(&vm, &options, err, sizeof(err));
+  if (shim == NULL) {
+    snprintf(message, sizeof(message), "connect failed: %s", err);
+    return message;
+  }
+  const char* failure = NULL;
+  int trng_planned = 0;
+  for (size_t i = 0; i < hypercall_shim_plan_size(shim); ++i) {
+    hypercall_planned_range r;
+    if (hypercall_shim_plan_range(shim, i, &r) != 0) failure = "plan_range failed in range";
+    if (r.first_function_id <= 0x84000050u && 0x84000050u - r.first_function_id < r.count) {
+      trng_planned = 1;
+    }
+  }
+  hypercall_planned_range past;
+  if (hypercall_shim_plan_range(shim, hypercall_shim_plan_size(shim), &past) != -1) {
+    failure = "plan_range accepted an index past the end";
+  }
+  if (!trng_planned) failure = "TRNG_VERSION is not in the plan";
+
+  test_vcpu vcpu;
+  memset(&vcpu, 0, sizeof(vcpu));
+  hypercall_vcpu_ops ops = {&vcpu, vcpu_function_id, vcpu_is_smc, vcpu_read, vcpu_write};
+  hypercall_call_outcome out;
+
+  vcpu.x[0] = 0x84000050u; /* TRNG_VERSION */
+  if (failure == NULL && hypercall_shim_handle_call(shim, 0, &ops, &out, err, sizeof(err)) != 0) {
+    snprintf(message, sizeof(message), "handle_call failed: %s", err);
+    failure = message;
+  }
+  if (failure == NULL && (out.disposition != HYPERCALL_BROKERED || vcpu.x[0] != 0x10000)) {
+    snprintf(message, sizeof(message), "TRNG_VERSION: disposition %d, x0 0x%llx", out.disposition,
+             (unsigned long long)vcpu.x[0]);
+    failure = message;
+  }
+
+  vcpu.x[0] = 0x82000001u; /* SiP SMC32: nobody's */
+  vcpu.smc = 1;
+  if (failure == NULL && hypercall_shim_handle_call(shim, 0, &ops, &out, err, sizeof(err)) != 0) {
+    failure = "handle_call of an unplanned ID failed";
+  }
+  if (failure == NULL && (out.disposition != HYPERCALL_NOT_PLANNED || vcpu.x[0] != 0xffffffffu ||
+                          out.register_reads != 0 || out.register_writes != 1)) {
+    snprintf(message, sizeof(message),
+             "unplanned SMC32: disposition %d, x0 0x%llx, reads %u, writes %u", out.disposition,
+             (unsigned long long)vcpu.x[0], out.register_reads, out.register_writes);
+    failure = message;
+  }
+
+  if (failure == NULL && hypercall_shim_handle_call(shim, 1, &ops, &out, err, sizeof(err)) == 0) {
+    failure = "handle_call accepted vCPU 1 of a 1-vCPU VM";
+  }
+
+  hypercall_vcpu_stats stats;
+  hypercall_shim_vcpu_stats(shim, 0, &stats);
+  if (failure == NULL && (stats.calls != 2 || stats.brokered != 1 || stats.not_planned != 1)) {
+    failure = "vCPU stats do not add up";
+  }
+  if (failure == NULL && hypercall_shim_connected(shim) != 1) failure = "not connected";
+  hypercall_shim_close(shim);
+  return failure;
+}

@@ -1,0 +1,25 @@
+/* Checks of the shim's C API, written in C (c_api_checks.c) so the header is
+ * proven to compile and work from C; GoogleTest runs them (c_api_*_test.cc).
+ * Each returns NULL when it passes, or what went wrong. */
+#ifndef HYPERCALL_TESTS_VMM_SHIM_C_API_CHECKS_H_
+#define HYPERCALL_TESTS_VMM_SHIM_C_API_CHECKS_H_
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* hypercall_shim_options_init fills the documented defaults. */
+const char* check_options_defaults(void);
+/* Connecting to `runtime_dir` where no daemon listens fails, with a message. */
+const char* check_connect_without_daemon(const char* runtime_dir);
+/* Missing arguments are refused with a message, and close(NULL) is harmless. */
+const char* check_bad_arguments(void);
+/* With a daemon at `runtime_dir`: attach, read the plan, broker TRNG_VERSION
+ * through a callback vCPU, answer an unplanned SMC32 ID locally. */
+const char* check_calls_through_daemon(const char* runtime_dir);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYPERCALL_TESTS_VMM_SHIM_C_API_CHECKS_H_ */

@@ -1,0 +1,43 @@
+// A real hypercalld on a temporary runtime dir and the shim options that
+// point at it, with the shim's log lines captured for assertions.
+#ifndef HYPERCALL_TESTS_VMM_SHIM_SHIM_TEST_FIXTURE_H_
+#define HYPERCALL_TESTS_VMM_SHIM_SHIM_TEST_FIXTURE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "hypercall/shim/shim.h"
+#include "support/daemon_process.h"
+
+namespace hypercall::shim::testing {
+
+class ShimWithDaemonTest : public ::testing::Test {
+ protected:
+  // Short enough to keep failure tests quick, long enough for a loaded
+  // 2-core machine to answer a healthy call.
+  static constexpr std::chrono::milliseconds kCallDeadline{500};
+
+  void SetUp() override;
+
+  // Options for the daemon under test, logging into log_lines().
+  ShimOptions Options();
+  // A VM description with `vcpus` vCPUs and one RAM region.
+  static VmDescription Vm(const std::string& name, uint32_t vcpus = 1);
+  // Connects `name`, failing the test on error.
+  std::unique_ptr<Shim> ConnectOrDie(const std::string& name, uint32_t vcpus = 1);
+  // Whether a captured log line contains `text`.
+  bool Logged(const std::string& text);
+
+  std::unique_ptr<hypercall::testing::DaemonProcess> daemon_;
+
+ private:
+  absl::Mutex log_mu_;
+  std::vector<std::string> log_lines_ ABSL_GUARDED_BY(log_mu_);
+};
+
+}  // namespace hypercall::shim::testing
+
+#endif  // HYPERCALL_TESTS_VMM_SHIM_SHIM_TEST_FIXTURE_H_
