@@ -15,7 +15,7 @@ namespace hypercall::daemon {
 Daemon::Daemon(const DaemonOptions& options)
     : options_(options),
       broker_(options.broker),
-      vmm_service_(broker_),
+      vmm_service_(broker_, options.max_vmm_streams),
       observer_service_(broker_, {.runtime_dir = options.runtime_dir}) {}
 
 Daemon::~Daemon() { Shutdown(); }

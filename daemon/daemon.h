@@ -32,6 +32,9 @@ struct DaemonOptions {
   absl::Duration close_timeout = absl::Milliseconds(250);
   // Threads the observer server may use (each Trace stream holds one).
   int max_observer_threads = 64;
+  // Session and vCPU streams at once across all VMMs (enough for 32 VMs of
+  // 512 vCPUs); more are refused with RESOURCE_EXHAUSTED.
+  int max_vmm_streams = 16384;
 };
 
 class Daemon {

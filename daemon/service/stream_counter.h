@@ -1,5 +1,6 @@
-// Counts live streams so shutdown can wait until they have all ended
-// (each after answering its call in flight) before stopping the server.
+// Counts live streams: bounds how many a service runs at once, and lets
+// shutdown wait until they have all ended (each after answering its call in
+// flight) before stopping the server.
 #ifndef HYPERCALL_DAEMON_SERVICE_STREAM_COUNTER_H_
 #define HYPERCALL_DAEMON_SERVICE_STREAM_COUNTER_H_
 
@@ -11,11 +12,19 @@ namespace hypercall::service {
 
 class StreamCounter {
  public:
-  // A stream started / ended. Thread-safe.
-  void Started() {
+  // `max_live`: streams allowed at once.
+  explicit StreamCounter(int max_live) : max_live_(max_live) {}
+
+  // Counts a new stream; false (not counted) when `max_live` are live.
+  // Thread-safe.
+  bool TryStart() {
     absl::MutexLock lock(&mu_);
+    if (live_ >= max_live_) return false;
     ++live_;
+    return true;
   }
+  int max_live() const { return max_live_; }
+  // A stream counted by TryStart ended. Thread-safe.
   void Ended() {
     absl::MutexLock lock(&mu_);
     --live_;
@@ -29,6 +38,7 @@ class StreamCounter {
   }
 
  private:
+  const int max_live_;
   absl::Mutex mu_;
   int live_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -13,8 +13,10 @@ namespace hypercall::service {
 
 class VmmService final : public v1::VmmService::CallbackService {
  public:
-  // `broker` must outlive the service and every stream it starts.
-  explicit VmmService(core::Broker& broker) : broker_(broker) {}
+  // `broker` must outlive the service and every stream it starts. At most
+  // `max_streams` Session and Vcpu streams run at once; more are refused
+  // with RESOURCE_EXHAUSTED.
+  VmmService(core::Broker& broker, int max_streams) : broker_(broker), streams_(max_streams) {}
 
   grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* Session(
       grpc::CallbackServerContext* context) override;

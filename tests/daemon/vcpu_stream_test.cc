@@ -103,7 +103,7 @@ class VcpuStreamTest : public ::testing::Test {
 
   core::Broker broker_;
   HeldProvider* provider_ = nullptr;
-  VmmService service_{broker_};
+  VmmService service_{broker_, /*max_streams=*/4};
   std::string dir_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::VmmService::Stub> stub_;
@@ -190,6 +190,32 @@ TEST_F(VcpuStreamTest, ClientVanishingMidCallLeaksNothing) {
   }
   EXPECT_EQ(broker_.Stats().sessions, 0u);
   EXPECT_TRUE(service_.AwaitNoStreams(absl::Now() + absl::Seconds(10)));
+}
+
+TEST_F(VcpuStreamTest, StreamsBeyondTheLimitAreRefused) {
+  auto vm = AttachedVm::Attach(*stub_, TestVm("vm-a", 8));
+  ASSERT_TRUE(vm.ok());
+  std::vector<std::unique_ptr<VcpuClient>> open;
+  for (uint32_t i = 0; i < 3; ++i) {
+    auto vcpu = VcpuClient::Open(*stub_, (*vm)->session_id(), i);
+    ASSERT_TRUE(vcpu.ok()) << vcpu.status();
+    open.push_back(std::move(*vcpu));
+  }
+  auto fifth = VcpuClient::Open(*stub_, (*vm)->session_id(), 3);
+  EXPECT_EQ(fifth.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(fifth.status().message(), HasSubstr("limit 4"));
+  EXPECT_EQ(AttachedVm::Attach(*stub_, TestVm("vm-b")).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  // A stream that ends makes room.
+  EXPECT_TRUE(open.back()->Finish().ok());
+  open.pop_back();
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  absl::StatusOr<std::unique_ptr<VcpuClient>> again;
+  do {
+    ASSERT_LT(absl::Now(), deadline);
+    again = VcpuClient::Open(*stub_, (*vm)->session_id(), 3);
+  } while (again.status().code() == absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(again.ok()) << again.status();
 }
 
 TEST_F(VcpuStreamTest, ShutdownWaitsForTheCallInFlight) {
