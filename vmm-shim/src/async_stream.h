@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace hypercall::shim::internal {
 
@@ -73,6 +74,36 @@ class AsyncStream {
     if (broken_) return Broken();
     rpc_->Read(reply, Tag(kRead));
     return Await(kRead, deadline);
+  }
+
+  // Posts a read without waiting for it; collect it with PollRead().
+  // REQUIRES: no read pending.
+  void StartRead(Reply* reply) {
+    if (broken_) return;
+    pending_ |= kRead;
+    rpc_->Read(reply, Tag(kRead));
+  }
+
+  // Waits until `deadline` for the read StartRead() posted: true once it
+  // completed, false while it is still pending (it stays posted), the
+  // stream's final status once it failed.
+  absl::StatusOr<bool> PollRead(Deadline deadline) {
+    if (broken_) return Broken();
+    void* tag;
+    bool ok;
+    switch (cq_.AsyncNext(&tag, &ok, ToGprDeadline(deadline))) {
+      case grpc::CompletionQueue::TIMEOUT:
+        return false;
+      case grpc::CompletionQueue::SHUTDOWN:
+        broken_ = true;
+        return Broken();
+      case grpc::CompletionQueue::GOT_EVENT:
+        break;
+    }
+    pending_ &= ~reinterpret_cast<uintptr_t>(tag);
+    if (ok) return true;
+    broken_ = true;
+    return Finish(Clock::now() + std::chrono::milliseconds(200));
   }
 
   // Writes `request` and reads one reply with both in flight at once: one

@@ -159,11 +159,27 @@ absl::Status Session::Watch() {
     stream = stream_.get();
   }
   v1::SessionEvent event;
+  stream->StartRead(&event);
   while (true) {
-    // Protocol v1 sends nothing after `attached`; a later version may, and
-    // what this version does not know it ignores.
-    if (absl::Status s = stream->Read(&event, Deadline::max()); !s.ok()) return s;
+    {
+      absl::MutexLock lock(&mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || trouble_; };
+      mu_.AwaitWithTimeout(absl::Condition(&woken),
+                           absl::FromChrono(options_.liveness_check_interval));
+      if (stop_) return absl::CancelledError("the shim is shutting down");
+      trouble_ = false;
+    }
+    // Only looks: zero deadline. Protocol v1 sends nothing after `attached`;
+    // what a later version sends, this one ignores.
+    absl::StatusOr<bool> read = stream->PollRead(Clock::now());
+    if (!read.ok()) return read.status();
+    if (*read) stream->StartRead(&event);
   }
+}
+
+void Session::ReportTrouble() {
+  absl::MutexLock lock(&mu_);
+  trouble_ = true;
 }
 
 bool Session::Reattach() {

@@ -48,6 +48,9 @@ class Session {
   std::optional<std::string> SessionId(uint64_t generation) const;
   // Successful attaches so far.
   uint64_t attach_count() const;
+  // A vCPU's call found the daemon unreachable: check the session now
+  // rather than at the next periodic check. Thread-safe, cheap.
+  void ReportTrouble() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   Session(const ShimOptions& options, std::shared_ptr<grpc::Channel> channel);
@@ -59,7 +62,11 @@ class Session {
   void Publish(const v1::Attached& attached) ABSL_LOCKS_EXCLUDED(mu_);
   // Thread body: watch, then re-attach, until stopped.
   void Run();
-  // Blocks until the current session stream ends; returns why.
+  // Returns once the current session stream has ended, with why. It looks
+  // every options_.liveness_check_interval, or at once after
+  // ReportTrouble(), and never waits inside gRPC in between: a thread
+  // blocked on a completion queue becomes gRPC's poller for every stream of
+  // the channel and would hand each vCPU its replies with a thread switch.
   absl::Status Watch();
   // Re-attaches with backoff; false when stopped first.
   bool Reattach();
@@ -75,6 +82,7 @@ class Session {
 
   mutable absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool trouble_ ABSL_GUARDED_BY(mu_) = false;
   // Replaced only by the session thread (and Start, before it runs), so that
   // thread may use it without the lock; others only Cancel() it, locked.
   std::unique_ptr<SessionStream> stream_ ABSL_GUARDED_BY(mu_);

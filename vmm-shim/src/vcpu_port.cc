@@ -62,6 +62,7 @@ absl::StatusOr<CallOutcome> VcpuPort::Handle(VcpuBackend& vcpu) {
       outcome.disposition = absl::IsDeadlineExceeded(result.status())
                                 ? Disposition::kDeadlineExceeded
                                 : Disposition::kUnavailable;
+      if (outcome.disposition == Disposition::kUnavailable) session_.ReportTrouble();
       outcome.detail = result.status().ToString();
       outcome.result = NotSupported();
     }

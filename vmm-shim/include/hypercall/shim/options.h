@@ -49,6 +49,10 @@ struct ShimOptions {
   // each failure doubles the wait up to reconnect_backoff_max.
   std::chrono::milliseconds reconnect_backoff_initial{100};
   std::chrono::milliseconds reconnect_backoff_max{2000};
+  // While no call notices trouble, the shim checks this often whether the
+  // daemon is still there: bounds how stale connected() can be and how soon
+  // an idle VM re-attaches after a daemon restart.
+  std::chrono::milliseconds liveness_check_interval{250};
   // "name/version" of the VMM, sent in the handshake and shown in listings.
   std::string software = "hypercall-shim";
   // Where the shim's log lines go (connection lost, re-attached, plan
