@@ -1,5 +1,6 @@
 #include "raw_ping_pong.h"
 
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,9 +15,12 @@
 namespace hypercall::bench {
 namespace {
 
-// The child: async-signal-safe calls only (the parent has gRPC threads).
+// The child: plain system calls only (the parent has gRPC threads).
 [[noreturn]] void Echo(int fd, int cpu) {
-  if (!PinCallingThread(cpu).ok()) _exit(3);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof(set), &set) != 0) _exit(3);
   char buf[kMessageBytes];
   while (true) {
     const ssize_t n = read(fd, buf, sizeof(buf));

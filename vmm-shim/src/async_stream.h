@@ -41,23 +41,27 @@ class AsyncStream {
     rpc_ = prepare(&context_, &cq_);
   }
 
-  // Half-closes politely when the stream is healthy (bounded wait), cancels
-  // otherwise, and drains the queue.
+  // Close(now + 200 ms) unless closed already; then drains the queue.
   ~AsyncStream() {
-    if (started_ && !finished_) {
-      const Deadline grace = Clock::now() + std::chrono::milliseconds(200);
-      if (!broken_) {
-        rpc_->WritesDone(Tag(kWritesDone));
-        // A failure here finishes the call itself.
-        Await(kWritesDone, grace).IgnoreError();
-      }
-      if (!finished_) Finish(grace).IgnoreError();
-    }
+    Close(Clock::now() + std::chrono::milliseconds(200));
     cq_.Shutdown();
     void* tag;
     bool ok;
     while (cq_.Next(&tag, &ok)) {
     }
+  }
+
+  // Ends the call: a healthy stream is half-closed and its final status
+  // awaited until `grace`; past it, or on a broken stream, it is cancelled.
+  // Idempotent.
+  void Close(Deadline grace) {
+    if (!started_ || finished_) return;
+    if (!broken_) {
+      rpc_->WritesDone(Tag(kWritesDone));
+      // A failure here finishes the call itself.
+      Await(kWritesDone, grace).IgnoreError();
+    }
+    if (!finished_) Finish(grace).IgnoreError();
   }
 
   AsyncStream(const AsyncStream&) = delete;

@@ -90,7 +90,9 @@ Session::~Session() {
   {
     absl::MutexLock lock(&mu_);
     stop_ = true;
-    if (stream_) stream_->Cancel();
+    // Only a re-attach waits inside gRPC; a live session is closed politely
+    // when stream_ goes.
+    if (stream_ && live_generation() == 0) stream_->Cancel();
   }
   if (thread_.joinable()) thread_.join();
 }

@@ -23,7 +23,11 @@ Shim::Shim(std::unique_ptr<internal::Session> session, uint32_t vcpus)
 }
 
 Shim::~Shim() {
-  ports_.clear();  // vCPU streams first: they belong to the session.
+  // vCPU streams first (they belong to the session), all within one grace
+  // period however many there are.
+  const internal::Deadline grace = internal::Clock::now() + std::chrono::milliseconds(200);
+  for (auto& port : ports_) port->Close(grace);
+  ports_.clear();
   session_.reset();
 }
 

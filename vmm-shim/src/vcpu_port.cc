@@ -137,6 +137,10 @@ absl::Status VcpuPort::Open(uint64_t generation, Deadline deadline) {
   return absl::OkStatus();
 }
 
+void VcpuPort::Close(Deadline grace) {
+  if (stream_ != nullptr) stream_->Close(grace);
+}
+
 void VcpuPort::Count(const CallOutcome& outcome) {
   Add(stats_.calls, 1);
   switch (outcome.disposition) {

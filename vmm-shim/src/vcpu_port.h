@@ -32,6 +32,9 @@ class VcpuPort {
   // Thread-safe snapshot.
   VcpuStats stats() const;
 
+  // Ends the vCPU stream, politely until `grace`. REQUIRES: no Handle running.
+  void Close(Deadline grace);
+
  private:
   // The daemon's answer to `call`, or why there is none by `deadline`.
   absl::StatusOr<smccc::Result> RoundTrip(uint64_t generation, const smccc::Call& call,
