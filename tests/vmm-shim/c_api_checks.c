@@ -101,6 +101,23 @@ const char* check_calls_through_daemon(const char* runtime_dir) {
   }
   if (!trng_planned) failure = "TRNG_VERSION is not in the plan";
 
+  /* The KVM entry points report the kernel's refusal (here: no such fd). */
+  if (failure == NULL && (hypercall_shim_install_kvm_filter(shim, -1, err, sizeof(err)) != -1 ||
+                          strstr(err, "Bad file descriptor") == NULL)) {
+    snprintf(message, sizeof(message), "install_kvm_filter on fd -1: '%s'", err);
+    failure = message;
+  }
+  /* A kvm_run page stopped on TRNG_RND64 (exit_reason at 8, hypercall.nr at 32). */
+  static uint64_t run_page[512];
+  run_page[1] = 3;           /* KVM_EXIT_HYPERCALL */
+  run_page[4] = 0xc4000053u; /* TRNG_RND64 */
+  if (failure == NULL &&
+      (hypercall_shim_handle_kvm_exit(shim, 0, -1, run_page, NULL, err, sizeof(err)) != -1 ||
+       strstr(err, "KVM_GET_ONE_REG(x1)") == NULL)) {
+    snprintf(message, sizeof(message), "handle_kvm_exit on fd -1: '%s'", err);
+    failure = message;
+  }
+
   test_vcpu vcpu;
   memset(&vcpu, 0, sizeof(vcpu));
   hypercall_vcpu_ops ops = {&vcpu, vcpu_function_id, vcpu_is_smc, vcpu_read, vcpu_write};

@@ -14,8 +14,9 @@ const char* check_options_defaults(void);
 const char* check_connect_without_daemon(const char* runtime_dir);
 /* Missing arguments are refused with a message, and close(NULL) is harmless. */
 const char* check_bad_arguments(void);
-/* With a daemon at `runtime_dir`: attach, read the plan, broker TRNG_VERSION
- * through a callback vCPU, answer an unplanned SMC32 ID locally. */
+/* With a daemon at `runtime_dir`: attach, read the plan, see the KVM entry
+ * points report a bad fd, broker TRNG_VERSION through a callback vCPU, answer
+ * an unplanned SMC32 ID locally, count both. */
 const char* check_calls_through_daemon(const char* runtime_dir);
 
 #ifdef __cplusplus

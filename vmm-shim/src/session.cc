@@ -50,8 +50,7 @@ Session::Session(const ShimOptions& options, std::shared_ptr<grpc::Channel> chan
     : options_(options),
       log_(options.log),
       target_(wire::GrpcUnixTarget(options.runtime_dir, wire::kVmmSocketName)),
-      channel_(std::move(channel)),
-      stub_(v1::VmmService::NewStub(channel_)) {}
+      stub_(v1::VmmService::NewStub(std::move(channel))) {}
 
 absl::StatusOr<std::unique_ptr<Session>> Session::Start(const VmDescription& vm,
                                                         const ShimOptions& options) {

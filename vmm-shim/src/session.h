@@ -74,7 +74,6 @@ class Session {
   const ShimOptions options_;
   const Logger log_;
   const std::string target_;
-  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::VmmService::Stub> stub_;
   v1::SessionRequest attach_request_;
   ForwardingPlan plan_;

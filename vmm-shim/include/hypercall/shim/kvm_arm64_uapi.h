@@ -55,16 +55,14 @@ inline constexpr unsigned long kSetOneReg = IocWrite(0xac, sizeof(OneReg));
 inline constexpr uint32_t kArmVmSmcccCtrl = 0;
 inline constexpr uint64_t kArmVmSmcccFilter = 0;
 
-// enum kvm_smccc_filter_action.
-inline constexpr uint8_t kSmcccFilterHandle = 0;
-inline constexpr uint8_t kSmcccFilterDeny = 1;
+// enum kvm_smccc_filter_action: the one the shim uses (HANDLE is 0, DENY 1).
 inline constexpr uint8_t kSmcccFilterFwdToUser = 2;
 
 // kvm_run.exit_reason of a forwarded SMCCC call.
 inline constexpr uint32_t kExitHypercall = 3;
-// kvm_run.hypercall.flags bits on arm64.
+// kvm_run.hypercall.flags bit 0 on arm64: the guest used SMC, not HVC.
+// (Bit 1, KVM_HYPERCALL_EXIT_16BIT, is always 0 for AArch64.)
 inline constexpr uint64_t kHypercallExitSmc = 1u << 0;
-inline constexpr uint64_t kHypercallExit16Bit = 1u << 1;
 
 // The leading fields of struct kvm_run (identical on every architecture).
 struct RunHeader {
