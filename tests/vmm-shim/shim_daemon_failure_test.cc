@@ -73,6 +73,18 @@ TEST_F(ShimDaemonFailureTest, KilledDaemonCallsAnswerNotSupportedWithinTheDeadli
   EXPECT_LT(out.latency, kCallDeadline / 2);
 }
 
+TEST_F(ShimDaemonFailureTest, AnIdleVmNoticesTheDaemonGoingAndComingBack) {
+  auto shim = ConnectOrDie("idle-vm");
+  ASSERT_NE(shim, nullptr);
+  daemon_->Signal(SIGKILL);
+  // No call is made: the session thread's own checks must notice.
+  ASSERT_TRUE(WaitUntil([&] { return !shim->connected(); }, 5000));
+  auto restarted =
+      RestartedDaemon::Start(daemon_->runtime_dir(), daemon_->runtime_dir() + "/../restarted.log");
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  EXPECT_TRUE(WaitUntil([&] { return shim->connected(); }, 10000));
+}
+
 TEST_F(ShimDaemonFailureTest, FrozenDaemonCallsTimeOutAndRecoverWhenItThaws) {
   auto shim = ConnectOrDie("frozen-vm");
   ASSERT_NE(shim, nullptr);
