@@ -2,6 +2,7 @@
 
 #include "log.h"
 #include "service/grpc_status.h"
+#include "service/message_buffers.h"
 #include "service/messages.h"
 #include "wire/protocol.h"
 
@@ -12,7 +13,7 @@ using daemon::LogLevel;
 
 SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams)
     : broker_(broker), streams_(streams) {
-  StartRead(&request_);
+  StartRead(&request_buffer_);
 }
 
 void SessionStream::OnReadDone(bool ok) {
@@ -20,12 +21,15 @@ void SessionStream::OnReadDone(bool ok) {
     End(absl::OkStatus());
     return;
   }
+  absl::Status parsed = ParseMessage(request_buffer_, request_);
   bool attached;
   {
     absl::MutexLock lock(&mu_);
     attached = session_ != nullptr;
   }
-  if (attached) {
+  if (!parsed.ok()) {
+    End(parsed);
+  } else if (attached) {
     End(absl::InvalidArgumentError(
         "unexpected SessionRequest after attach: protocol version 1 allows only one (attach)"));
   } else if (request_.has_attach()) {
@@ -53,14 +57,16 @@ void SessionStream::HandleAttach(const v1::AttachRequest& attach) {
   {
     absl::MutexLock lock(&mu_);
     session_ = *session;
-    v1::Attached* attached = event_.mutable_attached();
+    v1::SessionEvent event;
+    v1::Attached* attached = event.mutable_attached();
     *attached->mutable_hello() = wire::MakeHelloReply(attach.hello());
     attached->set_session_id((*session)->id());
     ToPlan((*session)->routes(), *attached->mutable_plan());
+    SerializeMessage(event, event_buffer_);
     event_ready_ = true;
   }
   // Wait for the VMM to close the stream (or say something it must not).
-  StartRead(&request_);
+  StartRead(&request_buffer_);
   Advance();
 }
 
@@ -134,7 +140,7 @@ void SessionStream::Advance() {
       step = Step::kFinish;
     }
   }
-  if (step == Step::kWrite) StartWrite(&event_);
+  if (step == Step::kWrite) StartWrite(&event_buffer_);
   if (step == Step::kFinish) Finish(finish_status);
 }
 

@@ -6,6 +6,7 @@
 #define HYPERCALL_DAEMON_SERVICE_SESSION_STREAM_H_
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include <memory>
 #include <optional>
@@ -18,7 +19,7 @@
 
 namespace hypercall::service {
 
-class SessionStream final : public grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>,
+class SessionStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
                             private core::SessionListener {
  public:
   // Starts reading; the stream deletes itself when gRPC is done with it,
@@ -44,9 +45,11 @@ class SessionStream final : public grpc::ServerBidiReactor<v1::SessionRequest, v
 
   core::Broker& broker_;
   StreamCounter& streams_;
+  // Read buffer and the request parsed from it.
+  grpc::ByteBuffer request_buffer_;
   v1::SessionRequest request_;
-  // Owned by the write in progress while writing_.
-  v1::SessionEvent event_;
+  // The attached event, serialized; owned by the write in progress.
+  grpc::ByteBuffer event_buffer_;
 
   absl::Mutex mu_;
   std::shared_ptr<core::Session> session_ ABSL_GUARDED_BY(mu_);

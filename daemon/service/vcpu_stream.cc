@@ -3,6 +3,7 @@
 #include "absl/strings/str_format.h"
 #include "log.h"
 #include "service/grpc_status.h"
+#include "service/message_buffers.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
 
@@ -13,7 +14,7 @@ using daemon::LogLevel;
 
 VcpuStream::VcpuStream(core::Broker& broker, StreamCounter& streams)
     : broker_(broker), streams_(streams) {
-  StartRead(&request_);
+  StartRead(&request_buffer_);
 }
 
 void VcpuStream::OnReadDone(bool ok) {
@@ -21,6 +22,10 @@ void VcpuStream::OnReadDone(bool ok) {
     // The client half-closed or went away: end once the call in flight is
     // answered.
     EndWith(absl::OkStatus());
+    return;
+  }
+  if (absl::Status parsed = ParseMessage(request_buffer_, request_); !parsed.ok()) {
+    Refuse(parsed);
     return;
   }
   switch (request_.kind_case()) {
@@ -68,7 +73,7 @@ void VcpuStream::HandleOpen(const v1::VcpuOpen& open) {
     *queued_reply_.mutable_opened()->mutable_hello() = wire::MakeHelloReply(open.hello());
     queued_ = true;
   }
-  StartRead(&request_);
+  StartRead(&request_buffer_);
   Advance();
 }
 
@@ -99,7 +104,7 @@ void VcpuStream::HandleCall(const v1::Call& wire_call) {
     Refuse(refused);
     return;
   }
-  StartRead(&request_);
+  StartRead(&request_buffer_);
   channel_->Submit(call_id, *call);
 }
 
@@ -169,7 +174,7 @@ void VcpuStream::Advance() {
     absl::MutexLock lock(&mu_);
     if (finished_ || writing_) return;
     if (queued_) {
-      writing_reply_.Swap(&queued_reply_);
+      SerializeMessage(queued_reply_, write_buffer_);
       queued_ = false;
       writing_ = true;
       step = Step::kWrite;
@@ -182,7 +187,7 @@ void VcpuStream::Advance() {
   }
   // gRPC never runs a reaction inline in StartWrite or Finish, and only one
   // thread at a time gets here with a step to take (writing_/finished_).
-  if (step == Step::kWrite) StartWrite(&writing_reply_);
+  if (step == Step::kWrite) StartWrite(&write_buffer_);
   if (step == Step::kFinish) Finish(finish_status);
 }
 

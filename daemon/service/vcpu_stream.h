@@ -8,6 +8,7 @@
 #define HYPERCALL_DAEMON_SERVICE_VCPU_STREAM_H_
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include <memory>
 #include <optional>
@@ -21,7 +22,7 @@
 
 namespace hypercall::service {
 
-class VcpuStream final : public grpc::ServerBidiReactor<v1::VcpuRequest, v1::VcpuReply>,
+class VcpuStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
                          private core::SessionListener,
                          private core::ResultSink {
  public:
@@ -51,7 +52,9 @@ class VcpuStream final : public grpc::ServerBidiReactor<v1::VcpuRequest, v1::Vcp
 
   core::Broker& broker_;
   StreamCounter& streams_;
-  // Read buffer; only touched by the one read in progress.
+  // Read buffer and the request parsed from it; only touched by the one
+  // read in progress.
+  grpc::ByteBuffer request_buffer_;
   v1::VcpuRequest request_;
   // Set once by a successful open, before any call is accepted.
   std::unique_ptr<core::VcpuChannel> channel_;
@@ -60,7 +63,7 @@ class VcpuStream final : public grpc::ServerBidiReactor<v1::VcpuRequest, v1::Vcp
   bool opened_ ABSL_GUARDED_BY(mu_) = false;
   bool call_in_flight_ ABSL_GUARDED_BY(mu_) = false;
   // The reply being written: owned by the write in progress while writing_.
-  v1::VcpuReply writing_reply_;
+  grpc::ByteBuffer write_buffer_;
   // The next reply, waiting for that write.
   v1::VcpuReply queued_reply_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

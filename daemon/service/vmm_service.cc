@@ -8,8 +8,7 @@ namespace hypercall::service {
 namespace {
 
 // A stream refused before it starts: finishes at once with `status`.
-template <typename Request, typename Response>
-class RefusedStream final : public grpc::ServerBidiReactor<Request, Response> {
+class RefusedStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   explicit RefusedStream(const grpc::Status& status) { this->Finish(status); }
   void OnDone() override { delete this; }
@@ -22,19 +21,18 @@ grpc::Status TooManyStreams(int limit) {
 
 }  // namespace
 
-grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* VmmService::Session(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* VmmService::Session(
     grpc::CallbackServerContext* /*context*/) {
   if (!streams_.TryStart()) {
-    return new RefusedStream<v1::SessionRequest, v1::SessionEvent>(
-        TooManyStreams(streams_.max_live()));
+    return new RefusedStream(TooManyStreams(streams_.max_live()));
   }
   return new SessionStream(broker_, streams_);
 }
 
-grpc::ServerBidiReactor<v1::VcpuRequest, v1::VcpuReply>* VmmService::Vcpu(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* VmmService::Vcpu(
     grpc::CallbackServerContext* /*context*/) {
   if (!streams_.TryStart()) {
-    return new RefusedStream<v1::VcpuRequest, v1::VcpuReply>(TooManyStreams(streams_.max_live()));
+    return new RefusedStream(TooManyStreams(streams_.max_live()));
   }
   return new VcpuStream(broker_, streams_);
 }

@@ -11,16 +11,19 @@
 
 namespace hypercall::service {
 
-class VmmService final : public v1::VmmService::CallbackService {
+// Raw byte-buffer methods: the streams parse each message themselves (see
+// message_buffers.h).
+class VmmService final : public v1::VmmService::WithRawCallbackMethod_Session<
+                             v1::VmmService::WithRawCallbackMethod_Vcpu<v1::VmmService::Service>> {
  public:
   // `broker` must outlive the service and every stream it starts. At most
   // `max_streams` Session and Vcpu streams run at once; more are refused
   // with RESOURCE_EXHAUSTED.
   VmmService(core::Broker& broker, int max_streams) : broker_(broker), streams_(max_streams) {}
 
-  grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* Session(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Session(
       grpc::CallbackServerContext* context) override;
-  grpc::ServerBidiReactor<v1::VcpuRequest, v1::VcpuReply>* Vcpu(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Vcpu(
       grpc::CallbackServerContext* context) override;
 
   // Waits until every stream this service started has ended, or until

@@ -3,7 +3,6 @@
 // gRPC tools, signals, and the log format journald reads.
 #include <fcntl.h>
 #include <gmock/gmock.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -29,47 +28,6 @@ namespace hypercall::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Sends `request` as the only message of a call to `method` and returns the
-// first response message's bytes, with the generic (schema-less) stub a
-// standard gRPC tool would use.
-absl::StatusOr<std::string> RawCall(const std::string& target, const std::string& method,
-                                    const std::string& request) {
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-  grpc::GenericStub stub(channel);
-  grpc::CompletionQueue cq;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auto call = stub.PrepareCall(&context, method, &cq);
-  void* tag;
-  bool ok;
-  auto step = [&](intptr_t expected) {
-    return cq.Next(&tag, &ok) && ok && reinterpret_cast<intptr_t>(tag) == expected;
-  };
-  call->StartCall(reinterpret_cast<void*>(1));
-  if (!step(1)) return absl::UnavailableError("call did not start");
-  grpc::Slice slice(request);
-  grpc::ByteBuffer request_buffer(&slice, 1);
-  call->WriteLast(request_buffer, grpc::WriteOptions(), reinterpret_cast<void*>(2));
-  if (!step(2)) return absl::UnavailableError("write failed");
-  grpc::ByteBuffer response;
-  call->Read(&response, reinterpret_cast<void*>(3));
-  const bool got_response = step(3);
-  grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(4));
-  step(4);
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
-  }
-  if (!status.ok()) return absl::UnknownError(status.error_message());
-  if (!got_response) return absl::UnknownError("no response");
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return absl::InternalError("cannot read response");
-  std::string bytes;
-  for (const grpc::Slice& s : slices)
-    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return bytes;
-}
 
 bool SocketAccepts(const std::string& path) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -198,9 +156,10 @@ TEST(ProcessTest, HealthCheckingAnswersServingOnEverySocket) {
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   for (const std::string& target : {(*daemon)->vmm_target(), (*daemon)->observer_target()}) {
     // HealthCheckRequest{service: ""} is empty; the reply is {status: SERVING}.
-    auto reply = RawCall(target, "/grpc.health.v1.Health/Check", "");
-    ASSERT_TRUE(reply.ok()) << target << ": " << reply.status();
-    EXPECT_EQ(*reply, std::string("\x08\x01", 2)) << target;
+    RawReply reply = RawStreamCall(target, "/grpc.health.v1.Health/Check", {""});
+    ASSERT_TRUE(reply.status.ok()) << target << ": " << reply.status.error_message();
+    ASSERT_EQ(reply.messages.size(), 1u);
+    EXPECT_EQ(reply.messages[0], std::string("\x08\x01", 2)) << target;
   }
 }
 
@@ -210,12 +169,14 @@ TEST(ProcessTest, ReflectionListsTheServices) {
   // ServerReflectionRequest{list_services: "*"}.
   const std::string list_services("\x3a\x01*", 3);
   const std::string method = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
-  auto vmm = RawCall((*daemon)->vmm_target(), method, list_services);
-  ASSERT_TRUE(vmm.ok()) << vmm.status();
-  EXPECT_THAT(*vmm, HasSubstr("hypercall.v1.VmmService"));
-  auto observer = RawCall((*daemon)->observer_target(), method, list_services);
-  ASSERT_TRUE(observer.ok()) << observer.status();
-  EXPECT_THAT(*observer, HasSubstr("hypercall.v1.ObserverService"));
+  RawReply vmm = RawStreamCall((*daemon)->vmm_target(), method, {list_services});
+  ASSERT_TRUE(vmm.status.ok()) << vmm.status.error_message();
+  ASSERT_EQ(vmm.messages.size(), 1u);
+  EXPECT_THAT(vmm.messages[0], HasSubstr("hypercall.v1.VmmService"));
+  RawReply observer = RawStreamCall((*daemon)->observer_target(), method, {list_services});
+  ASSERT_TRUE(observer.status.ok()) << observer.status.error_message();
+  ASSERT_EQ(observer.messages.size(), 1u);
+  EXPECT_THAT(observer.messages[0], HasSubstr("hypercall.v1.ObserverService"));
 }
 
 TEST(ProcessTest, SigintAlsoStopsCleanly) {

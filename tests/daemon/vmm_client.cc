@@ -143,6 +143,56 @@ grpc::Status VcpuClient::AwaitEnd() {
   return stream_->Finish();
 }
 
+RawReply RawStreamCall(const std::string& target, const std::string& method,
+                       const std::vector<std::string>& requests) {
+  RawReply reply;
+  grpc::GenericStub stub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::CompletionQueue cq;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto call = stub.PrepareCall(&context, method, &cq);
+  // One operation at a time: each waits for its own completion.
+  auto completed = [&cq] {
+    void* tag = nullptr;
+    bool ok = false;
+    return cq.Next(&tag, &ok) && ok;
+  };
+  call->StartCall(nullptr);
+  bool open = completed();
+  for (const std::string& request : requests) {
+    if (!open) break;
+    grpc::Slice slice(request);
+    grpc::ByteBuffer buffer(&slice, 1);
+    call->Write(buffer, nullptr);
+    open = completed();
+  }
+  if (open) {
+    call->WritesDone(nullptr);
+    completed();
+  }
+  while (true) {
+    grpc::ByteBuffer buffer;
+    call->Read(&buffer, nullptr);
+    if (!completed()) break;
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (buffer.Dump(&slices).ok()) {
+      for (const grpc::Slice& s : slices) {
+        bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+    }
+    reply.messages.push_back(std::move(bytes));
+  }
+  call->Finish(&reply.status, nullptr);
+  completed();
+  cq.Shutdown();
+  void* tag;
+  bool ok;
+  while (cq.Next(&tag, &ok)) {
+  }
+  return reply;
+}
+
 uint64_t Reg(const v1::Result& result, int i) {
   return i < result.regs_size() ? result.regs(i) : 0;
 }

@@ -3,6 +3,7 @@
 #ifndef HYPERCALL_TESTS_DAEMON_VMM_CLIENT_H_
 #define HYPERCALL_TESTS_DAEMON_VMM_CLIENT_H_
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -74,6 +75,19 @@ class VcpuClient {
   uint64_t next_call_id_ = 1;
   bool finished_ = false;
 };
+
+// What a raw exchange got back.
+struct RawReply {
+  grpc::Status status;
+  // Each reply message as its serialized bytes, in order.
+  std::vector<std::string> messages;
+};
+
+// Calls `method` ("/pkg.Service/Method") on `target` with the generic
+// (schema-less) stub a standard gRPC tool would use: writes each of
+// `requests` as raw bytes, half-closes, and reads replies until the end.
+RawReply RawStreamCall(const std::string& target, const std::string& method,
+                       const std::vector<std::string>& requests);
 
 // The register x`i` of `result` (zero past the end of the list).
 uint64_t Reg(const v1::Result& result, int i);

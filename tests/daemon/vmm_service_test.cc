@@ -296,6 +296,35 @@ TEST_F(VmmServiceTest, ProtocolMistakesEndOnlyThatStream) {
   EXPECT_EQ(Reg(*version, 0), 0x10000u);
 }
 
+TEST_F(VmmServiceTest, MalformedMessagesAreInvalidArgumentSayingSo) {
+  const std::string junk("\xff\xff\xff\xff\x0f\x0a\x80", 7);
+  RawReply session =
+      RawStreamCall(daemon_->vmm_target(), "/hypercall.v1.VmmService/Session", {junk});
+  EXPECT_EQ(session.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(session.status.error_message(), HasSubstr("malformed hypercall.v1.SessionRequest"));
+
+  RawReply before_open =
+      RawStreamCall(daemon_->vmm_target(), "/hypercall.v1.VmmService/Vcpu", {junk});
+  EXPECT_EQ(before_open.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(before_open.status.error_message(), HasSubstr("malformed hypercall.v1.VcpuRequest"));
+
+  // After a good open: the opened reply, then the error.
+  auto vm = AttachedVm::Attach(*stub_, TestVm("vm-a"));
+  ASSERT_TRUE(vm.ok());
+  v1::VcpuRequest open;
+  *open.mutable_open()->mutable_hello() = wire::MakeHello("daemon-test/1");
+  open.mutable_open()->set_session_id((*vm)->session_id());
+  RawReply after_open = RawStreamCall(daemon_->vmm_target(), "/hypercall.v1.VmmService/Vcpu",
+                                      {open.SerializeAsString(), junk});
+  EXPECT_EQ(after_open.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(after_open.status.error_message(), HasSubstr("malformed hypercall.v1.VcpuRequest"));
+  ASSERT_EQ(after_open.messages.size(), 1u);
+  v1::VcpuReply opened;
+  ASSERT_TRUE(opened.ParseFromString(after_open.messages[0]));
+  EXPECT_TRUE(opened.has_opened());
+  ExpectServes("vm-b");
+}
+
 TEST_F(VmmServiceTest, OversizedMessageIsRefusedAndTheDaemonServesOn) {
   auto vm = AttachedVm::Attach(*stub_, TestVm("vm-a"));
   ASSERT_TRUE(vm.ok());
