@@ -1,34 +1,41 @@
 #include "smccc/function_id.h"
 
+#include <iterator>
+#include <string_view>
+
 #include "absl/strings/str_format.h"
 
 namespace hypercall::smccc {
 
-std::string OwnerName(uint32_t owner) {
-  switch (owner) {
-    case 0:
-      return "Arm Architecture";
-    case 1:
-      return "CPU";
-    case 2:
-      return "SiP";
-    case 3:
-      return "OEM";
-    case 4:
-      return "Standard Secure";
-    case 5:
-      return "Standard Hypervisor";
-    case 6:
-      return "Vendor Hypervisor";
-    case 7:
-      return "Vendor EL3 Monitor";
-    default:
-      break;
-  }
-  if (owner >= 48 && owner <= 49) return "Trusted Application";
-  if (owner >= 50 && owner <= 63) return "Trusted OS";
-  return "Reserved";
+namespace {
+
+struct OwnerNames {
+  std::string_view full;
+  std::string_view short_name;
+};
+
+OwnerNames NamesOf(uint32_t owner) {
+  static constexpr OwnerNames kNamed[] = {
+      {"Arm Architecture", "Arch"},
+      {"CPU", "CPU"},
+      {"SiP", "SiP"},
+      {"OEM", "OEM"},
+      {"Standard Secure", "StdSecure"},
+      {"Standard Hypervisor", "StdHyp"},
+      {"Vendor Hypervisor", "VendorHyp"},
+      {"Vendor EL3 Monitor", "VendorEL3"},
+  };
+  if (owner < std::size(kNamed)) return kNamed[owner];
+  if (owner >= 48 && owner <= 49) return {"Trusted Application", "TrustedApp"};
+  if (owner >= 50 && owner <= 63) return {"Trusted OS", "TrustedOS"};
+  return {"Reserved", "Reserved"};
 }
+
+}  // namespace
+
+std::string OwnerName(uint32_t owner) { return std::string(NamesOf(owner).full); }
+
+std::string_view OwnerShortName(uint32_t owner) { return NamesOf(owner).short_name; }
 
 const FunctionRange* OverlappingReservedRange(const FunctionRange& range) {
   for (const FunctionRange& reserved : kReservedRanges) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace hypercall::smccc {
 
@@ -49,6 +50,10 @@ constexpr uint32_t MakeFunctionId(bool fast, bool smc64, uint32_t owner, uint32_
 // "Arm Architecture", "Standard Secure", "Vendor Hypervisor", "Trusted OS",
 // "Reserved", ...
 std::string OwnerName(uint32_t owner);
+
+// A one-word form of OwnerName for generated call names: "Arch",
+// "StdSecure", "VendorHyp", "TrustedOS", "Reserved", ...
+std::string_view OwnerShortName(uint32_t owner);
 
 // A closed range of function IDs [first, last].
 struct FunctionRange {

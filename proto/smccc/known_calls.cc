@@ -98,32 +98,6 @@ constexpr NamedCall kNamedCalls[] = {
     {0x46000001, "HYPERV_HYPERCALL"},
 };
 
-std::string_view ShortOwnerName(uint32_t owner) {
-  switch (owner) {
-    case 0:
-      return "Arch";
-    case 1:
-      return "CPU";
-    case 2:
-      return "SiP";
-    case 3:
-      return "OEM";
-    case 4:
-      return "StdSecure";
-    case 5:
-      return "StdHyp";
-    case 6:
-      return "VendorHyp";
-    case 7:
-      return "VendorEL3";
-    default:
-      break;
-  }
-  if (owner >= 48 && owner <= 49) return "TrustedApp";
-  if (owner >= 50 && owner <= 63) return "TrustedOS";
-  return "Reserved";
-}
-
 }  // namespace
 
 std::optional<std::string_view> KnownCallName(uint32_t fid) {
@@ -146,7 +120,7 @@ std::optional<std::string_view> KnownCallName(uint32_t fid) {
 
 std::string CallName(uint32_t fid) {
   if (auto name = KnownCallName(fid)) return std::string(*name);
-  return absl::StrFormat("%s_%s%s#0x%04x", ShortOwnerName(OwnerOf(fid)),
+  return absl::StrFormat("%s_%s%s#0x%04x", OwnerShortName(OwnerOf(fid)),
                          IsSmc64(fid) ? "SMC64" : "SMC32", IsFastCall(fid) ? "" : "_yielding",
                          FunctionNumber(fid));
 }

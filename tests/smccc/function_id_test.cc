@@ -46,6 +46,15 @@ TEST(FunctionIdTest, OwnerNames) {
   EXPECT_EQ(OwnerName(63), "Trusted OS");
 }
 
+TEST(FunctionIdTest, OwnerShortNames) {
+  EXPECT_EQ(OwnerShortName(0), "Arch");
+  EXPECT_EQ(OwnerShortName(4), "StdSecure");
+  EXPECT_EQ(OwnerShortName(7), "VendorEL3");
+  EXPECT_EQ(OwnerShortName(20), "Reserved");
+  EXPECT_EQ(OwnerShortName(49), "TrustedApp");
+  EXPECT_EQ(OwnerShortName(50), "TrustedOS");
+}
+
 TEST(FunctionIdTest, ReservedRangesAreTheFastArchCalls) {
   EXPECT_NE(OverlappingReservedRange({0x80000000, 0x80000000}), nullptr);
   EXPECT_NE(OverlappingReservedRange({0xc000ffff, 0xc0010000}), nullptr);
