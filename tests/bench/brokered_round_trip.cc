@@ -7,13 +7,14 @@
 #include "cpu_placement.h"
 #include "hypercall/shim/shim.h"
 #include "hypercall/shim/simulated_vcpu.h"
-#include "pinned_daemon.h"
 #include "smccc/known_calls.h"
+#include "support/daemon_process.h"
 
 namespace hypercall::bench {
 
 absl::StatusOr<LatencySummary> MeasureBrokeredRoundTrip(int daemon_cpu, int warmup, int calls) {
-  absl::StatusOr<std::unique_ptr<PinnedDaemon>> daemon = PinnedDaemon::Start(daemon_cpu);
+  absl::StatusOr<std::unique_ptr<testing::DaemonProcess>> daemon =
+      testing::DaemonProcess::Start({.extra_args = {"--log-level", "warning"}, .cpu = daemon_cpu});
   if (!daemon.ok()) return daemon.status();
 
   shim::VmDescription vm;

@@ -1,7 +1,7 @@
 #include "support/daemon_process.h"
 
 #include <fcntl.h>
-#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -60,22 +60,46 @@ std::string BinaryPath(const std::string& name) {
   return (std::filesystem::path(HYPERCALLD_PATH).parent_path() / name).string();
 }
 
-absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
-    std::vector<std::string> extra_args) {
-  std::unique_ptr<DaemonProcess> d(new DaemonProcess());
+absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(const Options& options) {
+  std::unique_ptr<DaemonProcess> d(new DaemonProcess(options));
   char tmpl[] = "/tmp/hypercalld-test-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
   d->temp_root_ = tmpl;
   d->runtime_dir_ = d->temp_root_ + "/run";
+  if (absl::Status status = d->Spawn(/*truncate_log=*/true); !status.ok()) return status;
+  return d;
+}
 
-  std::vector<std::string> args = {HYPERCALLD_PATH, "--runtime-dir", d->runtime_dir_};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
-  const std::string log_path = d->temp_root_ + "/daemon.log";
+absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
+    std::vector<std::string> extra_args) {
+  return Start(Options{.extra_args = std::move(extra_args)});
+}
+
+absl::Status DaemonProcess::Restart() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  return Spawn(/*truncate_log=*/false);
+}
+
+absl::Status DaemonProcess::Spawn(bool truncate_log) {
+  std::vector<std::string> args = {HYPERCALLD_PATH, "--runtime-dir", runtime_dir_};
+  args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  const std::string log_path = temp_root_ + "/daemon.log";
 
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
-    int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (options_.cpu >= 0) {
+      cpu_set_t cpus;
+      CPU_ZERO(&cpus);
+      CPU_SET(options_.cpu, &cpus);
+      if (sched_setaffinity(0, sizeof(cpus), &cpus) != 0) _exit(126);
+    }
+    int log =
+        open(log_path.c_str(), O_WRONLY | O_CREAT | (truncate_log ? O_TRUNC : O_APPEND), 0644);
     if (log >= 0) dup2(log, STDERR_FILENO);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -83,23 +107,23 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
     execv(argv[0], argv.data());
     _exit(127);
   }
-  d->pid_ = pid;
+  pid_ = pid;
 
-  const std::string vmm = wire::SocketPath(d->runtime_dir_, wire::kVmmSocketName);
-  const std::string observer = wire::SocketPath(d->runtime_dir_, wire::kObserverSocketName);
+  const std::string vmm = wire::SocketPath(runtime_dir_, wire::kVmmSocketName);
+  const std::string observer = wire::SocketPath(runtime_dir_, wire::kObserverSocketName);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!(SocketAccepts(vmm) && SocketAccepts(observer))) {
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
-      d->pid_ = -1;
-      return absl::InternalError("hypercalld exited during start-up: " + d->Log());
+      pid_ = -1;
+      return absl::InternalError("hypercalld exited during start-up: " + Log());
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return absl::DeadlineExceededError("hypercalld sockets not ready after 10 s: " + d->Log());
+      return absl::DeadlineExceededError("hypercalld sockets not ready after 10 s: " + Log());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return d;
+  return absl::OkStatus();
 }
 
 DaemonProcess::~DaemonProcess() {

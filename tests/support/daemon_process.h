@@ -16,9 +16,18 @@ namespace hypercall::testing {
 
 class DaemonProcess {
  public:
+  struct Options {
+    // Appended to --runtime-dir DIR.
+    std::vector<std::string> extra_args;
+    // Pins hypercalld (every thread it starts) to this CPU; -1: no pinning.
+    int cpu = -1;
+  };
+
   // Starts hypercalld with --runtime-dir set to a new temporary directory
-  // plus `extra_args`, and waits (up to 10 s) until its VMM and observer
-  // sockets accept connections. Its stderr goes to <runtime_dir>/../daemon.log.
+  // plus `options.extra_args`, and waits (up to 10 s) until its VMM and
+  // observer sockets accept connections. Its stderr goes to
+  // <runtime_dir>/../daemon.log.
+  static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(const Options& options);
   static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(
       std::vector<std::string> extra_args = {});
 
@@ -35,6 +44,11 @@ class DaemonProcess {
   // Sends `signal` without waiting.
   void Signal(int signal);
 
+  // SIGKILLs the daemon if it still runs, then starts it again with the same
+  // arguments on the same runtime directory (as systemd would after a crash)
+  // and waits for its sockets, like Start(). Its log is appended to.
+  absl::Status Restart();
+
   const std::string& runtime_dir() const { return runtime_dir_; }
   pid_t pid() const { return pid_; }
   // "unix:<runtime_dir>/vmm.sock", "unix:<runtime_dir>/observer.sock".
@@ -44,8 +58,12 @@ class DaemonProcess {
   std::string Log() const;
 
  private:
-  DaemonProcess() = default;
+  explicit DaemonProcess(const Options& options) : options_(options) {}
 
+  // Forks and execs hypercalld, then waits until it listens.
+  absl::Status Spawn(bool truncate_log);
+
+  Options options_;
   std::string temp_root_;
   std::string runtime_dir_;
   pid_t pid_ = -1;

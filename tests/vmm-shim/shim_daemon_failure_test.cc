@@ -7,7 +7,6 @@
 
 #include "gmock/gmock.h"
 #include "hypercall/shim/simulated_vcpu.h"
-#include "restarted_daemon.h"
 #include "shim_test_fixture.h"
 #include "smccc/known_calls.h"
 #include "wait_until.h"
@@ -79,9 +78,8 @@ TEST_F(ShimDaemonFailureTest, AnIdleVmNoticesTheDaemonGoingAndComingBack) {
   daemon_->Signal(SIGKILL);
   // No call is made: the session thread's own checks must notice.
   ASSERT_TRUE(WaitUntil([&] { return !shim->connected(); }, 5000));
-  auto restarted =
-      RestartedDaemon::Start(daemon_->runtime_dir(), daemon_->runtime_dir() + "/../restarted.log");
-  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  const absl::Status restarted = daemon_->Restart();
+  ASSERT_TRUE(restarted.ok()) << restarted;
   EXPECT_TRUE(WaitUntil([&] { return shim->connected(); }, 10000));
 }
 
@@ -120,9 +118,8 @@ TEST_F(ShimDaemonFailureTest, RestartedDaemonIsReattachedAndServesCallsAgain) {
   ASSERT_TRUE(WaitUntil([&] { return !shim->connected(); }, 5000));
   EXPECT_EQ(Rnd64(*shim, vcpu).disposition, Disposition::kUnavailable);
 
-  auto restarted =
-      RestartedDaemon::Start(daemon_->runtime_dir(), daemon_->runtime_dir() + "/../restarted.log");
-  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  const absl::Status restarted = daemon_->Restart();
+  ASSERT_TRUE(restarted.ok()) << restarted;
   ASSERT_TRUE(WaitUntil([&] { return shim->connected(); }, 10000));
   EXPECT_EQ(shim->attach_count(), 2u);
   EXPECT_TRUE(Logged("re-attached"));
