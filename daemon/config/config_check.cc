@@ -1,0 +1,347 @@
+#include "config/config_check.h"
+
+#include <grp.h>
+#include <pwd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace hypercall::config {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::TextFormat;
+
+// Where a field's value starts in the file, for problem reports. Walks the
+// parser's location tree; a field the file does not spell out (a default)
+// has no place, and its problems are reported at its parent's.
+class Place {
+ public:
+  Place(const TextFormat::ParseInfoTree* tree, const Descriptor* type, int line = 0, int column = 0)
+      : tree_(tree), type_(type), line_(line), column_(column) {}
+
+  // The place of `field` (index -1 for a singular field, else the element).
+  Place Field(const char* field, int index = -1) const {
+    const FieldDescriptor* descriptor = type_ == nullptr ? nullptr : type_->FindFieldByName(field);
+    if (descriptor == nullptr) return Place(nullptr, nullptr, line_, column_);
+    const Descriptor* nested_type = descriptor->message_type();
+    if (tree_ == nullptr) return Place(nullptr, nested_type, line_, column_);
+    const TextFormat::ParseLocation at = tree_->GetLocation(descriptor, index);
+    if (at.line < 0) return Place(nullptr, nested_type, line_, column_);
+    const TextFormat::ParseInfoTree* nested =
+        nested_type != nullptr ? tree_->GetTreeForNested(descriptor, index) : nullptr;
+    return Place(nested, nested_type, at.line + 1, at.column + 1);
+  }
+
+  int line() const { return line_; }
+
+  ConfigProblem Problem(std::string message) const { return {line_, column_, std::move(message)}; }
+
+ private:
+  const TextFormat::ParseInfoTree* tree_;
+  const Descriptor* type_;
+  int line_;
+  int column_;
+};
+
+std::string Describe(const smccc::FunctionRange& range) {
+  return absl::StrFormat("0x%08X-0x%08X", range.first, range.last);
+}
+
+bool ValidProviderName(const std::string& name) {
+  if (name.empty() || name.size() > 32) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+bool IsNumber(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+bool UserExists(const std::string& name) {
+  passwd entry{};
+  passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  return getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 &&
+         found != nullptr;
+}
+
+bool GroupExists(const std::string& name) {
+  group entry{};
+  group* found = nullptr;
+  std::vector<char> buffer(16384);
+  return getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 &&
+         found != nullptr;
+}
+
+// A range some provider may claim, with where it came from.
+struct OwnedRange {
+  smccc::FunctionRange range;
+  std::string provider;
+  int line = 0;
+};
+
+class Checker {
+ public:
+  Checker(const v1::Config& config, const TextFormat::ParseInfoTree* locations,
+          const BuiltinCatalog& catalog)
+      : config_(config), root_(locations, v1::Config::descriptor()), catalog_(catalog) {}
+
+  std::vector<ConfigProblem> Run() {
+    CheckVersion();
+    for (int i = 0; i < config_.provider_size(); ++i) CheckProvider(i);
+    CheckVmRules();
+    CheckSockets();
+    CheckLimits();
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const ConfigProblem& a, const ConfigProblem& b) {
+                       return a.line < b.line || (a.line == b.line && a.column < b.column);
+                     });
+    return std::move(problems_);
+  }
+
+ private:
+  void Add(ConfigProblem problem) { problems_.push_back(std::move(problem)); }
+
+  void CheckVersion() {
+    if (config_.version() == kConfigVersion) return;
+    if (config_.version() == 0) {
+      Add(root_.Problem(absl::StrFormat("version is missing: start the file with \"version: %d\"",
+                                        kConfigVersion)));
+      return;
+    }
+    Add(root_.Field("version").Problem(
+        absl::StrFormat("version %d is not one this hypercalld reads; it reads version %d",
+                        config_.version(), kConfigVersion)));
+  }
+
+  std::string KnownBuiltins() const {
+    std::vector<std::string> names;
+    for (const auto& [name, claims] : catalog_.default_claims) names.push_back(name);
+    return absl::StrJoin(names, ", ");
+  }
+
+  void CheckProvider(int index) {
+    const v1::Provider& provider = config_.provider(index);
+    const Place place = root_.Field("provider", index);
+    const std::string& name = provider.name();
+    if (!ValidProviderName(name)) {
+      Add(place.Field("name").Problem(absl::StrFormat(
+          "provider name \"%s\" is not 1-32 characters of a-z, 0-9, '_' and '-'", name)));
+    }
+    if (auto [it, inserted] = provider_lines_.emplace(name, place.line()); !inserted) {
+      Add(place.Field("name").Problem(
+          absl::StrFormat("provider \"%s\" is already defined at line %d", name, it->second)));
+      return;
+    }
+    const auto builtin = catalog_.default_claims.find(name);
+    switch (provider.kind_case()) {
+      case v1::Provider::KIND_NOT_SET:
+        Add(place.Problem(absl::StrFormat(
+            "provider \"%s\" says neither \"builtin {}\" nor \"external { allow_uid: ... }\"",
+            name)));
+        return;
+      case v1::Provider::kBuiltin:
+        if (builtin == catalog_.default_claims.end()) {
+          Add(place.Field("builtin").Problem(
+              absl::StrFormat("there is no built-in provider \"%s\"; built-in providers are: %s",
+                              name, KnownBuiltins())));
+          return;
+        }
+        break;
+      case v1::Provider::kExternal:
+        if (builtin != catalog_.default_claims.end()) {
+          Add(place.Field("name").Problem(absl::StrFormat(
+              "\"%s\" is the name of a built-in provider; give the external one another name",
+              name)));
+        }
+        if (provider.external().allow_uid_size() == 0 &&
+            provider.external().allow_gid_size() == 0) {
+          Add(place.Field("external")
+                  .Problem(absl::StrFormat(
+                      "external provider \"%s\" needs allow_uid or allow_gid: who may serve it",
+                      name)));
+        }
+        if (provider.range_size() == 0) {
+          Add(place.Problem(absl::StrFormat(
+              "external provider \"%s\" needs at least one range { first: ... last: ... }", name)));
+        }
+        break;
+    }
+    if (provider.range_size() == 0 && builtin != catalog_.default_claims.end()) {
+      for (const smccc::FunctionRange& range : builtin->second) {
+        Claim({range, name, place.line()}, place);
+      }
+      return;
+    }
+    for (int r = 0; r < provider.range_size(); ++r) {
+      const Place range_place = place.Field("range", r);
+      const smccc::FunctionRange range{provider.range(r).first(), provider.range(r).last()};
+      if (range.first > range.last) {
+        Add(range_place.Problem(
+            absl::StrFormat("range %s is empty: first must not be above last", Describe(range))));
+        continue;
+      }
+      if (const smccc::FunctionRange* reserved = smccc::OverlappingReservedRange(range)) {
+        Add(range_place.Problem(absl::StrFormat(
+            "range %s overlaps the SMCCC-reserved range %s, which KVM always answers itself",
+            Describe(range), Describe(*reserved))));
+        continue;
+      }
+      if (provider.has_builtin() && !WithinDefaults(range, builtin->second)) {
+        std::vector<std::string> served;
+        for (const smccc::FunctionRange& own : builtin->second) served.push_back(Describe(own));
+        Add(range_place.Problem(
+            absl::StrFormat("range %s is outside what built-in provider \"%s\" serves (%s)",
+                            Describe(range), name, absl::StrJoin(served, ", "))));
+        continue;
+      }
+      Claim({range, name, range_place.line()}, range_place);
+    }
+  }
+
+  static bool WithinDefaults(const smccc::FunctionRange& range,
+                             const std::vector<smccc::FunctionRange>& defaults) {
+    // Default claims are sorted, disjoint ranges; `range` must be covered
+    // without a gap.
+    uint64_t next = range.first;
+    for (const smccc::FunctionRange& own : defaults) {
+      if (own.first <= next && next <= own.last) next = uint64_t{own.last} + 1;
+    }
+    return next > range.last;
+  }
+
+  void Claim(const OwnedRange& claim, const Place& place) {
+    for (const OwnedRange& held : owned_) {
+      if (!held.range.Overlaps(claim.range)) continue;
+      Add(place.Problem(absl::StrFormat(
+          "range %s of provider \"%s\" overlaps range %s of provider \"%s\" (line %d): a function "
+          "ID has one owner",
+          Describe(claim.range), claim.provider, Describe(held.range), held.provider, held.line)));
+      return;
+    }
+    owned_.push_back(claim);
+  }
+
+  bool ProviderExists(const std::string& name) const {
+    if (config_.provider_size() > 0) return provider_lines_.contains(name);
+    return std::find(catalog_.default_on.begin(), catalog_.default_on.end(), name) !=
+           catalog_.default_on.end();
+  }
+
+  void CheckVmRules() {
+    std::map<std::string, int> pattern_lines;
+    std::optional<int> match_all_line;
+    for (int i = 0; i < config_.vm_size(); ++i) {
+      const v1::VmRule& rule = config_.vm(i);
+      const Place place = root_.Field("vm", i);
+      if (rule.name().empty()) {
+        Add(place.Problem("vm rule needs a name pattern (\"*\" matches every VM)"));
+        continue;
+      }
+      if (match_all_line.has_value()) {
+        Add(place.Field("name").Problem(absl::StrFormat(
+            "vm rule \"%s\" never applies: the rule at line %d matches every VM first", rule.name(),
+            *match_all_line)));
+      } else if (auto [it, inserted] = pattern_lines.emplace(rule.name(), place.line());
+                 !inserted) {
+        Add(place.Field("name").Problem(absl::StrFormat(
+            "vm rule \"%s\" never applies: the rule at line %d has the same pattern", rule.name(),
+            it->second)));
+      }
+      if (rule.name() == "*") match_all_line = place.line();
+      for (int p = 0; p < rule.provider_size(); ++p) {
+        if (ProviderExists(rule.provider(p))) continue;
+        Add(place.Field("provider", p)
+                .Problem(
+                    absl::StrFormat("vm rule \"%s\" names provider \"%s\", which is not defined",
+                                    rule.name(), rule.provider(p))));
+      }
+    }
+  }
+
+  void CheckSockets() {
+    std::map<std::string, std::string> paths;
+    const Place sockets = root_.Field("sockets");
+    const std::pair<const char*, const v1::Socket*> roles[] = {
+        {"vmm", &config_.sockets().vmm()},
+        {"provider", &config_.sockets().provider()},
+        {"observer", &config_.sockets().observer()},
+    };
+    for (const auto& [role, socket] : roles) {
+      const Place place = sockets.Field(role);
+      if (!socket->path().empty()) {
+        if (socket->path().front() != '/') {
+          Add(place.Field("path").Problem(
+              absl::StrFormat("%s socket path \"%s\" must be absolute", role, socket->path())));
+        } else if (auto [it, inserted] = paths.emplace(socket->path(), role); !inserted) {
+          Add(place.Field("path").Problem(
+              absl::StrFormat("%s socket path \"%s\" is already the %s socket's", role,
+                              socket->path(), it->second)));
+        }
+      }
+      if (!socket->owner().empty() && !IsNumber(socket->owner()) && !UserExists(socket->owner())) {
+        Add(place.Field("owner").Problem(absl::StrFormat(
+            "%s socket owner: no user \"%s\" on this system", role, socket->owner())));
+      }
+      if (!socket->group().empty() && !IsNumber(socket->group()) && !GroupExists(socket->group())) {
+        Add(place.Field("group").Problem(absl::StrFormat(
+            "%s socket group: no group \"%s\" on this system", role, socket->group())));
+      }
+      if (socket->has_mode() && socket->mode() > 0777) {
+        Add(place.Field("mode").Problem(absl::StrFormat(
+            "%s socket mode 0%o has bits beyond 0777 (write it in octal, e.g. 0660)", role,
+            socket->mode())));
+      }
+    }
+  }
+
+  void CheckLimit(const Place& limits, const char* field, bool present, uint32_t value,
+                  uint32_t min, uint32_t max) {
+    if (!present || (value >= min && value <= max)) return;
+    Add(limits.Field(field).Problem(
+        absl::StrFormat("%s %u is out of range: %u-%u", field, value, min, max)));
+  }
+
+  void CheckLimits() {
+    const v1::Limits& limits = config_.limits();
+    const Place place = root_.Field("limits");
+    CheckLimit(place, "call_deadline_ms", limits.has_call_deadline_ms(), limits.call_deadline_ms(),
+               1, 60000);
+    CheckLimit(place, "max_calls_in_flight_per_provider",
+               limits.has_max_calls_in_flight_per_provider(),
+               limits.max_calls_in_flight_per_provider(), 1, 65536);
+    CheckLimit(place, "max_message_bytes", limits.has_max_message_bytes(),
+               limits.max_message_bytes(), 4096, 4 << 20);
+    CheckLimit(place, "max_sessions", limits.has_max_sessions(), limits.max_sessions(), 1, 65536);
+    CheckLimit(place, "max_providers", limits.has_max_providers(), limits.max_providers(), 1, 1024);
+    CheckLimit(place, "max_trace_watchers", limits.has_max_trace_watchers(),
+               limits.max_trace_watchers(), 1, 1024);
+  }
+
+  const v1::Config& config_;
+  const Place root_;
+  const BuiltinCatalog& catalog_;
+  std::vector<ConfigProblem> problems_;
+  std::map<std::string, int> provider_lines_;
+  std::vector<OwnedRange> owned_;
+};
+
+}  // namespace
+
+std::vector<ConfigProblem> CheckConfig(const v1::Config& config,
+                                       const TextFormat::ParseInfoTree* locations,
+                                       const BuiltinCatalog& catalog) {
+  return Checker(config, locations, catalog).Run();
+}
+
+}  // namespace hypercall::config

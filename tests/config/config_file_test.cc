@@ -1,0 +1,194 @@
+// The config file as an operator writes it: what parses, and for what does
+// not, that the message names the line and says what to fix.
+#include "config/config_file.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hypercall::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+BuiltinCatalog Catalog() {
+  BuiltinCatalog catalog;
+  catalog.default_claims["trng"] = {{0x84000050, 0x8400005F}, {0xC4000050, 0xC400005F}};
+  catalog.default_claims["probe"] = {{0x83000000, 0x8300000F}, {0xC3000000, 0xC300000F}};
+  catalog.default_on = {"trng"};
+  return catalog;
+}
+
+// The error text of parsing `text` as "test.conf" (empty when it parses).
+std::string Problems(const std::string& text) {
+  absl::StatusOr<v1::Config> config = ParseConfig(text, "test.conf", Catalog());
+  if (config.ok()) return "";
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(config.status().message());
+}
+
+constexpr char kFull[] = R"(version: 1
+provider { name: "trng" builtin {} }
+provider {
+  name: "hv"
+  external { allow_uid: 990 allow_gid: 991 }
+  range { first: 0xC6000000 last: 0xC600FFFF }
+  range { first: 0x86000000 last: 0x8600FFFF }
+}
+vm { name: "win-*" provider: "hv" provider: "trng" }
+vm { name: "*" provider: "trng" }
+sockets {
+  vmm { path: "/run/hypercalld/vmm.sock" owner: "0" group: "0" mode: 0660 }
+  observer { mode: 0640 }
+}
+limits { call_deadline_ms: 250 max_calls_in_flight_per_provider: 64 }
+)";
+
+TEST(ConfigFileTest, AFullFileParsesWithHexAndOctalNumbers) {
+  absl::StatusOr<v1::Config> config = ParseConfig(kFull, "test.conf", Catalog());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->provider(1).range(0).first(), 0xC6000000u);
+  EXPECT_EQ(config->sockets().vmm().mode(), 0660u);
+  EXPECT_EQ(config->sockets().observer().mode(), 0640u);
+  EXPECT_FALSE(config->sockets().provider().has_mode());
+  EXPECT_EQ(config->limits().call_deadline_ms(), 250u);
+  EXPECT_FALSE(config->limits().has_max_sessions());
+}
+
+TEST(ConfigFileTest, TheSmallestFileIsTheVersion) { EXPECT_EQ(Problems("version: 1\n"), ""); }
+
+TEST(ConfigFileTest, SyntaxErrorsNameLineAndColumn) {
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" \n"), HasSubstr("test.conf:3:1: "));
+  EXPECT_THAT(Problems("version: 1\n\nlimitz { }\n"),
+              HasSubstr("test.conf:3:8: Message type \"hypercall.config.v1.Config\" has no field "
+                        "named \"limitz\""));
+  EXPECT_THAT(Problems("version: one\n"), HasSubstr("test.conf:1:10: "));
+}
+
+TEST(ConfigFileTest, VersionIsRequiredAndChecked) {
+  EXPECT_THAT(Problems("limits {}\n"),
+              HasSubstr("test.conf: version is missing: start the file with \"version: 1\""));
+  EXPECT_THAT(Problems("\nversion: 2\n"),
+              HasSubstr("test.conf:2:1: version 2 is not one this hypercalld reads"));
+}
+
+TEST(ConfigFileTest, ProviderNamesAreCheckedAndUnique) {
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"Bad Name\" builtin {} }\n"),
+              HasSubstr("test.conf:2:12: provider name \"Bad Name\" is not 1-32 characters"));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {} }\n"
+                       "provider { name: \"trng\" builtin {} }\n"),
+              HasSubstr("test.conf:3:12: provider \"trng\" is already defined at line 2"));
+}
+
+TEST(ConfigFileTest, ProviderKindsAreChecked) {
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" }\n"),
+              HasSubstr("test.conf:2:1: provider \"x\" says neither \"builtin {}\" nor"));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"tpm\" builtin {} }\n"),
+              HasSubstr("there is no built-in provider \"tpm\"; built-in providers are: probe, "
+                        "trng"));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" external {} range { first: 0xC3000000 "
+                       "last: 0xC3000001 } }\n"),
+              HasSubstr("test.conf:2:22: external provider \"x\" needs allow_uid or allow_gid"));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" external { allow_uid: 0 } }\n"),
+              HasSubstr("external provider \"x\" needs at least one range"));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" external { allow_uid: 0 } "
+                       "range { first: 0xC3000000 last: 0xC3000001 } }\n"),
+              HasSubstr("\"trng\" is the name of a built-in provider"));
+}
+
+TEST(ConfigFileTest, RangesAreChecked) {
+  EXPECT_THAT(Problems("version: 1\nprovider {\n  name: \"x\" external { allow_uid: 0 }\n"
+                       "  range { first: 0xC3000010 last: 0xC3000001 }\n}\n"),
+              HasSubstr("test.conf:4:3: range 0xC3000010-0xC3000001 is empty"));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" external { allow_uid: 0 }\n"
+                       "  range { first: 0x80000000 last: 0x80000001 } }\n"),
+              HasSubstr("test.conf:3:3: range 0x80000000-0x80000001 overlaps the SMCCC-reserved "
+                        "range 0x80000000-0x8000FFFF"));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {}\n"
+                       "  range { first: 0xC4000050 last: 0xC4000060 } }\n"),
+              HasSubstr("range 0xC4000050-0xC4000060 is outside what built-in provider \"trng\" "
+                        "serves (0x84000050-0x8400005F, 0xC4000050-0xC400005F)"));
+  EXPECT_EQ(Problems("version: 1\nprovider { name: \"trng\" builtin {}\n"
+                     "  range { first: 0xC4000050 last: 0xC4000053 } }\n"),
+            "");
+}
+
+TEST(ConfigFileTest, OverlappingRangesNameBothProviders) {
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {} }\n"
+                       "provider { name: \"mine\" external { allow_uid: 0 }\n"
+                       "  range { first: 0xC4000000 last: 0xC40000FF } }\n"),
+              HasSubstr("test.conf:4:3: range 0xC4000000-0xC40000FF of provider \"mine\" "
+                        "overlaps range 0xC4000050-0xC400005F of provider \"trng\" (line 2)"));
+}
+
+TEST(ConfigFileTest, VmRulesAreChecked) {
+  EXPECT_THAT(Problems("version: 1\nvm { provider: \"trng\" }\n"),
+              HasSubstr("test.conf:2:1: vm rule needs a name pattern"));
+  EXPECT_THAT(Problems("version: 1\nvm { name: \"*\" provider: \"nope\" }\n"),
+              HasSubstr("test.conf:2:16: vm rule \"*\" names provider \"nope\", which is not "
+                        "defined"));
+  // Without provider blocks, the default-on built-ins are what exists.
+  EXPECT_THAT(Problems("version: 1\nvm { name: \"*\" provider: \"probe\" }\n"),
+              HasSubstr("names provider \"probe\", which is not defined"));
+  EXPECT_THAT(Problems("version: 1\nvm { name: \"*\" }\nvm { name: \"a*\" }\n"),
+              HasSubstr("test.conf:3:6: vm rule \"a*\" never applies: the rule at line 2 "
+                        "matches every VM first"));
+  EXPECT_THAT(Problems("version: 1\nvm { name: \"a*\" }\nvm { name: \"a*\" }\n"),
+              HasSubstr("the rule at line 2 has the same pattern"));
+}
+
+TEST(ConfigFileTest, SocketsAreChecked) {
+  EXPECT_THAT(Problems("version: 1\nsockets { vmm { path: \"vmm.sock\" } }\n"),
+              HasSubstr("test.conf:2:17: vmm socket path \"vmm.sock\" must be absolute"));
+  EXPECT_THAT(Problems("version: 1\nsockets { vmm { path: \"/a\" } observer { path: \"/a\" } }\n"),
+              HasSubstr("observer socket path \"/a\" is already the vmm socket's"));
+  EXPECT_THAT(Problems("version: 1\nsockets { vmm { owner: \"no-such-user-hc\" } }\n"),
+              HasSubstr("vmm socket owner: no user \"no-such-user-hc\" on this system"));
+  EXPECT_THAT(Problems("version: 1\nsockets { vmm { group: \"no-such-group-hc\" } }\n"),
+              HasSubstr("vmm socket group: no group \"no-such-group-hc\" on this system"));
+  EXPECT_THAT(Problems("version: 1\nsockets { vmm { mode: 660 } }\n"),
+              HasSubstr("vmm socket mode 01224 has bits beyond 0777 (write it in octal"));
+}
+
+TEST(ConfigFileTest, LimitsAreChecked) {
+  EXPECT_THAT(Problems("version: 1\nlimits {\n  call_deadline_ms: 0\n}\n"),
+              HasSubstr("test.conf:3:3: call_deadline_ms 0 is out of range: 1-60000"));
+  EXPECT_THAT(Problems("version: 1\nlimits { max_message_bytes: 100 }\n"),
+              HasSubstr("max_message_bytes 100 is out of range: 4096-4194304"));
+}
+
+TEST(ConfigFileTest, EveryProblemIsReportedInFileOrder) {
+  const std::string problems =
+      Problems("version: 1\nlimits { max_sessions: 0 }\nvm { name: \"*\" provider: \"x\" }\n");
+  EXPECT_THAT(problems, HasSubstr("test.conf:2:"));
+  EXPECT_THAT(problems, HasSubstr("\ntest.conf:3:"));
+}
+
+TEST(ConfigFileTest, FilesThatCannotBeReadSaySo) {
+  absl::StatusOr<v1::Config> missing = LoadConfigFile("/nonexistent/hypercalld.conf", Catalog());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(),
+              HasSubstr("cannot read config file /nonexistent/hypercalld.conf"));
+  EXPECT_THAT(LoadConfigFile("/tmp", Catalog()).status().message(),
+              HasSubstr("config file /tmp is not a regular file"));
+}
+
+TEST(ConfigFileTest, LoadsAFileAndNamesItInErrors) {
+  char path[] = "/tmp/hypercalld-conf-XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << "version: 1\nlimits { max_providers: 5000 }\n";
+  absl::StatusOr<v1::Config> config = LoadConfigFile(path, Catalog());
+  EXPECT_THAT(config.status().message(), HasSubstr(std::string(path) + ":2:10: max_providers"));
+  std::ofstream(path) << kFull;
+  EXPECT_TRUE(LoadConfigFile(path, Catalog()).ok());
+  std::remove(path);
+}
+
+}  // namespace
+}  // namespace hypercall::config
