@@ -25,10 +25,11 @@ class Place {
   Place(const TextFormat::ParseInfoTree* tree, const Descriptor* type, int line = 0, int column = 0)
       : tree_(tree), type_(type), line_(line), column_(column) {}
 
-  // The place of `field` (index -1 for a singular field, else the element).
+  // The place of `field`: element `index` of a list, -1 for a singular field.
   Place Field(const char* field, int index = -1) const {
     const FieldDescriptor* descriptor = type_ == nullptr ? nullptr : type_->FindFieldByName(field);
     if (descriptor == nullptr) return Place(nullptr, nullptr, line_, column_);
+    if (descriptor->is_repeated() && index < 0) index = 0;  // A list: its first element.
     const Descriptor* nested_type = descriptor->message_type();
     if (tree_ == nullptr) return Place(nullptr, nested_type, line_, column_);
     const TextFormat::ParseLocation at = tree_->GetLocation(descriptor, index);
@@ -197,6 +198,7 @@ class Checker {
             Describe(range), Describe(*reserved))));
         continue;
       }
+      if (!CheckReads(provider, provider.range(r), range_place)) continue;
       if (provider.has_builtin() && !WithinDefaults(range, builtin->second)) {
         std::vector<std::string> served;
         for (const smccc::FunctionRange& own : builtin->second) served.push_back(Describe(own));
@@ -207,6 +209,36 @@ class Checker {
       }
       Claim({range, name, range_place.line()}, range_place);
     }
+  }
+
+  // The `reads` list of one range: only for external providers, each of
+  // x1..x17 at most once.
+  bool CheckReads(const v1::Provider& provider, const v1::FunctionRange& range,
+                  const Place& place) {
+    if (range.reads_size() == 0) return true;
+    if (provider.has_builtin()) {
+      Add(place.Field("reads").Problem(absl::StrFormat(
+          "built-in provider \"%s\" says itself which registers it reads: remove \"reads\"",
+          provider.name())));
+      return false;
+    }
+    uint32_t seen = 0;
+    for (int i = 0; i < range.reads_size(); ++i) {
+      const uint32_t reg = range.reads(i);
+      if (reg < 1 || reg > 17) {
+        Add(place.Field("reads", i)
+                .Problem(absl::StrFormat(
+                    "reads %u: argument registers are 1-17 (x1..x17; x0 is the function ID)",
+                    reg)));
+        return false;
+      }
+      if (seen & (1u << reg)) {
+        Add(place.Field("reads", i).Problem(absl::StrFormat("reads %u: listed twice", reg)));
+        return false;
+      }
+      seen |= 1u << reg;
+    }
+    return true;
   }
 
   static bool WithinDefaults(const smccc::FunctionRange& range,

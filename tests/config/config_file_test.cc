@@ -36,7 +36,7 @@ provider { name: "trng" builtin {} }
 provider {
   name: "hv"
   external { allow_uid: 990 allow_gid: 991 }
-  range { first: 0xC6000000 last: 0xC600FFFF }
+  range { first: 0xC6000000 last: 0xC600FFFF reads: [1, 2, 3] }
   range { first: 0x86000000 last: 0x8600FFFF }
 }
 vm { name: "win-*" provider: "hv" provider: "trng" }
@@ -52,6 +52,7 @@ TEST(ConfigFileTest, AFullFileParsesWithHexAndOctalNumbers) {
   absl::StatusOr<v1::Config> config = ParseConfig(kFull, "test.conf", Catalog());
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->provider(1).range(0).first(), 0xC6000000u);
+  EXPECT_EQ(config->provider(1).range(0).reads_size(), 3);
   EXPECT_EQ(config->sockets().vmm().mode(), 0660u);
   EXPECT_EQ(config->sockets().observer().mode(), 0640u);
   EXPECT_FALSE(config->sockets().provider().has_mode());
@@ -115,6 +116,21 @@ TEST(ConfigFileTest, RangesAreChecked) {
   EXPECT_EQ(Problems("version: 1\nprovider { name: \"trng\" builtin {}\n"
                      "  range { first: 0xC4000050 last: 0xC4000053 } }\n"),
             "");
+}
+
+TEST(ConfigFileTest, ReadsAreArgumentRegistersOfExternalProviders) {
+  const std::string external = "version: 1\nprovider { name: \"x\" external { allow_uid: 0 }\n";
+  EXPECT_THAT(
+      Problems(external + "  range { first: 0xC3000000 last: 0xC3000001 reads: [1, 0] } }\n"),
+      HasSubstr("test.conf:3:3: reads 0: argument registers are 1-17"));
+  EXPECT_THAT(Problems(external + "  range { first: 0xC3000000 last: 0xC3000001 reads: 18 } }\n"),
+              HasSubstr("reads 18: argument registers are 1-17"));
+  EXPECT_THAT(
+      Problems(external + "  range { first: 0xC3000000 last: 0xC3000001 reads: [2, 2] } }\n"),
+      HasSubstr("reads 2: listed twice"));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {}\n"
+                       "  range { first: 0xC4000050 last: 0xC4000053 reads: 1 } }\n"),
+              HasSubstr("built-in provider \"trng\" says itself which registers it reads"));
 }
 
 TEST(ConfigFileTest, OverlappingRangesNameBothProviders) {
