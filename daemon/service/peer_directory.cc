@@ -1,0 +1,32 @@
+#include "service/peer_directory.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+
+namespace hypercall::service {
+
+std::string DescribePeer(const PeerCredentials& peer) {
+  return absl::StrFormat("pid %d uid %d gid %d", peer.pid, peer.uid, peer.gid);
+}
+
+void PeerDirectory::Record(int fd, const PeerCredentials& peer) {
+  absl::MutexLock lock(&mu_);
+  peers_[fd] = peer;
+}
+
+std::optional<PeerCredentials> PeerDirectory::Find(std::string_view grpc_peer) const {
+  constexpr std::string_view kPrefix = "fd:";
+  int fd = -1;
+  if (grpc_peer.substr(0, kPrefix.size()) != kPrefix ||
+      !absl::SimpleAtoi(
+          absl::string_view(grpc_peer.data() + kPrefix.size(), grpc_peer.size() - kPrefix.size()),
+          &fd)) {
+    return std::nullopt;
+  }
+  absl::MutexLock lock(&mu_);
+  auto it = peers_.find(fd);
+  if (it == peers_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace hypercall::service

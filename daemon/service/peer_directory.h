@@ -1,0 +1,47 @@
+// Who is on the other end of each connection, as the kernel vouches for it
+// (SO_PEERCRED), for the connections the daemon accepted itself and handed to
+// gRPC. gRPC names such a connection "fd:N" in ServerContext::peer(); the
+// services look that name up here to check policy and to show who a session
+// or provider is.
+#ifndef HYPERCALL_DAEMON_SERVICE_PEER_DIRECTORY_H_
+#define HYPERCALL_DAEMON_SERVICE_PEER_DIRECTORY_H_
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+
+namespace hypercall::service {
+
+struct PeerCredentials {
+  pid_t pid = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+// "pid 123 uid 1000 gid 1000", for logs.
+std::string DescribePeer(const PeerCredentials& peer);
+
+class PeerDirectory {
+ public:
+  // Records the peer of the accepted connection `fd`, replacing what an
+  // earlier connection with the same descriptor number left. Thread-safe.
+  void Record(int fd, const PeerCredentials& peer);
+
+  // The peer of the connection gRPC calls `grpc_peer` ("fd:N"); nullopt for
+  // any other kind of peer name or an unknown descriptor. Thread-safe.
+  std::optional<PeerCredentials> Find(std::string_view grpc_peer) const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<int, PeerCredentials> peers_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hypercall::service
+
+#endif  // HYPERCALL_DAEMON_SERVICE_PEER_DIRECTORY_H_

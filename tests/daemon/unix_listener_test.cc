@@ -1,0 +1,128 @@
+// The daemon's own listener: connections reach the gRPC server, and each
+// call's peer is the process the kernel says connected.
+#include "service/unix_listener.h"
+
+#include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "gtest/gtest.h"
+#include "hypercall/v1/observer.grpc.pb.h"
+
+namespace hypercall::service {
+namespace {
+
+// Answers GetStatus with what the directory knows of the caller.
+class WhoAmIService : public v1::ObserverService::CallbackService {
+ public:
+  explicit WhoAmIService(const PeerDirectory& peers) : peers_(peers) {}
+
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const v1::StatusRequest*, v1::StatusReply* reply) override {
+    std::optional<PeerCredentials> peer = peers_.Find(context->peer());
+    reply->set_runtime_dir(peer ? DescribePeer(*peer) : "unknown peer " + context->peer());
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ private:
+  const PeerDirectory& peers_;
+};
+
+class UnixListenerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/hypercall-listener-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    path_ = dir_ + "/test.sock";
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+  }
+  void TearDown() override {
+    listener_.reset();
+    if (server_) server_->Shutdown();
+    std::filesystem::remove_all(dir_);
+  }
+
+  absl::StatusOr<std::string> AskWhoAmI() {
+    auto stub = v1::ObserverService::NewStub(
+        grpc::CreateChannel("unix:" + path_, grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::StatusReply reply;
+    grpc::Status status = stub->GetStatus(&context, v1::StatusRequest(), &reply);
+    if (!status.ok()) return absl::UnavailableError(status.error_message());
+    return reply.runtime_dir();
+  }
+
+  std::string dir_;
+  std::string path_;
+  PeerDirectory peers_;
+  WhoAmIService service_{peers_};
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<UnixListener> listener_;
+};
+
+TEST_F(UnixListenerTest, TheSocketIsBornWithItsMode) {
+  auto listener = UnixListener::Listen(path_, 0640);
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  struct stat info {};
+  ASSERT_EQ(stat(path_.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISSOCK(info.st_mode));
+  EXPECT_EQ(info.st_mode & 0777, 0640u);
+}
+
+TEST_F(UnixListenerTest, EachCallKnowsTheKernelVerifiedPeer) {
+  auto listener = UnixListener::Listen(path_, 0660);
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  listener_ = std::move(*listener);
+  listener_->Serve(*server_, peers_);
+  const std::string expected = DescribePeer({.pid = getpid(), .uid = getuid(), .gid = getgid()});
+  for (int i = 0; i < 3; ++i) {  // New channels, new connections, each recorded.
+    absl::StatusOr<std::string> who = AskWhoAmI();
+    ASSERT_TRUE(who.ok()) << who.status();
+    EXPECT_EQ(*who, expected);
+  }
+}
+
+TEST_F(UnixListenerTest, AfterStoppingNoNewConnectionIsAccepted) {
+  auto listener = UnixListener::Listen(path_, 0660);
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  listener_ = std::move(*listener);
+  listener_->Serve(*server_, peers_);
+  ASSERT_TRUE(AskWhoAmI().ok());
+  listener_.reset();
+  EXPECT_FALSE(AskWhoAmI().ok());
+}
+
+TEST_F(UnixListenerTest, ABusyOrOverlongPathIsAnError) {
+  auto first = UnixListener::Listen(path_, 0660);
+  ASSERT_TRUE(first.ok());
+  auto second = UnixListener::Listen(path_, 0660);
+  EXPECT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("cannot listen on " + path_), std::string::npos);
+  auto overlong = UnixListener::Listen("/tmp/" + std::string(200, 'x'), 0660);
+  EXPECT_EQ(overlong.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PeerDirectoryTest, OnlyFdPeersOfRecordedConnectionsAreFound) {
+  PeerDirectory peers;
+  peers.Record(7, {.pid = 1, .uid = 2, .gid = 3});
+  ASSERT_TRUE(peers.Find("fd:7").has_value());
+  EXPECT_EQ(peers.Find("fd:7")->uid, 2u);
+  peers.Record(7, {.pid = 4, .uid = 5, .gid = 6});
+  EXPECT_EQ(peers.Find("fd:7")->pid, 4);
+  EXPECT_FALSE(peers.Find("fd:8").has_value());
+  EXPECT_FALSE(peers.Find("unix:/run/x.sock").has_value());
+  EXPECT_FALSE(peers.Find("fd:").has_value());
+  EXPECT_FALSE(peers.Find("fd:7x").has_value());
+}
+
+}  // namespace
+}  // namespace hypercall::service
