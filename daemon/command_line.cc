@@ -2,12 +2,38 @@
 
 #include <optional>
 
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "providers/provider_registry.h"
 #include "wire/runtime_dir.h"
 
 namespace hypercall::daemon {
+namespace {
+
+// "trng,probe" -> {"trng", "probe"}, each registered and named once.
+absl::StatusOr<std::vector<std::string>> ParseProviderList(const std::string& list) {
+  std::vector<std::string> names = absl::StrSplit(list, ',');
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i].empty()) {
+      return absl::InvalidArgumentError("--providers needs comma-separated names (got '" + list +
+                                        "')");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (names[j] == names[i]) {
+        return absl::InvalidArgumentError("--providers names '" + names[i] + "' twice");
+      }
+    }
+  }
+  if (absl::Status status = providers::CheckProviderNames(names); !status.ok()) {
+    return absl::InvalidArgumentError("--providers: " + std::string(status.message()));
+  }
+  return names;
+}
+
+}  // namespace
 
 std::string Usage() {
-  return "Usage: hypercalld [--runtime-dir DIR] [--log-level LEVEL]\n"
+  return "Usage: hypercalld [--runtime-dir DIR] [--log-level LEVEL] [--providers LIST]\n"
          "\n"
          "Brokers SMCCC hypercalls between VMMs and providers over gRPC.\n"
          "\n"
@@ -16,6 +42,11 @@ std::string Usage() {
          ");\n"
          "                      created (0755) when missing\n"
          "  --log-level LEVEL   debug, info (default), warning or error\n"
+         "  --providers LIST    built-in providers to load, comma-separated\n"
+         "                      (known: " +
+         absl::StrJoin(providers::RegisteredProviderNames(), ", ") + "; default " +
+         absl::StrJoin(providers::DefaultProviderNames(), ",") +
+         ")\n"
          "  --version           print the version and exit\n"
          "  --help              print this help and exit\n";
 }
@@ -49,6 +80,12 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
             "--log-level must be debug, info, warning or error (got '" + *name + "')");
       }
       line.log_level = *level;
+    } else if (flag == "--providers") {
+      absl::StatusOr<std::string> list = take_value();
+      if (!list.ok()) return list.status();
+      absl::StatusOr<std::vector<std::string>> names = ParseProviderList(*list);
+      if (!names.ok()) return names.status();
+      line.providers = std::move(*names);
     } else if (flag == "--version" && !value.has_value()) {
       line.show_version = true;
     } else if ((flag == "--help" || flag == "-h") && !value.has_value()) {

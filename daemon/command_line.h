@@ -2,6 +2,7 @@
 #ifndef HYPERCALL_DAEMON_COMMAND_LINE_H_
 #define HYPERCALL_DAEMON_COMMAND_LINE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct CommandLine {
   std::string runtime_dir;
   // --log-level debug|info|warning|error.
   LogLevel log_level = LogLevel::kInfo;
+  // --providers NAME[,NAME...]: the built-in providers to load, each a
+  // registered name, no repeats. Unset: those registered as on by default.
+  std::optional<std::vector<std::string>> providers;
   // --version / --help: print and exit 0.
   bool show_version = false;
   bool show_help = false;
@@ -22,10 +26,10 @@ struct CommandLine {
 
 // Parses argv[1..]. Flags take their value as the next argument or after
 // '='. InvalidArgument, saying what is wrong, for unknown flags, stray
-// arguments and bad values.
+// arguments and bad values (an unknown provider lists the known ones).
 absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args);
 
-// The --help text.
+// The --help text (it lists the registered providers).
 std::string Usage();
 
 }  // namespace hypercall::daemon

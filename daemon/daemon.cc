@@ -41,7 +41,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
 }
 
 absl::Status Daemon::AddBuiltinProviders() {
-  for (const std::string& name : providers::RegisteredProviderNames()) {
+  for (const std::string& name : options_.providers.value_or(providers::DefaultProviderNames())) {
     absl::StatusOr<std::unique_ptr<providers::Provider>> provider = providers::CreateProvider(name);
     if (!provider.ok()) return provider.status();
     if (absl::Status status = broker_.AddProvider(std::move(*provider), "builtin"); !status.ok()) {

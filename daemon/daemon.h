@@ -7,7 +7,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -22,6 +24,9 @@ struct DaemonOptions {
   std::string runtime_dir;
   // Mode of the socket files (owner and group may connect).
   unsigned socket_mode = 0660;
+  // Built-in providers to load, by registered name; nullopt: those
+  // registered as on by default.
+  std::optional<std::vector<std::string>> providers;
   // Limits of the broker core.
   core::BrokerOptions broker;
   // How long Shutdown() waits for VMM streams to answer their calls in
@@ -39,10 +44,10 @@ struct DaemonOptions {
 
 class Daemon {
  public:
-  // Creates the built-in providers, claims their ranges and starts serving
-  // on <runtime_dir>/vmm.sock and observer.sock. Fails when another daemon
-  // serves there, a socket cannot be created, or a provider claim is
-  // refused.
+  // Creates the chosen built-in providers, claims their ranges and starts
+  // serving on <runtime_dir>/vmm.sock and observer.sock. Fails when a
+  // provider name is not registered, a provider claim is refused, another
+  // daemon serves there, or a socket cannot be created.
   static absl::StatusOr<std::unique_ptr<Daemon>> Start(const DaemonOptions& options);
 
   // Stops accepting, ends every session and trace once calls in flight are

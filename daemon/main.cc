@@ -35,6 +35,7 @@ int Run(const hypercall::daemon::CommandLine& line) {
 
   hypercall::daemon::DaemonOptions options;
   options.runtime_dir = line.runtime_dir;
+  options.providers = line.providers;
   auto daemon = hypercall::daemon::Daemon::Start(options);
   if (!daemon.ok()) {
     Log(LogLevel::kError, "cannot start: %s", daemon.status().message());

@@ -1,5 +1,6 @@
 #include "providers/provider_registry.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -10,9 +11,14 @@
 namespace hypercall::providers {
 namespace {
 
+struct Registration {
+  DefaultLoad default_load = DefaultLoad::kOff;
+  ProviderFactory factory;
+};
+
 struct Registry {
   std::mutex mu;
-  std::map<std::string, ProviderFactory> factories;
+  std::map<std::string, Registration> registrations;
 };
 
 // Constructed on first use, so registration order across files is moot.
@@ -21,12 +27,26 @@ Registry& GetRegistry() {
   return *registry;
 }
 
-}  // namespace
-
-bool RegisterProviderFactory(const std::string& name, ProviderFactory factory) {
+// The names whose registration passes `keep`, sorted (the map's order).
+template <typename Predicate>
+std::vector<std::string> NamesWhere(Predicate keep) {
   Registry& registry = GetRegistry();
   std::lock_guard<std::mutex> lock(registry.mu);
-  if (!registry.factories.emplace(name, std::move(factory)).second) {
+  std::vector<std::string> names;
+  for (const auto& [name, registration] : registry.registrations) {
+    if (keep(registration)) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
+                             ProviderFactory factory) {
+  Registry& registry = GetRegistry();
+  std::lock_guard<std::mutex> lock(registry.mu);
+  if (!registry.registrations.emplace(name, Registration{default_load, std::move(factory)})
+           .second) {
     std::fprintf(stderr, "<2>provider '%s' is registered twice\n", name.c_str());
     std::abort();
   }
@@ -38,24 +58,35 @@ absl::StatusOr<std::unique_ptr<Provider>> CreateProvider(const std::string& name
   ProviderFactory factory;
   {
     std::lock_guard<std::mutex> lock(registry.mu);
-    auto it = registry.factories.find(name);
-    if (it == registry.factories.end()) {
-      std::vector<std::string> names;
-      for (const auto& [known, unused] : registry.factories) names.push_back(known);
-      return absl::NotFoundError("no provider named '" + name +
-                                 "'; registered: " + absl::StrJoin(names, ", "));
-    }
-    factory = it->second;
+    auto it = registry.registrations.find(name);
+    if (it != registry.registrations.end()) factory = it->second.factory;
+  }
+  if (!factory) {
+    return absl::NotFoundError("no provider named '" + name +
+                               "'; registered: " + absl::StrJoin(RegisteredProviderNames(), ", "));
   }
   return factory();
 }
 
 std::vector<std::string> RegisteredProviderNames() {
-  Registry& registry = GetRegistry();
-  std::lock_guard<std::mutex> lock(registry.mu);
-  std::vector<std::string> names;
-  for (const auto& [name, unused] : registry.factories) names.push_back(name);
-  return names;
+  return NamesWhere([](const Registration&) { return true; });
+}
+
+std::vector<std::string> DefaultProviderNames() {
+  return NamesWhere([](const Registration& registration) {
+    return registration.default_load == DefaultLoad::kOn;
+  });
+}
+
+absl::Status CheckProviderNames(const std::vector<std::string>& names) {
+  const std::vector<std::string> known = RegisteredProviderNames();
+  for (const std::string& name : names) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return absl::InvalidArgumentError("unknown provider '" + name +
+                                        "' (known: " + absl::StrJoin(known, ", ") + ")");
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace hypercall::providers

@@ -14,6 +14,7 @@ TEST(CommandLineTest, DefaultsWithoutFlags) {
   EXPECT_EQ(line->runtime_dir, "/run/hypercalld");
   EXPECT_EQ(line->log_level, LogLevel::kInfo);
   EXPECT_FALSE(line->show_help || line->show_version);
+  EXPECT_FALSE(line->providers.has_value());
 }
 
 TEST(CommandLineTest, ValuesAsNextArgumentOrAfterEquals) {
@@ -35,6 +36,33 @@ TEST(CommandLineTest, RefusesWhatItDoesNotKnow) {
   EXPECT_THAT(ParseCommandLine({"--log-level", "loud"}).status().message(),
               HasSubstr("debug, info, warning or error"));
   EXPECT_FALSE(ParseCommandLine({"--runtime-dir="}).ok());
+}
+
+TEST(CommandLineTest, ProvidersTakesACommaSeparatedListInItsOrder) {
+  auto line = ParseCommandLine({"--providers", "trng,probe"});
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(line->providers, (std::vector<std::string>{"trng", "probe"}));
+  line = ParseCommandLine({"--providers=probe"});
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(line->providers, std::vector<std::string>{"probe"});
+}
+
+TEST(CommandLineTest, ProvidersRefusesUnknownRepeatedAndEmptyNames) {
+  EXPECT_EQ(ParseCommandLine({"--providers", "trng,nope"}).status().message(),
+            "--providers: unknown provider 'nope' (known: probe, trng)");
+  EXPECT_THAT(ParseCommandLine({"--providers", "trng,trng"}).status().message(),
+              HasSubstr("'trng' twice"));
+  for (const char* list : {"", ",", "trng,", ",probe", "trng,,probe"}) {
+    EXPECT_THAT(ParseCommandLine({"--providers", list}).status().message(),
+                HasSubstr("comma-separated names"))
+        << list;
+  }
+  EXPECT_THAT(ParseCommandLine({"--providers"}).status().message(), HasSubstr("needs a value"));
+}
+
+TEST(CommandLineTest, HelpListsTheProvidersAndTheDefault) {
+  EXPECT_THAT(Usage(), HasSubstr("--providers LIST"));
+  EXPECT_THAT(Usage(), HasSubstr("(known: probe, trng; default trng)"));
 }
 
 }  // namespace

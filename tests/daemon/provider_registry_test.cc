@@ -17,6 +17,20 @@ TEST(ProviderRegistryTest, TrngIsRegisteredByName) {
   EXPECT_NE(std::find(names.begin(), names.end(), "trng"), names.end());
 }
 
+TEST(ProviderRegistryTest, ProbeIsRegisteredButNotLoadedByDefault) {
+  std::vector<std::string> names = RegisteredProviderNames();
+  EXPECT_NE(std::find(names.begin(), names.end(), "probe"), names.end());
+  EXPECT_EQ(DefaultProviderNames(), std::vector<std::string>{"trng"});
+}
+
+TEST(ProviderRegistryTest, CheckProviderNamesNamesTheUnknownOneAndListsTheKnown) {
+  EXPECT_TRUE(CheckProviderNames({}).ok());
+  EXPECT_TRUE(CheckProviderNames({"probe", "trng"}).ok());
+  absl::Status status = CheckProviderNames({"trng", "bogus"});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "unknown provider 'bogus' (known: probe, trng)");
+}
+
 TEST(ProviderRegistryTest, UnknownNameListsTheRegisteredOnes) {
   absl::StatusOr<std::unique_ptr<Provider>> provider = CreateProvider("no-such-provider");
   EXPECT_EQ(provider.status().code(), absl::StatusCode::kNotFound);
