@@ -1,0 +1,267 @@
+#include "providers/remote/remote_provider.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "smccc/return_codes.h"
+
+namespace hypercall::providers {
+namespace {
+
+std::string Describe(const smccc::FunctionRange& range) {
+  return absl::StrFormat("0x%08X-0x%08X", range.first, range.last);
+}
+
+// "x1-x3, x5" for a register mask.
+std::string DescribeRegisters(smccc::RegisterMask mask) {
+  std::vector<std::string> parts;
+  for (int i = 0; i < smccc::kNumRegisters;) {
+    if ((mask & (1u << i)) == 0) {
+      ++i;
+      continue;
+    }
+    int last = i;
+    while (last + 1 < smccc::kNumRegisters && (mask & (1u << (last + 1)))) ++last;
+    parts.push_back(last == i ? absl::StrFormat("x%d", i) : absl::StrFormat("x%d-x%d", i, last));
+    i = last + 1;
+  }
+  return parts.empty() ? "no registers" : absl::StrJoin(parts, ", ");
+}
+
+smccc::Result NotSupported() { return smccc::Result::Code(smccc::kNotSupported); }
+
+}  // namespace
+
+struct RemoteProvider::Counters {
+  std::atomic<uint64_t> forwarded{0};
+  std::atomic<uint64_t> answered{0};
+  std::atomic<uint64_t> unclaimed{0};
+  std::atomic<uint64_t> timed_out{0};
+  std::atomic<uint64_t> disconnected{0};
+  std::atomic<uint64_t> over_limit{0};
+  std::atomic<uint64_t> send_failed{0};
+  std::atomic<uint64_t> stray_results{0};
+};
+
+// The calls one process has been sent and not yet answered, each with its
+// deadline. Its own lock, so deadline callbacks need only the connection.
+class RemoteProvider::Connection {
+ public:
+  Connection(ProviderLink& link, std::string who) : link_(link), who_(std::move(who)) {}
+
+  const std::string& who() const { return who_; }
+
+  bool disconnected() const {
+    absl::MutexLock lock(&mu_);
+    return disconnected_;
+  }
+
+  // Sends `call` with a deadline; answers it NOT_SUPPORTED (counted) when it
+  // cannot be sent.
+  static void Forward(const std::shared_ptr<Connection>& self, const CallContext& context,
+                      const smccc::Call& call, Completion& done,
+                      const RemoteProviderOptions& options, core::CallTimer& timer,
+                      const std::shared_ptr<Counters>& counters) {
+    {
+      absl::MutexLock lock(&self->mu_);
+      std::atomic<uint64_t>* refused = nullptr;
+      if (self->disconnected_) {
+        refused = &counters->unclaimed;
+      } else if (self->pending_.size() >= options.max_in_flight) {
+        refused = &counters->over_limit;
+      } else {
+        const uint64_t call_id = self->next_call_id_++;
+        const core::CallTimer::Id deadline = timer.Schedule(
+            core::CallTimer::Clock::now() + options.call_deadline,
+            [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer] {
+              std::shared_ptr<Connection> connection = weak.lock();
+              if (connection != nullptr) {
+                connection->Finish(call_id, NotSupported(), timer, counters->timed_out);
+              }
+            });
+        self->pending_.emplace(call_id, Pending{&done, deadline});
+        // Sent under the lock: the link stays valid until Disconnect, which
+        // takes it too.
+        if (self->link_.SendCall(call_id, context, call, options.call_deadline)) {
+          ++counters->forwarded;
+          return;
+        }
+        self->pending_.erase(call_id);
+        timer.Cancel(deadline);
+        refused = &counters->send_failed;
+      }
+      ++*refused;
+    }
+    done.Complete(NotSupported());
+  }
+
+  // Ends call `call_id` with `result` if it is still waiting, counting it
+  // in `outcome` first; returns whether it was.
+  bool Finish(uint64_t call_id, const smccc::Result& result, core::CallTimer& timer,
+              std::atomic<uint64_t>& outcome) {
+    Completion* done = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = pending_.find(call_id);
+      if (it == pending_.end()) return false;
+      ++outcome;
+      done = it->second.done;
+      timer.Cancel(it->second.deadline);
+      pending_.erase(it);
+    }
+    done->Complete(result);
+    return true;
+  }
+
+  // Marks the process gone and answers its calls NOT_SUPPORTED, counting
+  // them in `outcome` first.
+  void Close(core::CallTimer& timer, std::atomic<uint64_t>& outcome) {
+    std::vector<Completion*> orphans;
+    {
+      absl::MutexLock lock(&mu_);
+      disconnected_ = true;
+      for (const auto& [call_id, pending] : pending_) {
+        timer.Cancel(pending.deadline);
+        orphans.push_back(pending.done);
+      }
+      pending_.clear();
+      outcome += orphans.size();
+    }
+    for (Completion* done : orphans) done->Complete(NotSupported());
+  }
+
+ private:
+  struct Pending {
+    Completion* done;
+    core::CallTimer::Id deadline;
+  };
+
+  ProviderLink& link_;
+  const std::string who_;
+  mutable absl::Mutex mu_;
+  bool disconnected_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t next_call_id_ ABSL_GUARDED_BY(mu_) = 1;
+  absl::flat_hash_map<uint64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
+};
+
+RemoteProvider::RemoteProvider(RemoteProviderOptions options, core::CallTimer& timer)
+    : options_(std::move(options)), timer_(timer), counters_(std::make_shared<Counters>()) {}
+
+RemoteProvider::~RemoteProvider() {
+  std::vector<std::shared_ptr<Connection>> connections;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const ClaimedRange& claimed : claimed_) connections.push_back(claimed.connection);
+  }
+  for (const std::shared_ptr<Connection>& connection : connections) Disconnect(connection);
+}
+
+std::shared_ptr<RemoteProvider::Connection> RemoteProvider::Connect(ProviderLink& link,
+                                                                    std::string who) {
+  return std::make_shared<Connection>(link, std::move(who));
+}
+
+absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection,
+                                   const RangeClaim& claim) {
+  const smccc::FunctionRange& range = claim.range;
+  if (range.first > range.last) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("range %s is empty: first must not be above last", Describe(range)));
+  }
+  const RangeClaim* allowed = nullptr;
+  for (const RangeClaim& candidate : options_.allowed) {
+    if (candidate.range.first <= range.first && range.last <= candidate.range.last) {
+      allowed = &candidate;
+    }
+  }
+  if (allowed == nullptr) {
+    std::vector<std::string> ranges;
+    for (const RangeClaim& candidate : options_.allowed)
+      ranges.push_back(Describe(candidate.range));
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "range %s is not one provider \"%s\" may claim; the config allows %s", Describe(range),
+        options_.name, ranges.empty() ? "none" : absl::StrJoin(ranges, ", ")));
+  }
+  if ((claim.args_read_mask & ~allowed->args_read_mask) != 0) {
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "range %s would read %s, but VMs are planned to read only %s there (the config's "
+        "\"reads\" for %s)",
+        Describe(range), DescribeRegisters(claim.args_read_mask & ~allowed->args_read_mask),
+        DescribeRegisters(allowed->args_read_mask), Describe(allowed->range)));
+  }
+  absl::MutexLock lock(&mu_);
+  if (connection->disconnected()) {
+    return absl::FailedPreconditionError("the provider's stream has ended");
+  }
+  for (const ClaimedRange& held : claimed_) {
+    if (!held.range.Overlaps(range)) continue;
+    return absl::AlreadyExistsError(absl::StrFormat(
+        "range %s overlaps %s, which %s serves for provider \"%s\"", Describe(range),
+        Describe(held.range),
+        held.connection == connection ? "this stream" : held.connection->who(), options_.name));
+  }
+  claimed_.push_back({range, connection});
+  return absl::OkStatus();
+}
+
+void RemoteProvider::Handle(const CallContext& context, const smccc::Call& call, Completion& done) {
+  const uint32_t id = smccc::RoutingId(call.function_id);
+  std::shared_ptr<Connection> connection;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const ClaimedRange& claimed : claimed_) {
+      if (claimed.range.Contains(id)) connection = claimed.connection;
+    }
+  }
+  if (connection == nullptr) {
+    ++counters_->unclaimed;
+    done.Complete(NotSupported());
+    return;
+  }
+  Connection::Forward(connection, context, call, done, options_, timer_, counters_);
+}
+
+bool RemoteProvider::Answer(const std::shared_ptr<Connection>& connection, uint64_t call_id,
+                            const smccc::Result& result) {
+  if (connection->Finish(call_id, result, timer_, counters_->answered)) return true;
+  ++counters_->stray_results;
+  return false;
+}
+
+void RemoteProvider::Disconnect(const std::shared_ptr<Connection>& connection) {
+  {
+    absl::MutexLock lock(&mu_);
+    std::erase_if(claimed_,
+                  [&](const ClaimedRange& claimed) { return claimed.connection == connection; });
+  }
+  connection->Close(timer_, counters_->disconnected);
+}
+
+RemoteProviderStats RemoteProvider::stats() const {
+  return {
+      .forwarded = counters_->forwarded,
+      .answered = counters_->answered,
+      .unclaimed = counters_->unclaimed,
+      .timed_out = counters_->timed_out,
+      .disconnected = counters_->disconnected,
+      .over_limit = counters_->over_limit,
+      .send_failed = counters_->send_failed,
+      .stray_results = counters_->stray_results,
+  };
+}
+
+std::vector<std::string> RemoteProvider::ServingConnections() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> who;
+  for (const ClaimedRange& claimed : claimed_) {
+    if (std::find(who.begin(), who.end(), claimed.connection->who()) == who.end()) {
+      who.push_back(claimed.connection->who());
+    }
+  }
+  return who;
+}
+
+}  // namespace hypercall::providers

@@ -1,0 +1,123 @@
+// An external provider as the broker sees it: one per provider the config
+// lists as external, alive as long as the config names it, whether or not a
+// process serves it right now. Its configured ranges are routed (and planned
+// into VMs) from the start; each call goes to the connected process that
+// claimed the range it falls in, or is answered NOT_SUPPORTED at once when
+// none has.
+//
+// Every forwarded call carries a deadline: when the process has not answered
+// by then, or disconnects first, the vCPU gets NOT_SUPPORTED and a late
+// answer is dropped. So a slow, crashed or misbehaving process never holds a
+// vCPU longer than the deadline, and never answers a call twice.
+#ifndef HYPERCALL_DAEMON_PROVIDERS_REMOTE_REMOTE_PROVIDER_H_
+#define HYPERCALL_DAEMON_PROVIDERS_REMOTE_REMOTE_PROVIDER_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "core/call_timer.h"
+#include "providers/provider.h"
+
+namespace hypercall::providers {
+
+// How calls reach a provider process: its stream, in the service layer.
+class ProviderLink {
+ public:
+  virtual ~ProviderLink() = default;
+  // Hands call `call_id` to the process, to be answered within `deadline`.
+  // Returns false when it cannot be sent (the stream is closing or its send
+  // queue is full); the call is then answered NOT_SUPPORTED at once.
+  // Must not block, and must not call back into the RemoteProvider.
+  virtual bool SendCall(uint64_t call_id, const CallContext& context, const smccc::Call& call,
+                        std::chrono::nanoseconds deadline) = 0;
+};
+
+struct RemoteProviderOptions {
+  std::string name;
+  // What the config lets processes claim, with the argument registers VMs
+  // are planned to read for each range.
+  std::vector<RangeClaim> allowed;
+  // Longest a call may wait for the process.
+  std::chrono::nanoseconds call_deadline = std::chrono::seconds(1);
+  // Calls unanswered at once per connection; more are answered NOT_SUPPORTED.
+  size_t max_in_flight = 1024;
+};
+
+// Counters for listings and tests.
+struct RemoteProviderStats {
+  uint64_t forwarded = 0;
+  uint64_t answered = 0;
+  // Answered NOT_SUPPORTED because...
+  uint64_t unclaimed = 0;     // no process serves the ID
+  uint64_t timed_out = 0;     // the deadline passed
+  uint64_t disconnected = 0;  // the process went away with the call
+  uint64_t over_limit = 0;    // max_in_flight calls were waiting already
+  uint64_t send_failed = 0;   // the link refused it
+  // Answers dropped: for calls not asked, answered already, or too late.
+  uint64_t stray_results = 0;
+};
+
+class RemoteProvider final : public Provider {
+ public:
+  // `timer` must outlive the provider.
+  RemoteProvider(RemoteProviderOptions options, core::CallTimer& timer);
+  ~RemoteProvider() override;
+
+  // One process serving this provider, from its hello until its stream ends.
+  class Connection;
+
+  // A process has said hello. `who` describes it in refusals and logs
+  // ("pid 42 uid 990"). `link` must stay valid until Disconnect.
+  std::shared_ptr<Connection> Connect(ProviderLink& link, std::string who);
+
+  // The process asks to serve `claim`. OK when granted. Otherwise
+  // PermissionDenied naming the configured ranges when it is not inside one,
+  // or when it reads registers the range is not planned to read;
+  // AlreadyExists naming the holder when another connection serves part of it.
+  absl::Status Claim(const std::shared_ptr<Connection>& connection, const RangeClaim& claim);
+
+  // The process answered call `call_id`. Returns false, dropping the result,
+  // for a call it was not asked, one answered already, or one past its
+  // deadline.
+  bool Answer(const std::shared_ptr<Connection>& connection, uint64_t call_id,
+              const smccc::Result& result);
+
+  // The process is gone: its calls in flight are answered NOT_SUPPORTED now
+  // and its ranges are free to claim again. Idempotent.
+  void Disconnect(const std::shared_ptr<Connection>& connection);
+
+  // Provider:
+  std::string_view name() const override { return options_.name; }
+  std::vector<RangeClaim> Claims() const override { return options_.allowed; }
+  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+
+  RemoteProviderStats stats() const;
+  // Connections now serving at least one range, each as its `who`.
+  std::vector<std::string> ServingConnections() const;
+
+ private:
+  struct ClaimedRange {
+    smccc::FunctionRange range;
+    std::shared_ptr<Connection> connection;
+  };
+  struct Counters;
+
+  const RemoteProviderOptions options_;
+  core::CallTimer& timer_;
+  // Shared with deadline callbacks, which may outlive the provider.
+  const std::shared_ptr<Counters> counters_;
+
+  mutable absl::Mutex mu_;
+  std::vector<ClaimedRange> claimed_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hypercall::providers
+
+#endif  // HYPERCALL_DAEMON_PROVIDERS_REMOTE_REMOTE_PROVIDER_H_
