@@ -1,0 +1,51 @@
+#include "guest_ram.h"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+
+namespace hypercall::vmm {
+
+absl::StatusOr<RamMapping> RamMapping::Create(uint64_t size) {
+  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (data == MAP_FAILED) {
+    return absl::ResourceExhaustedError(
+        absl::StrFormat("cannot map %u MiB of guest RAM: %s; use a smaller --memory", size >> 20,
+                        std::strerror(errno)));
+  }
+  return RamMapping(static_cast<uint8_t*>(data), size);
+}
+
+RamMapping::RamMapping(RamMapping&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+RamMapping& RamMapping::operator=(RamMapping&& other) noexcept {
+  std::swap(data_, other.data_);
+  std::swap(size_, other.size_);
+  return *this;
+}
+
+RamMapping::~RamMapping() {
+  if (data_ != nullptr) munmap(data_, size_);
+}
+
+absl::Status GuestRam::Write(uint64_t gpa, std::span<const uint8_t> data) {
+  if (!Contains(gpa, data.size())) {
+    return absl::OutOfRangeError(absl::StrFormat(
+        "%u bytes at 0x%x do not fit in guest RAM [0x%x, 0x%x)", data.size(), gpa, base_, end()));
+  }
+  if (!data.empty()) std::memcpy(bytes_.data() + (gpa - base_), data.data(), data.size());
+  return absl::OkStatus();
+}
+
+std::span<uint8_t> GuestRam::Slice(uint64_t gpa, uint64_t length) const {
+  if (!Contains(gpa, length)) return {};
+  return bytes_.subspan(gpa - base_, length);
+}
+
+}  // namespace hypercall::vmm
