@@ -66,7 +66,7 @@ static void check_invalid(uint32_t fid, uint64_t bits) {
   const int smc32 = fid == TRNG_RND32;
   tap_eq(smc32 ? (uint32_t)regs[0] : regs[0],
          smc32 ? (uint32_t)TRNG_INVALID_PARAMETERS : TRNG_INVALID_PARAMETERS,
-         "%s of %lu bits: INVALID_PARAMETERS", smc32 ? "RND32" : "RND64", bits);
+         "%s with x1 = 0x%lx bits: INVALID_PARAMETERS", smc32 ? "RND32" : "RND64", bits);
 }
 
 int guest_main(uint64_t device_tree) {
