@@ -55,7 +55,7 @@ static uint64_t time_kind(const struct kind* kind) {
     smccc(CONDUIT_HVC, regs);
     const uint64_t end = counter_now();
     if (n >= WARMUP) ticks[n - WARMUP] = end - start;
-    const int ok = kind->fid == PSCI_VERSION ? (regs[0] >> 16) >= 1 && regs[0] < 0x80000000
+    const int ok = kind->fid == PSCI_VERSION  ? (regs[0] >> 16) >= 1 && regs[0] < 0x80000000
                    : kind->fid == PROBE_WHO64 ? regs[0] == 0 && regs[2] == kind->arg + 1
                                               : regs[0] == kind->want_x0;
     if (!ok && wrong++ == 0) tap_note("%s: x0 0x%lx x2 0x%lx", kind->name, regs[0], regs[2]);

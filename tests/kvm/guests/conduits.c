@@ -19,7 +19,8 @@ static void check_who(enum conduit conduit) {
   want[1] = 0;
   want[2] = arg + 1;
   smccc(conduit, regs);
-  tap_regs(regs, want, 0x3ffff, "%s conduit reaches the probe provider (WHO: x0..x2 written, x3..x17 kept)",
+  tap_regs(regs, want, SMCCC_ALL_REGS,
+           "%s conduit reaches the probe provider (WHO: x0..x2 written, x3..x17 kept)",
            kConduitName[conduit]);
 }
 
@@ -32,7 +33,8 @@ static void check_echo_all(enum conduit conduit) {
     want[i] = regs[i] + i * PROBE_ECHO_STEP;
   }
   smccc(conduit, regs);
-  tap_regs(regs, want, 0x3ffff, "%s conduit: ECHO_ALL delivers x0..x17", kConduitName[conduit]);
+  tap_regs(regs, want, SMCCC_ALL_REGS, "%s conduit: ECHO_ALL delivers x0..x17",
+           kConduitName[conduit]);
 }
 
 static void check_kvm_answers(enum conduit conduit) {

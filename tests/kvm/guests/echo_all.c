@@ -39,7 +39,7 @@ int guest_main(uint64_t device_tree) {
       want[i] = regs[i] + i * PROBE_ECHO_STEP;
     }
     smccc(CONDUIT_HVC, regs);
-    tap_regs(regs, want, 0x3ffff, "ECHO_ALL (%s) delivers x0..x17", kPatternName[p]);
+    tap_regs(regs, want, SMCCC_ALL_REGS, "ECHO_ALL (%s) delivers x0..x17", kPatternName[p]);
   }
 
   // Many calls in a row: every one exact.

@@ -30,8 +30,9 @@ static void check_unimplemented(uint32_t fid, enum conduit conduit, const char* 
   const int smc32 = !(fid & 0x40000000u);
   want[0] = smc32 ? SMCCC32_NOT_SUPPORTED : SMCCC_NOT_SUPPORTED;
   smccc(conduit, regs);
-  tap_regs(regs, want, 0x3ffff, "0x%x via %s (%s): provider answers NOT_SUPPORTED, x1..x17 kept",
-           fid, kConduitName[conduit], what);
+  tap_regs(regs, want, SMCCC_ALL_REGS,
+           "0x%x via %s (%s): provider answers NOT_SUPPORTED, x1..x17 kept", fid,
+           kConduitName[conduit], what);
 }
 
 int guest_main(uint64_t device_tree) {

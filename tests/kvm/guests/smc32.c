@@ -17,7 +17,7 @@ static void check_echo_all(enum conduit conduit) {
   want[0] = SMCCC_SUCCESS;
   for (int i = 1; i <= 7; ++i) want[i] = (uint32_t)(dirty(i) + i * PROBE_ECHO_STEP);
   smccc(conduit, regs);
-  tap_regs(regs, want, 0x3ffff,
+  tap_regs(regs, want, SMCCC_ALL_REGS,
            "ECHO_ALL32 via %s: w1..w7 from the low halves, 32-bit results, x8..x17 kept",
            conduit == CONDUIT_SMC ? "smc" : "hvc");
 }
@@ -30,7 +30,7 @@ static void check_who(uint64_t arg, uint32_t want_x2) {
   want[1] = 0;
   want[2] = want_x2;
   smccc(CONDUIT_HVC, regs);
-  tap_regs(regs, want, 0x3ffff, "WHO32 with x1 = 0x%lx: w2 = 0x%x", arg, want_x2);
+  tap_regs(regs, want, SMCCC_ALL_REGS, "WHO32 with x1 = 0x%lx: w2 = 0x%x", arg, want_x2);
 }
 
 static void check_write_some(uint64_t mask) {
@@ -39,10 +39,10 @@ static void check_write_some(uint64_t mask) {
   smccc_prepare(want, PROBE_WRITE_SOME32, mask, 0x3201);
   want[0] = SMCCC_SUCCESS;
   for (int i = 1; i <= 7; ++i) {
-    if ((mask >> i) & 1) want[i] = (uint32_t)~(uint64_t)i;
+    if ((mask >> i) & 1) want[i] = (uint32_t) ~(uint64_t)i;
   }
   smccc(CONDUIT_HVC, regs);
-  tap_regs(regs, want, 0x3ffff,
+  tap_regs(regs, want, SMCCC_ALL_REGS,
            "WRITE_SOME32 mask 0x%lx: only the low half counts, only w1..w7 written", mask);
 }
 
@@ -61,7 +61,7 @@ int guest_main(uint64_t device_tree) {
   smccc_prepare(want, PROBE_LAST32, 0xdeadbeefcafef00dull, 0x3202);
   want[0] = SMCCC32_NOT_SUPPORTED;
   smccc(CONDUIT_HVC, regs);
-  tap_regs(regs, want, 0x3ffff,
+  tap_regs(regs, want, SMCCC_ALL_REGS,
            "unimplemented SMC32 probe ID 0x%x: w0 = NOT_SUPPORTED (upper half zero), rest kept",
            PROBE_LAST32);
 

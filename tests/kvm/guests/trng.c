@@ -78,7 +78,7 @@ int guest_main(uint64_t device_tree) {
   smccc_prepare(want, TRNG_VERSION, 0, 0x7200);
   want[0] = 0x10000;
   smccc(CONDUIT_HVC, regs);
-  tap_regs(regs, want, 0x3ffff, "TRNG_VERSION is 1.0, x1..x17 kept");
+  tap_regs(regs, want, SMCCC_ALL_REGS, "TRNG_VERSION is 1.0, x1..x17 kept");
 
   static const uint32_t kFunctions[] = {TRNG_VERSION, TRNG_FEATURES, TRNG_GET_UUID, TRNG_RND32,
                                         TRNG_RND64};
@@ -95,7 +95,7 @@ int guest_main(uint64_t device_tree) {
   smccc_prepare(want, TRNG_GET_UUID, 0, 0x7201);
   for (int i = 0; i < 4; ++i) want[i] = kUuidWords[i];
   smccc(CONDUIT_HVC, regs);
-  tap_regs(regs, want, 0x3ffff, "TRNG_GET_UUID: our UUID in w0..w3, x4..x17 kept");
+  tap_regs(regs, want, SMCCC_ALL_REGS, "TRNG_GET_UUID: our UUID in w0..w3, x4..x17 kept");
 
   check_packing(TRNG_RND64, 64, 192);
   check_packing(TRNG_RND64, 64, 100);

@@ -35,9 +35,9 @@ int guest_main(uint64_t device_tree) {
       if ((mask >> i) & 1) want[i] = ~(uint64_t)i;
     }
     smccc(m % 2 ? CONDUIT_SMC : CONDUIT_HVC, regs);
-    tap_regs(regs, want, 0x3ffff,
-             "WRITE_SOME mask 0x%lx via %s: masked registers written, others keep the guest's", mask,
-             m % 2 ? "smc" : "hvc");
+    tap_regs(regs, want, SMCCC_ALL_REGS,
+             "WRITE_SOME mask 0x%lx via %s: masked registers written, others keep the guest's",
+             mask, m % 2 ? "smc" : "hvc");
   }
   return tap_end();
 }

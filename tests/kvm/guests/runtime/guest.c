@@ -30,8 +30,9 @@ void psci_cpu_off(void) {
 /* From vectors.S: no exception is expected, so report it and fail. */
 __attribute__((noreturn)) void guest_exception(uint64_t kind, uint64_t esr, uint64_t elr,
                                                uint64_t far) {
-  uart_printf("# vCPU %u: unexpected exception (vector %lu) ESR_EL1=0x%lx ELR_EL1=0x%lx "
-              "FAR_EL1=0x%lx\nBail out! unexpected exception\n",
-              cpu_index(), kind, esr, elr, far);
+  uart_printf(
+      "# vCPU %u: unexpected exception (vector %lu) ESR_EL1=0x%lx ELR_EL1=0x%lx "
+      "FAR_EL1=0x%lx\nBail out! unexpected exception\n",
+      cpu_index(), kind, esr, elr, far);
   guest_exit(255);
 }

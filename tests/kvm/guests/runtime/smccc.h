@@ -10,8 +10,9 @@
 
 enum conduit { CONDUIT_HVC = 0, CONDUIT_SMC = 1 };
 
-/* Registers x0..x17 in and out of a call. */
+/* Registers x0..x17 in and out of a call, and a mask naming them all. */
 #define SMCCC_REGS 18
+#define SMCCC_ALL_REGS 0x3ffffu
 
 /* Loads x0..x17 from regs, issues HVC #0 or SMC #0 and stores x0..x17 back
  * (smccc.S). */
