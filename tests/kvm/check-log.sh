@@ -31,7 +31,7 @@ check_guest() {
   grep -qx "@@kvm begin $name" "$log" || fail "guest $name never ran (L1 did not reach it; see $log)"
   block=$(sed -n "/^@@kvm begin $name\$/,/^@@kvm end $name /p" "$log")
   echo "$block"
-  status=$(echo "$block" | sed -n "s/^@@kvm end $name status=\([0-9]*\)\$/\1/p")
+  status=$(echo "$block" | sed -n "s/^@@kvm end $name status=\([0-9]*\).*/\1/p")
   [ -n "$status" ] || fail "guest $name did not finish (no end marker)"
 
   local failures=()
