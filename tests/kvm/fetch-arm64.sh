@@ -45,7 +45,7 @@ apt_opts=(
 )
 
 echo "kvm-suite: fetching the arm64 package lists from $mirror (bookworm, bookworm-backports)"
-apt-get "${apt_opts[@]}" update >"$apt_dir/update.log" 2>&1 || {
+apt-get "${apt_opts[@]}" --error-on=any update >"$apt_dir/update.log" 2>&1 || {
   cat "$apt_dir/update.log" >&2
   kvm_die "apt-get update against $mirror failed: is the mirror reachable from this machine?"
 }
