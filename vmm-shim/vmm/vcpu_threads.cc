@@ -28,14 +28,14 @@ sigset_t BlockVmmSignals() {
 
 VcpuThreads::VcpuThreads(const std::vector<std::unique_ptr<KvmVcpu>>& vcpus,
                          const VcpuEnvironment& env)
-    : vcpus_(vcpus), stats_(vcpus.size()) {
+    : vcpus_(vcpus), env_(env), stats_(vcpus.size()) {
   for (size_t i = 0; i < vcpus_.size(); ++i) {
-    threads_.emplace_back([this, i, &env] {
+    threads_.emplace_back([this, i] {
       sigset_t kick;
       sigemptyset(&kick);
       sigaddset(&kick, kKickSignal);
       pthread_sigmask(SIG_UNBLOCK, &kick, nullptr);
-      RunVcpu(*vcpus_[i], env, stats_[i]);
+      RunVcpu(*vcpus_[i], env_, stats_[i]);
     });
   }
 }

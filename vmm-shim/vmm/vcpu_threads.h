@@ -28,8 +28,8 @@ sigset_t BlockVmmSignals();
 
 class VcpuThreads {
  public:
-  // Starts RunVcpu for each vCPU on its own thread. `vcpus` and `env` must
-  // outlive this object.
+  // Starts RunVcpu for each vCPU on its own thread. `vcpus`, and what `env`
+  // refers to, must outlive this object.
   VcpuThreads(const std::vector<std::unique_ptr<KvmVcpu>>& vcpus, const VcpuEnvironment& env);
   // REQUIRES: StopAndJoin() was called.
   ~VcpuThreads() = default;
@@ -40,6 +40,7 @@ class VcpuThreads {
 
  private:
   const std::vector<std::unique_ptr<KvmVcpu>>& vcpus_;
+  const VcpuEnvironment env_;
   std::vector<CallStats> stats_;
   std::vector<std::thread> threads_;
 };
