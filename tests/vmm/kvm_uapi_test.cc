@@ -58,8 +58,6 @@ TEST(VmmKvmUapiTest, ExitReasonsMatchHostHeaders) {
   EXPECT_EQ(kSystemEventShutdown, static_cast<uint32_t>(KVM_SYSTEM_EVENT_SHUTDOWN));
   EXPECT_EQ(kSystemEventReset, static_cast<uint32_t>(KVM_SYSTEM_EVENT_RESET));
   EXPECT_EQ(kSystemEventCrash, static_cast<uint32_t>(KVM_SYSTEM_EVENT_CRASH));
-  EXPECT_EQ(kSystemEventWakeup, static_cast<uint32_t>(KVM_SYSTEM_EVENT_WAKEUP));
-  EXPECT_EQ(kSystemEventSuspend, static_cast<uint32_t>(KVM_SYSTEM_EVENT_SUSPEND));
   EXPECT_EQ(ExitReasonName(kExitMmio), "MMIO");
   EXPECT_EQ(ExitReasonName(99), "exit reason 99");
 }

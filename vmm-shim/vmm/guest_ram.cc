@@ -43,9 +43,4 @@ absl::Status GuestRam::Write(uint64_t gpa, std::span<const uint8_t> data) {
   return absl::OkStatus();
 }
 
-std::span<uint8_t> GuestRam::Slice(uint64_t gpa, uint64_t length) const {
-  if (!Contains(gpa, length)) return {};
-  return bytes_.subspan(gpa - base_, length);
-}
-
 }  // namespace hypercall::vmm

@@ -47,9 +47,6 @@ class GuestRam {
   // any byte would fall outside RAM (nothing is written then).
   absl::Status Write(uint64_t gpa, std::span<const uint8_t> data);
 
-  // The bytes at [gpa, gpa + length); empty when not all inside RAM.
-  std::span<uint8_t> Slice(uint64_t gpa, uint64_t length) const;
-
  private:
   uint64_t base_;
   std::span<uint8_t> bytes_;

@@ -73,7 +73,6 @@ inline constexpr unsigned long kSetUserMemoryRegion = IocWrite(0x46, sizeof(User
 inline constexpr unsigned long kIrqLine = IocWrite(0x61, sizeof(IrqLevel));
 inline constexpr unsigned long kArmPreferredTarget = IocRead(0xaf, sizeof(VcpuInit));
 inline constexpr unsigned long kCreateDevice = IocReadWrite(0xe0, sizeof(CreateDevice));
-using shim::kvm::kHasDeviceAttr;
 using shim::kvm::kSetDeviceAttr;
 // vCPU ioctls.
 inline constexpr unsigned long kRun = IocNone(0x80);
@@ -120,8 +119,6 @@ inline constexpr uint32_t kExitArmNisv = 28;
 inline constexpr uint32_t kSystemEventShutdown = 1;
 inline constexpr uint32_t kSystemEventReset = 2;
 inline constexpr uint32_t kSystemEventCrash = 3;
-inline constexpr uint32_t kSystemEventWakeup = 4;
-inline constexpr uint32_t kSystemEventSuspend = 5;
 
 // Exit union members at shim::kvm::kRunExitUnionOffset.
 // kvm_run.mmio.
