@@ -33,10 +33,16 @@ absl::StatusOr<std::vector<std::string>> ParseProviderList(const std::string& li
 }  // namespace
 
 std::string Usage() {
-  return "Usage: hypercalld [--runtime-dir DIR] [--log-level LEVEL] [--providers LIST]\n"
+  return "Usage: hypercalld [--config FILE | --providers LIST] [--runtime-dir DIR]\n"
+         "                  [--log-level LEVEL]\n"
+         "       hypercalld --check-config FILE\n"
          "\n"
          "Brokers SMCCC hypercalls between VMMs and providers over gRPC.\n"
          "\n"
+         "  --config FILE       the config file (protobuf text format, see\n"
+         "                      hypercalld.conf.example); read again on SIGHUP\n"
+         "  --check-config FILE check FILE, print what is wrong and exit\n"
+         "                      (0: it is fine, 1: it is not)\n"
          "  --runtime-dir DIR   where the sockets live (default " +
          std::string(wire::kDefaultRuntimeDir) +
          ");\n"
@@ -86,6 +92,11 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
       absl::StatusOr<std::vector<std::string>> names = ParseProviderList(*list);
       if (!names.ok()) return names.status();
       line.providers = std::move(*names);
+    } else if (flag == "--config" || flag == "--check-config") {
+      absl::StatusOr<std::string> path = take_value();
+      if (!path.ok()) return path.status();
+      if (path->empty()) return absl::InvalidArgumentError(flag + " needs a file name");
+      (flag == "--config" ? line.config_path : line.check_config_path) = *path;
     } else if (flag == "--version" && !value.has_value()) {
       line.show_version = true;
     } else if ((flag == "--help" || flag == "-h") && !value.has_value()) {
@@ -93,6 +104,10 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     } else {
       return absl::InvalidArgumentError("unknown argument '" + args[i] + "'");
     }
+  }
+  if (line.config_path.has_value() && line.providers.has_value()) {
+    return absl::InvalidArgumentError(
+        "--providers and --config exclude each other: list the providers in the config file");
   }
   return line;
 }

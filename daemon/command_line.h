@@ -19,6 +19,10 @@ struct CommandLine {
   // --providers NAME[,NAME...]: the built-in providers to load, each a
   // registered name, no repeats. Unset: those registered as on by default.
   std::optional<std::vector<std::string>> providers;
+  // --config FILE: the config file, read at start and on SIGHUP.
+  std::optional<std::string> config_path;
+  // --check-config FILE: check the file and exit.
+  std::optional<std::string> check_config_path;
   // --version / --help: print and exit 0.
   bool show_version = false;
   bool show_help = false;

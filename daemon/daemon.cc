@@ -2,97 +2,169 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <sys/stat.h>
 
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "log.h"
-#include "providers/provider_registry.h"
+#include "provider_setup.h"
 #include "socket_files.h"
 #include "wire/protocol.h"
 #include "wire/runtime_dir.h"
 
 namespace hypercall::daemon {
+namespace {
+
+constexpr unsigned kDefaultSocketMode = 0660;
+constexpr int kDefaultMaxProviders = 64;
+constexpr size_t kDefaultMaxCallsInFlight = 1024;
+
+// `options` with the config's limits in force.
+DaemonOptions WithConfigLimits(DaemonOptions options) {
+  const config::v1::Limits& limits = options.config.limits();
+  if (limits.has_max_sessions()) options.broker.max_sessions = limits.max_sessions();
+  if (limits.has_max_trace_watchers()) {
+    options.broker.max_trace_watchers = limits.max_trace_watchers();
+  }
+  return options;
+}
+
+int MaxMessageBytes(const config::v1::Config& config) {
+  return config.limits().has_max_message_bytes()
+             ? static_cast<int>(config.limits().max_message_bytes())
+             : static_cast<int>(wire::kMaxMessageBytes);
+}
+
+size_t MaxProviderQueue(const config::v1::Config& config) {
+  // Every call in flight, plus room for claim replies.
+  return (config.limits().has_max_calls_in_flight_per_provider()
+              ? config.limits().max_calls_in_flight_per_provider()
+              : kDefaultMaxCallsInFlight) +
+         64;
+}
+
+bool Same(const google::protobuf::Message& a, const google::protobuf::Message& b) {
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+}  // namespace
 
 Daemon::Daemon(const DaemonOptions& options)
     : options_(options),
       broker_(options.broker),
-      vmm_service_(broker_, options.max_vmm_streams),
-      observer_service_(broker_, {.runtime_dir = options.runtime_dir}) {}
+      vmm_service_(broker_, peers_, options.max_vmm_streams),
+      observer_service_(broker_, {.runtime_dir = options.runtime_dir}),
+      provider_service_(external_providers_, peers_,
+                        options.config.limits().has_max_providers()
+                            ? static_cast<int>(options.config.limits().max_providers())
+                            : kDefaultMaxProviders,
+                        MaxProviderQueue(options.config)),
+      running_config_(options.config) {}
 
 Daemon::~Daemon() { Shutdown(); }
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
-  std::unique_ptr<Daemon> daemon(new Daemon(options));
-  if (absl::Status status = daemon->AddBuiltinProviders(); !status.ok()) return status;
+  std::unique_ptr<Daemon> daemon(new Daemon(WithConfigLimits(options)));
+  if (absl::Status status = daemon->ApplyProviders(options.config); !status.ok()) return status;
   if (absl::Status status = PrepareRuntimeDir(options.runtime_dir); !status.ok()) return status;
-  for (std::string_view name : {wire::kVmmSocketName, wire::kObserverSocketName}) {
-    absl::Status status = ClaimSocketPath(wire::SocketPath(options.runtime_dir, name));
-    if (!status.ok()) return status;
-  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  auto vmm = daemon->Serve(daemon->vmm_service_, wire::kVmmSocketName, 0);
-  if (!vmm.ok()) return vmm.status();
-  daemon->vmm_server_ = std::move(*vmm);
-  auto observer = daemon->Serve(daemon->observer_service_, wire::kObserverSocketName,
-                                options.max_observer_threads);
-  if (!observer.ok()) return observer.status();
-  daemon->observer_server_ = std::move(*observer);
+  const config::v1::Sockets& sockets = options.config.sockets();
+  absl::Status status = daemon->Serve(daemon->vmm_service_, sockets.vmm(), wire::kVmmSocketName, 0);
+  if (status.ok()) {
+    status = daemon->Serve(daemon->observer_service_, sockets.observer(), wire::kObserverSocketName,
+                           options.max_observer_threads);
+  }
+  if (status.ok()) {
+    status =
+        daemon->Serve(daemon->provider_service_, sockets.provider(), wire::kProviderSocketName, 0);
+  }
+  if (!status.ok()) return status;
   return daemon;
 }
 
-absl::Status Daemon::AddBuiltinProviders() {
-  for (const std::string& name : options_.providers.value_or(providers::DefaultProviderNames())) {
-    absl::StatusOr<std::unique_ptr<providers::Provider>> provider = providers::CreateProvider(name);
-    if (!provider.ok()) return provider.status();
-    if (absl::Status status = broker_.AddProvider(std::move(*provider), "builtin"); !status.ok()) {
-      return status;
-    }
-    Log(LogLevel::kInfo, "provider %s (builtin) loaded", name);
+absl::Status Daemon::ApplyProviders(const config::v1::Config& config) {
+  absl::StatusOr<ProviderSet> set =
+      SetUpProviders(config, options_.providers, broker_.ProviderSetups(), call_timer_);
+  if (!set.ok()) return set.status();
+  std::vector<service::ExternalProvider> external = set->external;
+  if (absl::Status status = broker_.SetProviders(std::move(set->providers)); !status.ok()) {
+    return status;
+  }
+  external_providers_.Replace(std::move(external));
+  broker_.SetPlanPolicy(VmRulePolicy(config));
+  for (const core::Broker::ProviderSetup& setup : broker_.ProviderSetups()) {
+    Log(LogLevel::kInfo, "provider %s (%s)", setup.entry->name, setup.entry->kind);
   }
   for (const core::Route& route : broker_.Routes()->routes()) {
     Log(LogLevel::kInfo, "range 0x%08x-0x%08x -> %s (reads mask 0x%x)", route.range.first,
         route.range.last, route.provider->name, route.args_read_mask);
   }
+  for (const config::v1::VmRule& rule : config.vm()) {
+    Log(LogLevel::kInfo, "VMs named %s get: %s", rule.name(),
+        rule.provider().empty() ? "no providers" : absl::StrJoin(rule.provider(), ", "));
+  }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<grpc::Server>> Daemon::Serve(grpc::Service& service,
-                                                            std::string_view socket_name,
-                                                            int max_threads) {
-  const std::string path = wire::SocketPath(options_.runtime_dir, socket_name);
+absl::Status Daemon::Reload(const config::v1::Config& config) {
+  if (!Same(config.sockets(), running_config_.sockets())) {
+    Log(LogLevel::kWarning, "reload: socket changes take effect at the next restart");
+  }
+  if (!Same(config.limits(), running_config_.limits())) {
+    Log(LogLevel::kWarning,
+        "reload: limit changes take effect at the next restart (a changed call deadline or "
+        "in-flight limit applies to external providers that are new or changed)");
+  }
+  if (absl::Status status = ApplyProviders(config); !status.ok()) return status;
+  running_config_ = config;
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::Serve(grpc::Service& service, const config::v1::Socket& socket,
+                           std::string_view default_name, int max_threads) {
+  const std::string path =
+      socket.path().empty() ? wire::SocketPath(options_.runtime_dir, default_name) : socket.path();
+  const unsigned mode = socket.has_mode() ? socket.mode() : kDefaultSocketMode;
+  if (absl::Status status = ClaimSocketPath(path); !status.ok()) return status;
+
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(wire::GrpcUnixTarget(options_.runtime_dir, socket_name),
-                           grpc::InsecureServerCredentials());
   builder.RegisterService(&service);
-  builder.SetMaxReceiveMessageSize(wire::kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(wire::kMaxMessageBytes);
+  builder.SetMaxReceiveMessageSize(MaxMessageBytes(running_config_));
+  builder.SetMaxSendMessageSize(MaxMessageBytes(running_config_));
   if (max_threads > 0) {
-    grpc::ResourceQuota quota("hypercalld-" + std::string(socket_name));
+    grpc::ResourceQuota quota("hypercalld-" + std::string(default_name));
     quota.SetMaxThreads(max_threads);
     builder.SetResourceQuota(quota);
   }
-  // The socket is born with the final mode: no window in which others could
-  // connect.
-  const mode_t previous_umask = umask(0777 & ~options_.socket_mode);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  umask(previous_umask);
-  if (server == nullptr) {
-    return absl::FailedPreconditionError("cannot listen on " + path);
-  }
-  if (absl::Status status = RestrictSocket(path, options_.socket_mode); !status.ok()) {
+  if (server == nullptr) return absl::InternalError("cannot start the server for " + path);
+  absl::StatusOr<std::unique_ptr<service::UnixListener>> listener =
+      service::UnixListener::Listen(path, mode);
+  if (!listener.ok()) {
     server->Shutdown();
+    return listener.status();
+  }
+  if (absl::Status status = SetSocketOwner(path, socket.owner(), socket.group()); !status.ok()) {
+    server->Shutdown();
+    RemoveSocketFile(path);
     return status;
   }
-  Log(LogLevel::kInfo, "listening on %s (mode %o)", path, options_.socket_mode);
-  return server;
+  (*listener)->Serve(*server, peers_);
+  Log(LogLevel::kInfo, "listening on %s (mode %o)", path, mode);
+  servers_.push_back(std::move(server));
+  listeners_.push_back(std::move(*listener));
+  return absl::OkStatus();
 }
 
 void Daemon::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
-  // Every session and trace ends, each stream once its call in flight is
-  // answered. Then the servers have only idle connections left (which gRPC
-  // would otherwise hold open until the deadline) and stop at once.
+  // No new connections; then every session and trace ends, each stream once
+  // its call in flight is answered, and the servers have only idle
+  // connections and provider streams left, which their shutdown cancels.
+  std::vector<std::string> paths;
+  for (const auto& listener : listeners_) paths.push_back(listener->path());
+  listeners_.clear();
   broker_.Shutdown();
   if (!vmm_service_.AwaitNoStreams(absl::Now() + options_.drain_timeout)) {
     Log(LogLevel::kWarning, "VMM streams still open after %s: cancelling them",
@@ -100,14 +172,8 @@ void Daemon::Shutdown() {
   }
   const auto deadline =
       std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.close_timeout);
-  for (grpc::Server* server : {vmm_server_.get(), observer_server_.get()}) {
-    if (server != nullptr) server->Shutdown(deadline);
-  }
-  for (std::string_view name : {wire::kVmmSocketName, wire::kObserverSocketName}) {
-    if ((name == wire::kVmmSocketName ? vmm_server_ : observer_server_) != nullptr) {
-      RemoveSocketFile(wire::SocketPath(options_.runtime_dir, name));
-    }
-  }
+  for (const auto& server : servers_) server->Shutdown(deadline);
+  for (const std::string& path : paths) RemoveSocketFile(path);
 }
 
 }  // namespace hypercall::daemon

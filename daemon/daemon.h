@@ -1,6 +1,9 @@
-// The running daemon: the broker core with its built-in providers, and one
-// gRPC server per role socket in the runtime directory. Start() brings it
-// all up or fails saying what to fix; Shutdown() takes it down gracefully.
+// The running daemon: the broker core with its providers (built in, and
+// external ones served over the provider socket), and one gRPC server per
+// role socket. It accepts connections itself, so every session and provider
+// stream carries its peer's kernel-verified identity. Start() brings it all
+// up or fails saying what to fix; Reload() applies a new config; Shutdown()
+// takes it down gracefully.
 #ifndef HYPERCALL_DAEMON_DAEMON_H_
 #define HYPERCALL_DAEMON_DAEMON_H_
 
@@ -14,18 +17,26 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/broker.h"
+#include "core/call_timer.h"
+#include "hypercall/config/v1/config.pb.h"
+#include "service/external_providers.h"
 #include "service/observer_service.h"
+#include "service/peer_directory.h"
+#include "service/provider_service.h"
+#include "service/unix_listener.h"
 #include "service/vmm_service.h"
 
 namespace hypercall::daemon {
 
 struct DaemonOptions {
-  // Directory holding the sockets; created (0755) when missing.
+  // Directory holding the sockets the config does not place elsewhere;
+  // created (0755) when missing.
   std::string runtime_dir;
-  // Mode of the socket files (owner and group may connect).
-  unsigned socket_mode = 0660;
-  // Built-in providers to load, by registered name; nullopt: those
-  // registered as on by default.
+  // The config file's contents, checked (config::ParseConfig). Its limits
+  // override the matching fields below.
+  config::v1::Config config;
+  // Without provider blocks in the config: the built-in providers to load,
+  // by registered name; nullopt: those registered as on by default.
   std::optional<std::vector<std::string>> providers;
   // Limits of the broker core.
   core::BrokerOptions broker;
@@ -44,11 +55,19 @@ struct DaemonOptions {
 
 class Daemon {
  public:
-  // Creates the chosen built-in providers, claims their ranges and starts
-  // serving on <runtime_dir>/vmm.sock and observer.sock. Fails when a
-  // provider name is not registered, a provider claim is refused, another
-  // daemon serves there, or a socket cannot be created.
+  // Creates the providers, claims their ranges and starts serving on the
+  // vmm, observer and provider sockets. Fails when a provider name is not
+  // registered, a claim is refused, another daemon serves there, or a
+  // socket cannot be created or given its owner.
   static absl::StatusOr<std::unique_ptr<Daemon>> Start(const DaemonOptions& options);
+
+  // Applies `config` (already checked) to the running daemon: providers and
+  // their ranges, who may serve them, and the VM rules, for VMs that attach
+  // from now on (attached ones keep their plan). Providers it does not
+  // change keep running, with their connected processes. Changes to sockets
+  // and limits need a restart: each is logged. On failure the running
+  // config stays.
+  absl::Status Reload(const config::v1::Config& config);
 
   // Stops accepting, ends every session and trace once calls in flight are
   // answered, stops the servers and removes the sockets. Idempotent.
@@ -59,18 +78,25 @@ class Daemon {
  private:
   explicit Daemon(const DaemonOptions& options);
 
-  absl::Status AddBuiltinProviders();
-  // Builds a server for `service` listening on `socket_name`.
-  absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service& service,
-                                                      std::string_view socket_name,
-                                                      int max_threads);
+  absl::Status ApplyProviders(const config::v1::Config& config);
+  // Builds a server for `service` and listens for it on the socket `socket`
+  // describes (default path <runtime_dir>/`default_name`).
+  absl::Status Serve(grpc::Service& service, const config::v1::Socket& socket,
+                     std::string_view default_name, int max_threads);
 
   const DaemonOptions options_;
+  // Declared before the broker: deadline callbacks may run until the
+  // providers are gone.
+  core::CallTimer call_timer_;
   core::Broker broker_;
+  service::PeerDirectory peers_;
+  service::ExternalProviderTable external_providers_;
   service::VmmService vmm_service_;
   service::ObserverService observer_service_;
-  std::unique_ptr<grpc::Server> vmm_server_;
-  std::unique_ptr<grpc::Server> observer_server_;
+  service::ProviderService provider_service_;
+  std::vector<std::unique_ptr<grpc::Server>> servers_;
+  std::vector<std::unique_ptr<service::UnixListener>> listeners_;
+  config::v1::Config running_config_;
   bool stopped_ = false;
 };
 

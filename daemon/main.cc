@@ -1,5 +1,6 @@
-// hypercalld: parses the command line, starts the daemon, tells systemd it
-// is ready, and shuts down gracefully on SIGTERM or SIGINT.
+// hypercalld: parses the command line, reads the config, starts the daemon,
+// tells systemd it is ready, reloads the config on SIGHUP, and shuts down
+// gracefully on SIGTERM or SIGINT.
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
@@ -9,8 +10,10 @@
 
 #include "absl/synchronization/mutex.h"
 #include "command_line.h"
+#include "config/config_file.h"
 #include "daemon.h"
 #include "log.h"
+#include "provider_setup.h"
 #include "wire/protocol.h"
 
 namespace {
@@ -18,24 +21,65 @@ namespace {
 using hypercall::daemon::Log;
 using hypercall::daemon::LogLevel;
 
+// --check-config: 0 when the file is fine, 1 (saying why) when not.
+int CheckConfig(const std::string& path) {
+  auto config = hypercall::config::LoadConfigFile(path, hypercall::daemon::RegisteredBuiltins());
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    return 1;
+  }
+  std::printf("%s: OK\n", path.c_str());
+  return 0;
+}
+
+// SIGHUP: reads the config file again and applies it, or keeps the running
+// one and says why.
+void Reload(hypercall::daemon::Daemon& daemon, const std::optional<std::string>& path) {
+  if (!path.has_value()) {
+    Log(LogLevel::kWarning, "SIGHUP: no --config file to read again; nothing changes");
+    return;
+  }
+  sd_notify(0, "RELOADING=1");
+  auto config = hypercall::config::LoadConfigFile(*path, hypercall::daemon::RegisteredBuiltins());
+  absl::Status status = config.ok() ? daemon.Reload(*config) : config.status();
+  if (status.ok()) {
+    Log(LogLevel::kInfo, "SIGHUP: reloaded %s", *path);
+  } else {
+    Log(LogLevel::kError, "SIGHUP: keeping the running config; %s is not usable:\n%s", *path,
+        status.message());
+  }
+  sd_notify(0, "READY=1");
+}
+
 int Run(const hypercall::daemon::CommandLine& line) {
   hypercall::daemon::SetLogLevel(line.log_level);
   // Debian builds Abseil with Mutex deadlock detection on, which costs a
   // global graph update on every lock of the vCPU path. The tests keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  // Block the stop signals in every thread (gRPC's too); main waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // A peer vanishing mid-write must not kill the daemon.
-  signal(SIGPIPE, SIG_IGN);
-
   hypercall::daemon::DaemonOptions options;
   options.runtime_dir = line.runtime_dir;
   options.providers = line.providers;
+  if (line.config_path.has_value()) {
+    auto config = hypercall::config::LoadConfigFile(*line.config_path,
+                                                    hypercall::daemon::RegisteredBuiltins());
+    if (!config.ok()) {
+      Log(LogLevel::kError, "cannot start: %s", config.status().message());
+      return 1;
+    }
+    options.config = std::move(*config);
+  }
+
+  // Block the signals main waits for in every thread (gRPC's too).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer vanishing mid-write must not kill the daemon.
+  signal(SIGPIPE, SIG_IGN);
+
   auto daemon = hypercall::daemon::Daemon::Start(options);
   if (!daemon.ok()) {
     Log(LogLevel::kError, "cannot start: %s", daemon.status().message());
@@ -46,7 +90,9 @@ int Run(const hypercall::daemon::CommandLine& line) {
   sd_notify(0, "READY=1");
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    Reload(**daemon, line.config_path);
+  }
   Log(LogLevel::kInfo, "%s received: stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   sd_notify(0, "STOPPING=1");
   (*daemon)->Shutdown();
@@ -72,5 +118,6 @@ int main(int argc, char** argv) {
     std::printf("%s\n", hypercall::wire::SoftwareName("hypercalld").c_str());
     return 0;
   }
+  if (line->check_config_path.has_value()) return CheckConfig(*line->check_config_path);
   return Run(*line);
 }

@@ -1,6 +1,8 @@
 #include "socket_files.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -8,7 +10,9 @@
 
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 
 namespace hypercall::daemon {
@@ -82,14 +86,35 @@ absl::Status ClaimSocketPath(const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::Status RestrictSocket(const std::string& path, unsigned mode) {
-  struct stat st {};
-  if (lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
-    return absl::InternalError(absl::StrFormat("listening socket %s did not appear", path));
+absl::Status SetSocketOwner(const std::string& path, const std::string& owner,
+                            const std::string& group) {
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+  std::vector<char> buffer(16384);
+  if (!owner.empty() && !absl::SimpleAtoi(owner, &uid)) {
+    passwd entry{};
+    passwd* found = nullptr;
+    if (getpwnam_r(owner.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
+        found == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("socket %s: no user \"%s\" on this system", path, owner));
+    }
+    uid = found->pw_uid;
   }
-  if (chmod(path.c_str(), mode) != 0) {
-    return absl::InternalError(
-        absl::StrFormat("cannot set mode %o on %s: %s", mode, path, ErrnoText(errno)));
+  if (!group.empty() && !absl::SimpleAtoi(group, &gid)) {
+    struct group entry {};
+    struct group* found = nullptr;
+    if (getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
+        found == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("socket %s: no group \"%s\" on this system", path, group));
+    }
+    gid = found->gr_gid;
+  }
+  if (owner.empty() && group.empty()) return absl::OkStatus();
+  if (chown(path.c_str(), uid, gid) != 0) {
+    return absl::PermissionDeniedError(absl::StrFormat("cannot give socket %s to %s:%s: %s", path,
+                                                       owner, group, ErrnoText(errno)));
   }
   return absl::OkStatus();
 }

@@ -18,8 +18,11 @@ absl::Status PrepareRuntimeDir(const std::string& dir);
 // socket; a stale socket file (nobody listening) is removed.
 absl::Status ClaimSocketPath(const std::string& path);
 
-// Sets `path` to `mode` and checks it is a socket.
-absl::Status RestrictSocket(const std::string& path, unsigned mode);
+// Gives the socket file `path` to `owner` and `group` (names or numbers;
+// empty leaves it as it is). InvalidArgument naming an unknown user or
+// group; the error of chown(2) otherwise.
+absl::Status SetSocketOwner(const std::string& path, const std::string& owner,
+                            const std::string& group);
 
 // Removes `path`; a missing file is fine.
 void RemoveSocketFile(const std::string& path);

@@ -12,25 +12,63 @@ Broker::Broker(const BrokerOptions& options)
     : sessions_(options.max_sessions),
       trace_(options.max_trace_watchers, options.trace_queue_capacity) {}
 
-absl::Status Broker::AddProvider(std::unique_ptr<providers::Provider> provider, std::string kind) {
+absl::StatusOr<std::shared_ptr<ProviderEntry>> Broker::AddProvider(
+    std::unique_ptr<providers::Provider> provider, std::string kind) {
   auto entry = std::make_shared<ProviderEntry>(std::move(provider), std::move(kind));
-  for (const providers::RangeClaim& claim : entry->provider->Claims()) {
-    if (absl::Status status = router_.Claim({claim.range, claim.args_read_mask, entry});
-        !status.ok()) {
-      return status;
+  std::vector<ProviderSetup> providers;
+  {
+    absl::MutexLock lock(&mu_);
+    providers = providers_;
+  }
+  providers.push_back({entry, entry->provider->Claims()});
+  if (absl::Status status = SetProviders(std::move(providers)); !status.ok()) return status;
+  return entry;
+}
+
+absl::Status Broker::SetProviders(std::vector<ProviderSetup> providers) {
+  auto table = std::make_shared<RangeTable>();
+  for (const ProviderSetup& setup : providers) {
+    for (const providers::RangeClaim& claim : setup.claims) {
+      if (absl::Status status = table->Insert({claim.range, claim.args_read_mask, setup.entry});
+          !status.ok()) {
+        return status;
+      }
     }
   }
   absl::MutexLock lock(&mu_);
-  providers_.push_back(std::move(entry));
+  providers_ = std::move(providers);
+  router_.Publish(std::move(table));
   return absl::OkStatus();
 }
 
+void Broker::SetPlanPolicy(PlanPolicy policy) {
+  auto shared = policy ? std::make_shared<const PlanPolicy>(std::move(policy)) : nullptr;
+  absl::MutexLock lock(&mu_);
+  plan_policy_ = std::move(shared);
+}
+
 absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::string software,
-                                                        SessionListener* owner) {
-  auto session = sessions_.Add(std::move(vm), std::move(software), router_.Snapshot(), owner);
+                                                        SessionListener* owner,
+                                                        std::optional<PeerCredentials> peer) {
+  std::shared_ptr<const RangeTable> routes = router_.Snapshot();
+  std::shared_ptr<const PlanPolicy> policy;
+  {
+    absl::MutexLock lock(&mu_);
+    policy = plan_policy_;
+  }
+  if (policy != nullptr) {
+    auto planned = std::make_shared<RangeTable>();
+    for (const Route& route : routes->routes()) {
+      // Routes of a valid table always insert into a subset of it.
+      if ((*policy)(vm.name, route.provider->name)) planned->Insert(route).IgnoreError();
+    }
+    routes = std::move(planned);
+  }
+  auto session = sessions_.Add(std::move(vm), std::move(software), std::move(routes), owner, peer);
   if (session.ok()) {
-    Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s", (*session)->id(),
-        (*session)->vm().name, (*session)->vm().vcpu_count, (*session)->software());
+    Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s", (*session)->id(),
+        (*session)->vm().name, (*session)->vm().vcpu_count, (*session)->software(),
+        peer.has_value() ? DescribePeer(*peer) : "(peer unknown)");
   }
   return session;
 }
@@ -66,6 +104,13 @@ void Broker::CloseVcpu(Session& session, uint32_t index) {
 }
 
 std::vector<std::shared_ptr<const ProviderEntry>> Broker::Providers() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::shared_ptr<const ProviderEntry>> entries;
+  for (const ProviderSetup& setup : providers_) entries.push_back(setup.entry);
+  return entries;
+}
+
+std::vector<Broker::ProviderSetup> Broker::ProviderSetups() const {
   absl::MutexLock lock(&mu_);
   return providers_;
 }

@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,15 +48,34 @@ class Broker {
  public:
   explicit Broker(const BrokerOptions& options = {});
 
-  // Adds `provider` ("builtin" or another `kind`) and claims its default
-  // ranges. Fails (keeping any ranges already claimed) when a claim is
-  // refused; see RangeTable::Insert. Meant for start-up.
-  absl::Status AddProvider(std::unique_ptr<providers::Provider> provider, std::string kind);
+  // Adds `provider` ("builtin" or another `kind`) with its default claims;
+  // fails, changing nothing, when one is refused (see RangeTable::Insert).
+  absl::StatusOr<std::shared_ptr<ProviderEntry>> AddProvider(
+      std::unique_ptr<providers::Provider> provider, std::string kind);
 
-  // Starts a session for `vm`; see SessionRegistry::Add for failures. The
-  // session routes with the range table as it is now. Thread-safe.
-  absl::StatusOr<std::shared_ptr<Session>> Attach(VmDescription vm, std::string software,
-                                                  SessionListener* owner);
+  // A provider and the ranges it is to own.
+  struct ProviderSetup {
+    std::shared_ptr<ProviderEntry> entry;
+    std::vector<providers::RangeClaim> claims;
+  };
+  // Replaces the whole set of providers and their routes, as the config
+  // names them. All or nothing: fails, changing nothing, when a claim is
+  // refused. Sessions keep the routes they attached with. Thread-safe.
+  absl::Status SetProviders(std::vector<ProviderSetup> providers);
+
+  // Which providers a VM's plan may include, by VM name and provider name;
+  // for the VM rules of the config. Applies to sessions that attach later.
+  using PlanPolicy = std::function<bool(std::string_view vm, std::string_view provider)>;
+  // Replaces the policy; an empty function lets every VM have every
+  // provider. Thread-safe.
+  void SetPlanPolicy(PlanPolicy policy);
+
+  // Starts a session for `vm`, attached by `peer`; see SessionRegistry::Add
+  // for failures. The session routes with the range table as it is now,
+  // less the providers the plan policy keeps from this VM. Thread-safe.
+  absl::StatusOr<std::shared_ptr<Session>> Attach(
+      VmDescription vm, std::string software, SessionListener* owner,
+      std::optional<PeerCredentials> peer = std::nullopt);
   // Unregisters `session` and closes it with `reason`. Idempotent.
   void EndSession(Session& session, const absl::Status& reason);
 
@@ -68,6 +89,8 @@ class Broker {
 
   std::shared_ptr<const RangeTable> Routes() const { return router_.Snapshot(); }
   std::vector<std::shared_ptr<const ProviderEntry>> Providers() const;
+  // The providers with the ranges they were set up with.
+  std::vector<ProviderSetup> ProviderSetups() const;
   TraceHub& trace() { return trace_; }
   BrokerStats Stats() const;
 
@@ -93,7 +116,8 @@ class Broker {
   std::atomic<uint32_t> vcpu_streams_{0};
   std::atomic<uint64_t> protocol_errors_{0};
   mutable absl::Mutex mu_;
-  std::vector<std::shared_ptr<const ProviderEntry>> providers_ ABSL_GUARDED_BY(mu_);
+  std::vector<ProviderSetup> providers_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const PlanPolicy> plan_policy_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hypercall::core

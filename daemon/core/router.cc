@@ -4,12 +4,9 @@ namespace hypercall::core {
 
 Router::Router() : table_(std::make_shared<const RangeTable>()) {}
 
-absl::Status Router::Claim(Route route) {
+void Router::Publish(std::shared_ptr<const RangeTable> table) {
   absl::MutexLock lock(&mu_);
-  auto next = std::make_shared<RangeTable>(*table_);
-  if (absl::Status status = next->Insert(std::move(route)); !status.ok()) return status;
-  table_ = std::move(next);
-  return absl::OkStatus();
+  table_ = std::move(table);
 }
 
 std::shared_ptr<const RangeTable> Router::Snapshot() const {

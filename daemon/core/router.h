@@ -1,5 +1,5 @@
-// The router: the daemon's live range table. Claims replace the table
-// copy-on-write, so routing never takes a lock: each VM session holds the
+// The router: the daemon's live range table. A new table replaces it whole
+// (copy-on-write), so routing never takes a lock: each VM session holds the
 // snapshot it attached with (its forwarding plan is fixed for its life).
 #ifndef HYPERCALL_DAEMON_CORE_ROUTER_H_
 #define HYPERCALL_DAEMON_CORE_ROUTER_H_
@@ -17,9 +17,9 @@ class Router {
  public:
   Router();
 
-  // Adds a route to the live table; fails as RangeTable::Insert does,
-  // leaving the table unchanged. Thread-safe.
-  absl::Status Claim(Route route);
+  // Replaces the live table (sessions keep the one they attached with).
+  // Thread-safe.
+  void Publish(std::shared_ptr<const RangeTable> table);
 
   // The current table; never null, never modified. Thread-safe.
   std::shared_ptr<const RangeTable> Snapshot() const;

@@ -6,11 +6,13 @@
 namespace hypercall::core {
 
 Session::Session(std::string id, VmDescription vm, std::string software,
-                 std::shared_ptr<const RangeTable> routes, SessionListener* owner)
+                 std::shared_ptr<const RangeTable> routes, SessionListener* owner,
+                 std::optional<PeerCredentials> peer)
     : id_(std::move(id)),
       vm_(std::move(vm)),
       name_(std::make_shared<const std::string>(vm_.name)),
       software_(std::move(software)),
+      peer_(peer),
       attached_at_(absl::Now()),
       routes_(std::move(routes)),
       owner_(owner),

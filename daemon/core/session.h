@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/peer_credentials.h"
 #include "core/range_table.h"
 #include "core/vm_description.h"
 
@@ -36,7 +38,8 @@ class Session {
  public:
   // `owner` (may be null) is the VMM's session stream; it hears Close().
   Session(std::string id, VmDescription vm, std::string software,
-          std::shared_ptr<const RangeTable> routes, SessionListener* owner);
+          std::shared_ptr<const RangeTable> routes, SessionListener* owner,
+          std::optional<PeerCredentials> peer = std::nullopt);
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -47,6 +50,8 @@ class Session {
   const std::shared_ptr<const std::string>& shared_name() const { return name_; }
   // Peer software from the attach Hello.
   const std::string& software() const { return software_; }
+  // The VMM process, when the daemon accepted its connection itself.
+  const std::optional<PeerCredentials>& peer() const { return peer_; }
   absl::Time attached_at() const { return attached_at_; }
   // The routes planned at attach; immutable for the session's life.
   const RangeTable& routes() const { return *routes_; }
@@ -74,6 +79,7 @@ class Session {
   const VmDescription vm_;
   const std::shared_ptr<const std::string> name_;
   const std::string software_;
+  const std::optional<PeerCredentials> peer_;
   const absl::Time attached_at_;
   const std::shared_ptr<const RangeTable> routes_;
   std::atomic<uint64_t> calls_{0};

@@ -26,7 +26,8 @@ class SessionRegistry {
   // Unavailable after CloseAll. Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Add(VmDescription vm, std::string software,
                                                std::shared_ptr<const RangeTable> routes,
-                                               SessionListener* owner);
+                                               SessionListener* owner,
+                                               std::optional<PeerCredentials> peer = std::nullopt);
 
   // The live session `id`, or null. Thread-safe.
   std::shared_ptr<Session> Find(const std::string& id) const;

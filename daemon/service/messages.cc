@@ -43,6 +43,23 @@ void ToSessionInfo(const core::Session& session, v1::SessionInfo& info) {
   info.set_calls(session.calls());
   info.set_attached_unix_seconds(absl::ToUnixSeconds(session.attached_at()));
   info.set_software(session.software());
+  if (session.peer().has_value()) ToPeerIdentity(*session.peer(), *info.mutable_peer());
+}
+
+void ToPeerIdentity(const core::PeerCredentials& peer, v1::PeerIdentity& identity) {
+  identity.set_pid(peer.pid);
+  identity.set_uid(peer.uid);
+  identity.set_gid(peer.gid);
+}
+
+void ToExternalCallStats(const providers::RemoteProviderStats& stats, v1::ExternalCallStats& out) {
+  out.set_forwarded(stats.forwarded);
+  out.set_answered(stats.answered);
+  out.set_unserved(stats.unclaimed);
+  out.set_timed_out(stats.timed_out);
+  out.set_lost_with_process(stats.disconnected);
+  out.set_over_limit(stats.over_limit + stats.send_failed);
+  out.set_stray_results(stats.stray_results);
 }
 
 void ToTraceEvent(const core::TraceRecord& record, v1::TraceEvent& event) {

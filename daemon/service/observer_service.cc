@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/time/clock.h"
+#include "providers/remote/remote_provider.h"
 #include "service/grpc_status.h"
 #include "service/messages.h"
 #include "wire/protocol.h"
@@ -72,6 +73,12 @@ grpc::Status ObserverService::ListProviders(grpc::ServerContext* /*context*/,
     info->set_calls(entry->calls.load(std::memory_order_relaxed));
     for (const core::Route& route : routes->routes()) {
       if (route.provider == entry) ToRangeInfo(route, *info->add_ranges());
+    }
+    if (auto* remote = dynamic_cast<const providers::RemoteProvider*>(entry->provider.get())) {
+      for (const core::PeerCredentials& peer : remote->Serving()) {
+        ToPeerIdentity(peer, *info->add_serving());
+      }
+      ToExternalCallStats(remote->stats(), *info->mutable_external());
     }
   }
   return grpc::Status::OK;

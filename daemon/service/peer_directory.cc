@@ -1,13 +1,8 @@
 #include "service/peer_directory.h"
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_format.h"
 
 namespace hypercall::service {
-
-std::string DescribePeer(const PeerCredentials& peer) {
-  return absl::StrFormat("pid %d uid %d gid %d", peer.pid, peer.uid, peer.gid);
-}
 
 void PeerDirectory::Record(int fd, const PeerCredentials& peer) {
   absl::MutexLock lock(&mu_);

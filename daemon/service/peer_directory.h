@@ -6,8 +6,6 @@
 #ifndef HYPERCALL_DAEMON_SERVICE_PEER_DIRECTORY_H_
 #define HYPERCALL_DAEMON_SERVICE_PEER_DIRECTORY_H_
 
-#include <sys/types.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,17 +13,12 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "core/peer_credentials.h"
 
 namespace hypercall::service {
 
-struct PeerCredentials {
-  pid_t pid = 0;
-  uid_t uid = 0;
-  gid_t gid = 0;
-};
-
-// "pid 123 uid 1000 gid 1000", for logs.
-std::string DescribePeer(const PeerCredentials& peer);
+using core::DescribePeer;
+using core::PeerCredentials;
 
 class PeerDirectory {
  public:

@@ -11,8 +11,9 @@ namespace hypercall::service {
 using daemon::Log;
 using daemon::LogLevel;
 
-SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams)
-    : broker_(broker), streams_(streams) {
+SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams,
+                             std::optional<core::PeerCredentials> peer)
+    : broker_(broker), peer_(peer), streams_(streams) {
   StartRead(&request_buffer_);
 }
 
@@ -49,7 +50,7 @@ void SessionStream::HandleAttach(const v1::AttachRequest& attach) {
     return;
   }
   absl::StatusOr<std::shared_ptr<core::Session>> session =
-      broker_.Attach(FromProto(attach.vm()), attach.hello().software(), this);
+      broker_.Attach(FromProto(attach.vm()), attach.hello().software(), this, peer_);
   if (!session.ok()) {
     EndStream(session.status());
     return;

@@ -14,6 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "core/broker.h"
+#include "core/peer_credentials.h"
 #include "hypercall/v1/vmm.pb.h"
 #include "service/stream_counter.h"
 
@@ -24,7 +25,8 @@ class SessionStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
  public:
   // Starts reading; the stream deletes itself when gRPC is done with it,
   // then tells `streams`.
-  SessionStream(core::Broker& broker, StreamCounter& streams);
+  SessionStream(core::Broker& broker, StreamCounter& streams,
+                std::optional<core::PeerCredentials> peer);
 
  private:
   ~SessionStream() = default;
@@ -44,6 +46,8 @@ class SessionStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   void Advance();
 
   core::Broker& broker_;
+  // The VMM process, recorded on its session.
+  const std::optional<core::PeerCredentials> peer_;
   StreamCounter& streams_;
   // Read buffer and the request parsed from it.
   grpc::ByteBuffer request_buffer_;

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "core/broker.h"
 #include "hypercall/v1/vmm.grpc.pb.h"
+#include "service/peer_directory.h"
 #include "service/stream_counter.h"
 
 namespace hypercall::service {
@@ -16,10 +17,11 @@ namespace hypercall::service {
 class VmmService final : public v1::VmmService::WithRawCallbackMethod_Session<
                              v1::VmmService::WithRawCallbackMethod_Vcpu<v1::VmmService::Service>> {
  public:
-  // `broker` must outlive the service and every stream it starts. At most
-  // `max_streams` Session and Vcpu streams run at once; more are refused
-  // with RESOURCE_EXHAUSTED.
-  VmmService(core::Broker& broker, int max_streams) : broker_(broker), streams_(max_streams) {}
+  // `broker` and `peers` must outlive the service and every stream it
+  // starts. At most `max_streams` Session and Vcpu streams run at once; more
+  // are refused with RESOURCE_EXHAUSTED.
+  VmmService(core::Broker& broker, const PeerDirectory& peers, int max_streams)
+      : broker_(broker), peers_(peers), streams_(max_streams) {}
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Session(
       grpc::CallbackServerContext* context) override;
@@ -32,6 +34,7 @@ class VmmService final : public v1::VmmService::WithRawCallbackMethod_Session<
 
  private:
   core::Broker& broker_;
+  const PeerDirectory& peers_;
   StreamCounter streams_;
 };
 

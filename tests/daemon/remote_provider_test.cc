@@ -112,7 +112,7 @@ TEST_F(RemoteProviderTest, AnUnclaimedRangeIsNotSupportedAtOnce) {
 }
 
 TEST_F(RemoteProviderTest, AClaimedCallIsForwardedAndAnswered) {
-  auto connection = provider_.Connect(link_, "pid 7 uid 990");
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
   ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0x2}).ok());
   Answer answer;
   Call(kFirst + 1, answer);
@@ -125,11 +125,12 @@ TEST_F(RemoteProviderTest, AClaimedCallIsForwardedAndAnswered) {
   EXPECT_EQ(answer.result().x[17], 0x1717u);
   EXPECT_EQ(provider_.stats().forwarded, 1u);
   EXPECT_EQ(provider_.stats().answered, 1u);
-  EXPECT_THAT(provider_.ServingConnections(), ::testing::ElementsAre("pid 7 uid 990"));
+  ASSERT_EQ(provider_.Serving().size(), 1u);
+  EXPECT_EQ(provider_.Serving()[0].pid, 7);
 }
 
 TEST_F(RemoteProviderTest, ClaimsOutsideTheConfigAreRefusedSayingWhatIsAllowed) {
-  auto connection = provider_.Connect(link_, "pid 7");
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
   absl::Status outside = provider_.Claim(connection, {{kFirst + 0xF0, kFirst + 0x100}, 0});
   EXPECT_EQ(outside.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(outside.message(),
@@ -145,13 +146,14 @@ TEST_F(RemoteProviderTest, ClaimsOutsideTheConfigAreRefusedSayingWhatIsAllowed) 
 
 TEST_F(RemoteProviderTest, TwoProcessesRacingForOneRangeOneWinsAndTheOtherIsToldWho) {
   FakeLink other_link;
-  auto first = provider_.Connect(link_, "pid 7 uid 990");
-  auto second = provider_.Connect(other_link, "pid 8 uid 990");
+  auto first = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
+  auto second = provider_.Connect(other_link, {.pid = 8, .uid = 990, .gid = 990});
   ASSERT_TRUE(provider_.Claim(first, {{kFirst, kFirst + 0xF}, 0}).ok());
   absl::Status lost = provider_.Claim(second, {{kFirst + 8, kFirst + 0x18}, 0});
   EXPECT_EQ(lost.code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_THAT(lost.message(), HasSubstr("overlaps 0xC3000000-0xC300000F, which pid 7 uid 990 "
-                                        "serves for provider \"oem\""));
+  EXPECT_THAT(lost.message(),
+              HasSubstr("overlaps 0xC3000000-0xC300000F, which pid 7 uid 990 gid 990 "
+                        "serves for provider \"oem\""));
   // A disjoint part is the second one's to take.
   EXPECT_TRUE(provider_.Claim(second, {{kFirst + 0x10, kFirst + 0x18}, 0}).ok());
   // Once the first is gone, its range is free.
@@ -162,7 +164,7 @@ TEST_F(RemoteProviderTest, TwoProcessesRacingForOneRangeOneWinsAndTheOtherIsTold
 }
 
 TEST_F(RemoteProviderTest, ASlowProcessIsCutOffAtTheDeadlineAndItsLateAnswerDropped) {
-  auto connection = provider_.Connect(link_, "pid 7");
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
   ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0}).ok());
   Answer answer;
   const auto start = std::chrono::steady_clock::now();
@@ -179,7 +181,7 @@ TEST_F(RemoteProviderTest, ASlowProcessIsCutOffAtTheDeadlineAndItsLateAnswerDrop
 }
 
 TEST_F(RemoteProviderTest, SecondAndUnaskedAnswersAreDropped) {
-  auto connection = provider_.Connect(link_, "pid 7");
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
   ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0}).ok());
   Answer answer;
   Call(kFirst, answer);
@@ -193,7 +195,7 @@ TEST_F(RemoteProviderTest, SecondAndUnaskedAnswersAreDropped) {
 }
 
 TEST_F(RemoteProviderTest, AProcessThatDiesMidCallLeavesNoVcpuWaiting) {
-  auto connection = provider_.Connect(link_, "pid 7");
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
   ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0}).ok());
   Answer first, second;
   Call(kFirst, first);
@@ -213,7 +215,7 @@ TEST_F(RemoteProviderTest, AProcessThatDiesMidCallLeavesNoVcpuWaiting) {
 }
 
 TEST_F(RemoteProviderTest, CallsBeyondTheInFlightLimitAreNotSupported) {
-  auto connection = provider_.Connect(link_, "pid 7");
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
   ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0}).ok());
   std::vector<Answer> answers(5);
   for (Answer& answer : answers) Call(kFirst, answer);
@@ -226,7 +228,7 @@ TEST_F(RemoteProviderTest, CallsBeyondTheInFlightLimitAreNotSupported) {
 }
 
 TEST_F(RemoteProviderTest, ACallTheLinkCannotSendIsNotSupported) {
-  auto connection = provider_.Connect(link_, "pid 7");
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
   ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0}).ok());
   link_.Refuse();
   Answer answer;
@@ -241,7 +243,7 @@ TEST_F(RemoteProviderTest, ManyVcpusAtOnceEachGetTheirOwnAnswerOnce) {
   options.max_in_flight = 1024;
   options.call_deadline = std::chrono::seconds(10);
   RemoteProvider provider(options, timer_);
-  auto connection = provider.Connect(link_, "pid 7");
+  auto connection = provider.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
   ASSERT_TRUE(provider.Claim(connection, {{kFirst, kFirst + 0xFF}, 0}).ok());
   constexpr int kVcpus = 8, kCalls = 200;
   std::atomic<bool> stop{false};

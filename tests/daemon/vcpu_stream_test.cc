@@ -103,7 +103,8 @@ class VcpuStreamTest : public ::testing::Test {
 
   core::Broker broker_;
   HeldProvider* provider_ = nullptr;
-  VmmService service_{broker_, /*max_streams=*/4};
+  PeerDirectory peers_;
+  VmmService service_{broker_, peers_, /*max_streams=*/4};
   std::string dir_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::VmmService::Stub> stub_;

@@ -111,8 +111,9 @@ absl::Status DaemonProcess::Spawn(bool truncate_log) {
 
   const std::string vmm = wire::SocketPath(runtime_dir_, wire::kVmmSocketName);
   const std::string observer = wire::SocketPath(runtime_dir_, wire::kObserverSocketName);
+  const std::string provider = wire::SocketPath(runtime_dir_, wire::kProviderSocketName);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!(SocketAccepts(vmm) && SocketAccepts(observer))) {
+  while (!(SocketAccepts(vmm) && SocketAccepts(observer) && SocketAccepts(provider))) {
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       pid_ = -1;
@@ -156,6 +157,10 @@ std::string DaemonProcess::vmm_target() const {
 
 std::string DaemonProcess::observer_target() const {
   return wire::GrpcUnixTarget(runtime_dir_, wire::kObserverSocketName);
+}
+
+std::string DaemonProcess::provider_target() const {
+  return wire::GrpcUnixTarget(runtime_dir_, wire::kProviderSocketName);
 }
 
 std::string DaemonProcess::Log() const {

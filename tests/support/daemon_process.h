@@ -24,8 +24,8 @@ class DaemonProcess {
   };
 
   // Starts hypercalld with --runtime-dir set to a new temporary directory
-  // plus `options.extra_args`, and waits (up to 10 s) until its VMM and
-  // observer sockets accept connections. Its stderr goes to
+  // plus `options.extra_args`, and waits (up to 10 s) until its VMM,
+  // observer and provider sockets accept connections. Its stderr goes to
   // <runtime_dir>/../daemon.log.
   static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(const Options& options);
   static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(
@@ -51,9 +51,10 @@ class DaemonProcess {
 
   const std::string& runtime_dir() const { return runtime_dir_; }
   pid_t pid() const { return pid_; }
-  // "unix:<runtime_dir>/vmm.sock", "unix:<runtime_dir>/observer.sock".
+  // "unix:<runtime_dir>/vmm.sock", ".../observer.sock", ".../provider.sock".
   std::string vmm_target() const;
   std::string observer_target() const;
+  std::string provider_target() const;
   // What the daemon wrote to stderr so far.
   std::string Log() const;
 

@@ -50,8 +50,10 @@ struct RemoteProvider::Counters {
 // deadline. Its own lock, so deadline callbacks need only the connection.
 class RemoteProvider::Connection {
  public:
-  Connection(ProviderLink& link, std::string who) : link_(link), who_(std::move(who)) {}
+  Connection(ProviderLink& link, const core::PeerCredentials& peer)
+      : link_(link), peer_(peer), who_(core::DescribePeer(peer)) {}
 
+  const core::PeerCredentials& peer() const { return peer_; }
   const std::string& who() const { return who_; }
 
   bool disconnected() const {
@@ -140,6 +142,7 @@ class RemoteProvider::Connection {
   };
 
   ProviderLink& link_;
+  const core::PeerCredentials peer_;
   const std::string who_;
   mutable absl::Mutex mu_;
   bool disconnected_ ABSL_GUARDED_BY(mu_) = false;
@@ -159,9 +162,9 @@ RemoteProvider::~RemoteProvider() {
   for (const std::shared_ptr<Connection>& connection : connections) Disconnect(connection);
 }
 
-std::shared_ptr<RemoteProvider::Connection> RemoteProvider::Connect(ProviderLink& link,
-                                                                    std::string who) {
-  return std::make_shared<Connection>(link, std::move(who));
+std::shared_ptr<RemoteProvider::Connection> RemoteProvider::Connect(
+    ProviderLink& link, const core::PeerCredentials& peer) {
+  return std::make_shared<Connection>(link, peer);
 }
 
 absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection,
@@ -253,15 +256,16 @@ RemoteProviderStats RemoteProvider::stats() const {
   };
 }
 
-std::vector<std::string> RemoteProvider::ServingConnections() const {
+std::vector<core::PeerCredentials> RemoteProvider::Serving() const {
   absl::MutexLock lock(&mu_);
-  std::vector<std::string> who;
+  std::vector<core::PeerCredentials> serving;
+  std::vector<const Connection*> seen;
   for (const ClaimedRange& claimed : claimed_) {
-    if (std::find(who.begin(), who.end(), claimed.connection->who()) == who.end()) {
-      who.push_back(claimed.connection->who());
-    }
+    if (std::find(seen.begin(), seen.end(), claimed.connection.get()) != seen.end()) continue;
+    seen.push_back(claimed.connection.get());
+    serving.push_back(claimed.connection->peer());
   }
-  return who;
+  return serving;
 }
 
 }  // namespace hypercall::providers

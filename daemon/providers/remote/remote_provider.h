@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "core/call_timer.h"
+#include "core/peer_credentials.h"
 #include "providers/provider.h"
 
 namespace hypercall::providers {
@@ -73,9 +74,9 @@ class RemoteProvider final : public Provider {
   // One process serving this provider, from its hello until its stream ends.
   class Connection;
 
-  // A process has said hello. `who` describes it in refusals and logs
-  // ("pid 42 uid 990"). `link` must stay valid until Disconnect.
-  std::shared_ptr<Connection> Connect(ProviderLink& link, std::string who);
+  // A process, `peer`, has said hello. `link` must stay valid until
+  // Disconnect.
+  std::shared_ptr<Connection> Connect(ProviderLink& link, const core::PeerCredentials& peer);
 
   // The process asks to serve `claim`. OK when granted. Otherwise
   // PermissionDenied naming the configured ranges when it is not inside one,
@@ -98,9 +99,10 @@ class RemoteProvider final : public Provider {
   std::vector<RangeClaim> Claims() const override { return options_.allowed; }
   void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
 
+  const RemoteProviderOptions& options() const { return options_; }
   RemoteProviderStats stats() const;
-  // Connections now serving at least one range, each as its `who`.
-  std::vector<std::string> ServingConnections() const;
+  // The processes now serving at least one range.
+  std::vector<core::PeerCredentials> Serving() const;
 
  private:
   struct ClaimedRange {

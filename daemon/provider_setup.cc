@@ -1,0 +1,168 @@
+#include "provider_setup.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "providers/provider_registry.h"
+#include "providers/remote/remote_provider.h"
+
+namespace hypercall::daemon {
+namespace {
+
+constexpr uint32_t kDefaultCallDeadlineMs = 1000;
+constexpr uint32_t kDefaultMaxCallsInFlight = 1024;
+
+smccc::RegisterMask ReadsMask(const config::v1::FunctionRange& range) {
+  if (range.reads_size() == 0) return smccc::kAllArgRegisters;
+  smccc::RegisterMask mask = 0;
+  for (uint32_t reg : range.reads()) mask |= smccc::RegisterMask{1} << reg;
+  return mask;
+}
+
+// A built-in provider's claims cut down to the ranges the config lists for
+// it (none listed: all of them). Each listed range lies inside one default
+// claim (the config checks say so) and reads what that claim reads.
+std::vector<providers::RangeClaim> Restrict(
+    const std::vector<providers::RangeClaim>& defaults,
+    const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges) {
+  if (ranges.empty()) return defaults;
+  std::vector<providers::RangeClaim> claims;
+  for (const config::v1::FunctionRange& range : ranges) {
+    for (const providers::RangeClaim& own : defaults) {
+      if (own.range.Contains(range.first()) && own.range.Contains(range.last())) {
+        claims.push_back({{range.first(), range.last()}, own.args_read_mask});
+      }
+    }
+  }
+  return claims;
+}
+
+bool SameClaims(const std::vector<providers::RangeClaim>& a,
+                const std::vector<providers::RangeClaim>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const providers::RangeClaim& x, const providers::RangeClaim& y) {
+                      return x.range.first == y.range.first && x.range.last == y.range.last &&
+                             x.args_read_mask == y.args_read_mask;
+                    });
+}
+
+const core::Broker::ProviderSetup* FindRunning(
+    const std::vector<core::Broker::ProviderSetup>& running, const std::string& name,
+    std::string_view kind) {
+  for (const core::Broker::ProviderSetup& setup : running) {
+    if (setup.entry->name == name && setup.entry->kind == kind) return &setup;
+  }
+  return nullptr;
+}
+
+absl::Status AddBuiltin(const std::string& name,
+                        const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges,
+                        const std::vector<core::Broker::ProviderSetup>& running, ProviderSet& set) {
+  if (const core::Broker::ProviderSetup* setup = FindRunning(running, name, "builtin")) {
+    std::vector<providers::RangeClaim> claims = Restrict(setup->entry->provider->Claims(), ranges);
+    set.providers.push_back({setup->entry, std::move(claims)});
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::unique_ptr<providers::Provider>> provider = providers::CreateProvider(name);
+  if (!provider.ok()) return provider.status();
+  std::vector<providers::RangeClaim> claims = Restrict((*provider)->Claims(), ranges);
+  set.providers.push_back(
+      {std::make_shared<core::ProviderEntry>(std::move(*provider), "builtin"), std::move(claims)});
+  return absl::OkStatus();
+}
+
+void AddExternal(const config::v1::Provider& provider, const config::v1::Limits& limits,
+                 const std::vector<core::Broker::ProviderSetup>& running, core::CallTimer& timer,
+                 ProviderSet& set) {
+  providers::RemoteProviderOptions options;
+  options.name = provider.name();
+  for (const config::v1::FunctionRange& range : provider.range()) {
+    options.allowed.push_back({{range.first(), range.last()}, ReadsMask(range)});
+  }
+  options.call_deadline = std::chrono::milliseconds(
+      limits.has_call_deadline_ms() ? limits.call_deadline_ms() : kDefaultCallDeadlineMs);
+  options.max_in_flight = limits.has_max_calls_in_flight_per_provider()
+                              ? limits.max_calls_in_flight_per_provider()
+                              : kDefaultMaxCallsInFlight;
+
+  std::shared_ptr<core::ProviderEntry> entry;
+  providers::RemoteProvider* remote = nullptr;
+  if (const core::Broker::ProviderSetup* setup =
+          FindRunning(running, provider.name(), "external")) {
+    auto* candidate = dynamic_cast<providers::RemoteProvider*>(setup->entry->provider.get());
+    if (candidate != nullptr && SameClaims(candidate->options().allowed, options.allowed) &&
+        candidate->options().call_deadline == options.call_deadline &&
+        candidate->options().max_in_flight == options.max_in_flight) {
+      entry = setup->entry;
+      remote = candidate;
+    }
+  }
+  if (entry == nullptr) {
+    auto made = std::make_unique<providers::RemoteProvider>(options, timer);
+    remote = made.get();
+    entry = std::make_shared<core::ProviderEntry>(std::move(made), "external");
+  }
+  set.providers.push_back({entry, options.allowed});
+  set.external.push_back({entry, remote,
+                          std::vector<uid_t>(provider.external().allow_uid().begin(),
+                                             provider.external().allow_uid().end()),
+                          std::vector<gid_t>(provider.external().allow_gid().begin(),
+                                             provider.external().allow_gid().end())});
+}
+
+}  // namespace
+
+absl::StatusOr<ProviderSet> SetUpProviders(
+    const config::v1::Config& config, const std::optional<std::vector<std::string>>& builtin_names,
+    const std::vector<core::Broker::ProviderSetup>& running, core::CallTimer& timer) {
+  ProviderSet set;
+  if (config.provider_size() == 0) {
+    for (const std::string& name : builtin_names.value_or(providers::DefaultProviderNames())) {
+      if (absl::Status status = AddBuiltin(name, {}, running, set); !status.ok()) return status;
+    }
+    return set;
+  }
+  for (const config::v1::Provider& provider : config.provider()) {
+    if (provider.has_builtin()) {
+      absl::Status status = AddBuiltin(provider.name(), provider.range(), running, set);
+      if (!status.ok()) return status;
+    } else {
+      AddExternal(provider, config.limits(), running, timer, set);
+    }
+  }
+  return set;
+}
+
+config::BuiltinCatalog RegisteredBuiltins() {
+  config::BuiltinCatalog catalog;
+  for (const std::string& name : providers::RegisteredProviderNames()) {
+    absl::StatusOr<std::unique_ptr<providers::Provider>> provider = providers::CreateProvider(name);
+    if (!provider.ok()) continue;
+    std::vector<smccc::FunctionRange>& ranges = catalog.default_claims[name];
+    for (const providers::RangeClaim& claim : (*provider)->Claims()) ranges.push_back(claim.range);
+    std::sort(ranges.begin(), ranges.end(),
+              [](const smccc::FunctionRange& a, const smccc::FunctionRange& b) {
+                return a.first < b.first;
+              });
+  }
+  catalog.default_on = providers::DefaultProviderNames();
+  return catalog;
+}
+
+core::Broker::PlanPolicy VmRulePolicy(const config::v1::Config& config) {
+  if (config.vm_size() == 0) return {};
+  std::vector<config::v1::VmRule> rules(config.vm().begin(), config.vm().end());
+  return [rules = std::move(rules)](std::string_view vm, std::string_view provider) {
+    const std::string name(vm);
+    for (const config::v1::VmRule& rule : rules) {
+      if (fnmatch(rule.name().c_str(), name.c_str(), 0) != 0) continue;
+      return std::find(rule.provider().begin(), rule.provider().end(), provider) !=
+             rule.provider().end();
+    }
+    return false;
+  };
+}
+
+}  // namespace hypercall::daemon

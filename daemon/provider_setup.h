@@ -1,0 +1,45 @@
+// Which providers the daemon runs, and on which ranges: from the config's
+// provider blocks, or without them from --providers or the default-on
+// built-ins. Used at start and on every reload, so a reload keeps the
+// providers it does not change (and the processes serving them).
+#ifndef HYPERCALL_DAEMON_PROVIDER_SETUP_H_
+#define HYPERCALL_DAEMON_PROVIDER_SETUP_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "config/config_check.h"
+#include "core/broker.h"
+#include "core/call_timer.h"
+#include "hypercall/config/v1/config.pb.h"
+#include "service/external_providers.h"
+
+namespace hypercall::daemon {
+
+struct ProviderSet {
+  // For Broker::SetProviders.
+  std::vector<core::Broker::ProviderSetup> providers;
+  // For the provider socket.
+  std::vector<service::ExternalProvider> external;
+};
+
+// The providers `config` names (or, when it names none, those of
+// `builtin_names`, or the default-on built-ins when that is unset too).
+// An entry of `running` with the same name, kind and claims (and, for an
+// external provider, the same limits) is reused rather than made anew.
+// Fails when a built-in name is not registered.
+absl::StatusOr<ProviderSet> SetUpProviders(
+    const config::v1::Config& config, const std::optional<std::vector<std::string>>& builtin_names,
+    const std::vector<core::Broker::ProviderSetup>& running, core::CallTimer& timer);
+
+// The built-in providers as the config checks need them.
+config::BuiltinCatalog RegisteredBuiltins();
+
+// The config's VM rules as a plan policy; empty when it has none.
+core::Broker::PlanPolicy VmRulePolicy(const config::v1::Config& config);
+
+}  // namespace hypercall::daemon
+
+#endif  // HYPERCALL_DAEMON_PROVIDER_SETUP_H_

@@ -1,0 +1,41 @@
+// The provider role's gRPC service: one ProviderStream per process serving
+// an external provider.
+#ifndef HYPERCALL_DAEMON_SERVICE_PROVIDER_SERVICE_H_
+#define HYPERCALL_DAEMON_SERVICE_PROVIDER_SERVICE_H_
+
+#include "absl/time/time.h"
+#include "hypercall/v1/provider.grpc.pb.h"
+#include "service/external_providers.h"
+#include "service/peer_directory.h"
+#include "service/stream_counter.h"
+
+namespace hypercall::service {
+
+// A raw byte-buffer method: the stream parses each message itself (see
+// message_buffers.h).
+class ProviderService final
+    : public v1::ProviderService::WithRawCallbackMethod_Serve<v1::ProviderService::Service> {
+ public:
+  // `providers` and `peers` must outlive the service and its streams. At
+  // most `max_streams` streams run at once; more are refused with
+  // RESOURCE_EXHAUSTED. Each stream queues at most `max_queued` messages.
+  ProviderService(const ExternalProviderTable& providers, const PeerDirectory& peers,
+                  int max_streams, size_t max_queued)
+      : providers_(providers), peers_(peers), streams_(max_streams), max_queued_(max_queued) {}
+
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Serve(
+      grpc::CallbackServerContext* context) override;
+
+  // Waits until every stream has ended or `deadline` passes.
+  bool AwaitNoStreams(absl::Time deadline) { return streams_.AwaitNone(deadline); }
+
+ private:
+  const ExternalProviderTable& providers_;
+  const PeerDirectory& peers_;
+  StreamCounter streams_;
+  const size_t max_queued_;
+};
+
+}  // namespace hypercall::service
+
+#endif  // HYPERCALL_DAEMON_SERVICE_PROVIDER_SERVICE_H_

@@ -1,0 +1,85 @@
+// One provider process's stream (ProviderService.Serve): hello binds it to a
+// configured external provider if the process's kernel-verified identity
+// may serve it, claims are granted or refused with the reason, and calls
+// flow to the process while results flow back, many in flight at once. The
+// calls go out through a bounded queue, so a process that stops reading gets
+// NOT_SUPPORTED answers for its vCPUs instead of growing the daemon. When the
+// stream ends, for whatever reason, the process's calls in flight are
+// answered NOT_SUPPORTED and its ranges are free.
+#ifndef HYPERCALL_DAEMON_SERVICE_PROVIDER_STREAM_H_
+#define HYPERCALL_DAEMON_SERVICE_PROVIDER_STREAM_H_
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "hypercall/v1/provider.pb.h"
+#include "providers/remote/remote_provider.h"
+#include "service/external_providers.h"
+#include "service/peer_directory.h"
+#include "service/stream_counter.h"
+
+namespace hypercall::service {
+
+class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+                             private providers::ProviderLink {
+ public:
+  // Starts reading. `peer` is who connected (nullopt: unknown, refused at
+  // hello). Deletes itself when gRPC is done with it, then tells `streams`.
+  // Up to `max_queued` messages wait to be written before calls are refused.
+  ProviderStream(const ExternalProviderTable& providers, std::optional<PeerCredentials> peer,
+                 size_t max_queued, StreamCounter& streams);
+
+ private:
+  ~ProviderStream() override = default;
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+  bool SendCall(uint64_t call_id, const providers::CallContext& context, const smccc::Call& call,
+                std::chrono::nanoseconds deadline) override;
+
+  void HandleHello(const v1::ProviderHello& hello);
+  void HandleClaim(const v1::Claim& claim);
+  void HandleResult(const v1::Result& result);
+  // Ends the stream for a protocol mistake of the process, logged.
+  void Refuse(const absl::Status& status);
+  // Queues `message` for writing; false when the queue is full.
+  bool Queue(v1::DaemonMessage message);
+  // Ends the stream with `status` (the first reason wins).
+  void EndWith(const absl::Status& status);
+  // Starts the next write or the finish. Call without mu_.
+  void Advance();
+
+  const ExternalProviderTable& providers_;
+  const std::optional<PeerCredentials> peer_;
+  const size_t max_queued_;
+  StreamCounter& streams_;
+  // Read buffer and the message parsed from it; only the read in progress
+  // touches them.
+  grpc::ByteBuffer read_buffer_;
+  v1::ProviderMessage message_;
+  // Set by an accepted hello; before it, only hello is accepted.
+  std::optional<ExternalProvider> provider_;
+  std::shared_ptr<providers::RemoteProvider::Connection> connection_;
+  std::string who_;
+
+  absl::Mutex mu_;
+  std::deque<v1::DaemonMessage> queue_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer write_buffer_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<absl::Status> end_status_ ABSL_GUARDED_BY(mu_);
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace hypercall::service
+
+#endif  // HYPERCALL_DAEMON_SERVICE_PROVIDER_STREAM_H_

@@ -1,0 +1,90 @@
+#include "test_provider.h"
+
+#include "test_vm.h"
+#include "wire/protocol.h"
+
+namespace hypercall::testing {
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& s) {
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TestProvider>> TestProvider::Connect(const std::string& target,
+                                                                    const std::string& name) {
+  std::unique_ptr<TestProvider> provider(new TestProvider());
+  provider->stub_ = v1::ProviderService::NewStub(testing::Connect(target));
+  provider->stream_ = provider->stub_->Serve(&provider->context_);
+  v1::ProviderMessage hello;
+  *hello.mutable_hello()->mutable_hello() = wire::MakeHello("test-provider/1");
+  hello.mutable_hello()->set_name(name);
+  if (!provider->stream_->Write(hello)) return provider->Finish();
+  absl::StatusOr<v1::DaemonMessage> reply = provider->Read();
+  if (!reply.ok()) return reply.status();
+  if (!reply->has_hello()) return absl::InternalError("the daemon's first message is no hello");
+  return provider;
+}
+
+TestProvider::~TestProvider() {
+  context_.TryCancel();
+  if (!finished_) stream_->Finish();
+}
+
+absl::Status TestProvider::Finish() {
+  finished_ = true;
+  return FromGrpc(stream_->Finish());
+}
+
+absl::StatusOr<v1::DaemonMessage> TestProvider::Read() {
+  v1::DaemonMessage message;
+  if (finished_) return absl::FailedPreconditionError("the stream has ended");
+  if (!stream_->Read(&message)) {
+    absl::Status status = Finish();
+    return status.ok() ? absl::AbortedError("the daemon ended the stream") : status;
+  }
+  return message;
+}
+
+absl::StatusOr<v1::ClaimReply> TestProvider::Claim(uint32_t first, uint32_t count,
+                                                   uint32_t args_read_mask) {
+  v1::ProviderMessage claim;
+  claim.mutable_claim()->set_first_function_id(first);
+  claim.mutable_claim()->set_count(count);
+  claim.mutable_claim()->set_args_read_mask(args_read_mask);
+  if (!stream_->Write(claim)) return Finish();
+  while (true) {
+    absl::StatusOr<v1::DaemonMessage> reply = Read();
+    if (!reply.ok()) return reply.status();
+    if (reply->has_claim_reply()) return reply->claim_reply();
+    if (reply->has_call()) early_calls_.push_back(reply->call());
+  }
+}
+
+absl::StatusOr<v1::ForwardedCall> TestProvider::NextCall() {
+  if (!early_calls_.empty()) {
+    v1::ForwardedCall call = early_calls_.front();
+    early_calls_.erase(early_calls_.begin());
+    return call;
+  }
+  while (true) {
+    absl::StatusOr<v1::DaemonMessage> message = Read();
+    if (!message.ok()) return message.status();
+    if (message->has_call()) return message->call();
+  }
+}
+
+bool TestProvider::Answer(uint64_t call_id, const std::vector<uint64_t>& regs) {
+  v1::ProviderMessage answer;
+  answer.mutable_result()->set_call_id(call_id);
+  uint32_t written = 0;
+  for (size_t i = 0; i < regs.size(); ++i) {
+    answer.mutable_result()->add_regs(regs[i]);
+    written |= 1u << i;
+  }
+  answer.mutable_result()->set_written_mask(written | 1);
+  return stream_->Write(answer);
+}
+
+}  // namespace hypercall::testing
