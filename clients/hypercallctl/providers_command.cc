@@ -52,19 +52,48 @@ std::string RenderProviders(const v1::ListProvidersReply& reply, bool json) {
             .HexField("args_read_mask", range.args_read_mask())
             .EndObject();
       }
-      out.EndArray().EndObject();
+      out.EndArray();
+      if (provider.kind() == "external") {
+        out.Key("serving").BeginArray();
+        for (const v1::PeerIdentity& peer : provider.serving()) {
+          out.BeginObject()
+              .NumberField("pid", peer.pid())
+              .NumberField("uid", peer.uid())
+              .NumberField("gid", peer.gid())
+              .EndObject();
+        }
+        const v1::ExternalCallStats& stats = provider.external();
+        out.EndArray()
+            .Key("external")
+            .BeginObject()
+            .NumberField("forwarded", stats.forwarded())
+            .NumberField("answered", stats.answered())
+            .NumberField("unserved", stats.unserved())
+            .NumberField("timed_out", stats.timed_out())
+            .NumberField("lost_with_process", stats.lost_with_process())
+            .NumberField("over_limit", stats.over_limit())
+            .NumberField("stray_results", stats.stray_results())
+            .EndObject();
+      }
+      out.EndObject();
     }
     out.EndArray().EndObject();
     return out.str() + "\n";
   }
-  Table table({"NAME", "KIND", "CALLS", "RANGES"});
+  Table table({"NAME", "KIND", "CALLS", "SERVED BY", "RANGES"});
   for (const v1::ProviderInfo& provider : reply.providers()) {
     std::string ranges;
     for (const v1::RangeInfo& range : provider.ranges()) {
       ranges += (ranges.empty() ? "" : " ") + RangeText(range);
     }
+    std::string served_by = provider.kind() == "external" ? "nobody" : "daemon";
+    for (int i = 0; i < provider.serving_size(); ++i) {
+      served_by =
+          (i == 0 ? "" : served_by + ",") +
+          absl::StrFormat("pid %u uid %u", provider.serving(i).pid(), provider.serving(i).uid());
+    }
     table.AddRow({provider.name(), provider.kind(), absl::StrFormat("%u", provider.calls()),
-                  ranges.empty() ? "-" : ranges});
+                  served_by, ranges.empty() ? "-" : ranges});
   }
   return table.Render();
 }

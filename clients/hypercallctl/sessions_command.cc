@@ -52,19 +52,30 @@ std::string RenderSessions(const v1::ListSessionsReply& reply, bool json) {
           .NumberField("calls", session.calls())
           .Key("attached_unix_seconds")
           .SignedNumber(session.attached_unix_seconds())
-          .Field("software", session.software())
-          .EndObject();
+          .Field("software", session.software());
+      if (session.has_peer()) {
+        out.Key("peer")
+            .BeginObject()
+            .NumberField("pid", session.peer().pid())
+            .NumberField("uid", session.peer().uid())
+            .NumberField("gid", session.peer().gid())
+            .EndObject();
+      }
+      out.EndObject();
     }
     out.EndArray().EndObject();
     return out.str() + "\n";
   }
-  Table table({"SESSION", "VM", "UUID", "VCPUS", "CALLS", "ATTACHED", "SOFTWARE"});
+  Table table({"SESSION", "VM", "UUID", "VCPUS", "CALLS", "ATTACHED", "PID", "UID", "SOFTWARE"});
   for (const v1::SessionInfo& session : reply.sessions()) {
     const std::string uuid = FormatUuid(session.vm_uuid());
     table.AddRow({session.session_id(), session.vm_name(), uuid.empty() ? "-" : uuid,
                   absl::StrFormat("%u/%u", session.vcpus_connected(), session.vcpu_count()),
                   absl::StrFormat("%u", session.calls()),
-                  LocalDateTime(session.attached_unix_seconds()), session.software()});
+                  LocalDateTime(session.attached_unix_seconds()),
+                  session.has_peer() ? absl::StrFormat("%u", session.peer().pid()) : "-",
+                  session.has_peer() ? absl::StrFormat("%u", session.peer().uid()) : "-",
+                  session.software()});
   }
   return table.Render();
 }

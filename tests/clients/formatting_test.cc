@@ -143,12 +143,16 @@ TEST_F(FormattingTest, Sessions) {
   session->set_calls(10);
   session->set_attached_unix_seconds(1704164645);
   session->set_software("hypercall-demo-vm/0.1.0");
-  EXPECT_EQ(
-      RenderSessions(reply, false),
-      "SESSION  VM    UUID                                  VCPUS  CALLS  ATTACHED            "
-      " SOFTWARE\n"
-      "s-1      demo  00112233-4455-6677-8899-aabbccddeeff  2/4    10     2024-01-02 03:04:05 "
-      " hypercall-demo-vm/0.1.0\n");
+  EXPECT_EQ(RenderSessions(reply, false),
+            "SESSION  VM    UUID                                  VCPUS  CALLS  ATTACHED       "
+            "      PID  UID  SOFTWARE\n"
+            "s-1      demo  00112233-4455-6677-8899-aabbccddeeff  2/4    10     2024-01-02 "
+            "03:04:05  -    -    hypercall-demo-vm/0.1.0\n");
+  session->mutable_peer()->set_pid(42);
+  session->mutable_peer()->set_uid(1000);
+  session->mutable_peer()->set_gid(1001);
+  EXPECT_THAT(RenderSessions(reply, false), HasSubstr("03:04:05  42   1000  hypercall-demo-vm"));
+  EXPECT_THAT(RenderSessions(reply, true), HasSubstr(R"("peer":{"pid":42,"uid":1000,"gid":1001})"));
   EXPECT_THAT(RenderSessions(reply, true),
               HasSubstr(R"("vm_uuid":"00112233-4455-6677-8899-aabbccddeeff","vcpu_count":4,)"));
   EXPECT_EQ(RenderSessions(v1::ListSessionsReply(), true), "{\"sessions\":[]}\n");
@@ -164,12 +168,25 @@ TEST_F(FormattingTest, Providers) {
   provider->set_calls(5);
   *provider->add_ranges() = TrngRange32();
   EXPECT_EQ(RenderProviders(reply, false),
-            "NAME  KIND     CALLS  RANGES\n"
-            "trng  builtin  5      0x84000050-0x8400005f\n");
+            "NAME  KIND     CALLS  SERVED BY  RANGES\n"
+            "trng  builtin  5      daemon     0x84000050-0x8400005f\n");
   EXPECT_EQ(RenderProviders(reply, true),
             R"({"providers":[{"name":"trng","kind":"builtin","calls":5,"ranges":[)"
             R"({"first":"0x84000050","count":16,"args_read_mask":"0x2"}]}]})"
             "\n");
+
+  v1::ProviderInfo* external = reply.add_providers();
+  external->set_name("hv");
+  external->set_kind("external");
+  EXPECT_THAT(RenderProviders(reply, false), HasSubstr("\nhv    external  0      nobody "));
+  v1::PeerIdentity* peer = external->add_serving();
+  peer->set_pid(77);
+  peer->set_uid(990);
+  external->mutable_external()->set_timed_out(3);
+  EXPECT_THAT(RenderProviders(reply, false), HasSubstr("pid 77 uid 990"));
+  EXPECT_THAT(RenderProviders(reply, true),
+              HasSubstr(R"("serving":[{"pid":77,"uid":990,"gid":0}],"external":{"forwarded":0,)"
+                        R"("answered":0,"unserved":0,"timed_out":3,)"));
 }
 
 CallRequest Rnd64Request() {

@@ -132,8 +132,8 @@ TEST_F(HypercallctlTest, ProvidersTableAndJson) {
   ASSERT_EQ(Ctl({"call", "TRNG_VERSION"}).exit_code, 0);
   CommandResult table = Ctl({"providers"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_THAT(table.out,
-              ContainsRegex("\ntrng +builtin +1 +0x84000050-0x8400005f 0xc4000050-0xc400005f\n"));
+  EXPECT_THAT(table.out, ContainsRegex("\ntrng +builtin +1 +daemon +0x84000050-0x8400005f "
+                                       "0xc4000050-0xc400005f\n"));
   CommandResult json = Ctl({"--json", "providers"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr(R"({"name":"trng","kind":"builtin","calls":1,"ranges":[)"
@@ -151,12 +151,16 @@ TEST_F(HypercallctlTest, SessionsTableAndJson) {
   ASSERT_TRUE((*vm)->Call(0x84000050).ok());
   CommandResult table = Ctl({"sessions"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
+  // The VMM's pid and uid, as the kernel told the daemon.
   EXPECT_THAT(table.out, ContainsRegex("\n[^ ]+ +sessions-probe +- +1/2 +1 +"
-                                       "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +[^ ]+\n"));
+                                       "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +" +
+                                       std::to_string(getpid()) + " +" + std::to_string(getuid()) +
+                                       " +[^ ]+\n"));
   CommandResult json = Ctl({"sessions", "--json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr(R"("vm_name":"sessions-probe","vm_uuid":"","vcpu_count":2,)"
                                   R"("vcpus_connected":1,"calls":1,)"));
+  EXPECT_THAT(json.out, HasSubstr(R"("peer":{"pid":)" + std::to_string(getpid()) + ","));
 }
 
 TEST_F(HypercallctlTest, JsonCallOfTrngVersion) {
