@@ -1,0 +1,94 @@
+// The provider interface of the SDK: the same shape as the daemon's built-in
+// providers (daemon/providers/provider.h), so a provider's code moves between
+// the daemon and its own process by changing the namespace it derives from.
+// A Runner (runner.h) connects a Provider to hypercalld's provider socket.
+//
+// Contract (as in the daemon):
+// - Claims() names the ranges the provider asks for, and per range the
+//   argument registers it reads. The daemon's config decides what it may
+//   own; Handle() is only called for IDs in granted ranges.
+// - Handle() is called concurrently from the runner's worker threads: it
+//   must be thread-safe. It may block its worker (the call's deadline still
+//   counts), but a provider with many slow calls should answer later from
+//   its own threads instead.
+// - Every call is answered exactly once through done.Complete(), inline or
+//   later from any thread. Until then `call`, `context` and `done` stay
+//   valid; after Complete() none of them may be touched.
+// - `call.function_id` is as the guest issued it: tell functions apart by
+//   smccc::RoutingId(call.function_id). For SMC32/HVC32 calls the arguments
+//   already have w-register semantics, and the daemon applies them to the
+//   result.
+// - An ID inside its range that the provider does not implement is answered
+//   with x0 = NOT_SUPPORTED (-1), never left unanswered.
+#ifndef HYPERCALL_PROVIDER_PROVIDER_H_
+#define HYPERCALL_PROVIDER_PROVIDER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "smccc/call.h"
+#include "smccc/function_id.h"
+#include "smccc/return_codes.h"
+
+namespace hypercall::provider {
+
+// A range a provider asks to own.
+struct RangeClaim {
+  smccc::FunctionRange range;
+  // Argument registers the provider reads (bit i = x(i), 1 <= i <= 17): the
+  // VMM reads exactly these from the guest.
+  smccc::RegisterMask args_read_mask = 0;
+};
+
+// Who is calling, and by when the answer must be there.
+struct CallContext {
+  // The attach name of the calling VM. Valid until Complete().
+  std::string_view vm;
+  // Index of the calling vCPU within its VM.
+  uint32_t vcpu = 0;
+  // After this the guest has been answered NOT_SUPPORTED by the daemon and a
+  // result is dropped (out of process only; the daemon's own providers have
+  // no such field).
+  std::chrono::steady_clock::time_point deadline;
+};
+
+// Receives the answer to one call.
+class Completion {
+ public:
+  // Called exactly once per Handle().
+  virtual void Complete(const smccc::Result& result) = 0;
+
+ protected:
+  ~Completion() = default;
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  // The name the daemon's config knows this provider by ("oem-counter").
+  virtual std::string_view name() const = 0;
+
+  // The ranges this provider claims when it connects.
+  virtual std::vector<RangeClaim> Claims() const = 0;
+
+  // Answers `call` through `done` (see the contract above).
+  virtual void Handle(const CallContext& context, const smccc::Call& call, Completion& done) = 0;
+};
+
+// For providers that answer every call on the spot: implement Answer().
+class SyncProvider : public Provider {
+ public:
+  // The result of `call`; called concurrently, must be thread-safe.
+  virtual smccc::Result Answer(const CallContext& context, const smccc::Call& call) = 0;
+
+  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) final {
+    done.Complete(Answer(context, call));
+  }
+};
+
+}  // namespace hypercall::provider
+
+#endif  // HYPERCALL_PROVIDER_PROVIDER_H_

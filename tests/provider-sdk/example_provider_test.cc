@@ -1,0 +1,268 @@
+// The SDK examples as their own processes against the real daemon: the C++
+// hypercall-example-provider and the Python example, each named in a config,
+// serving a VM's calls (many in flight), and the lifecycle around them: kill
+// -9 mid-call, a restart that takes the ranges back, a daemon restart the
+// SDK reconnects to by itself, SIGTERM, and a hello the policy refuses.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "provider_process.h"
+#include "support/daemon_process.h"
+#include "test_vm.h"
+
+namespace hypercall::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr uint64_t kNotSupported = ~uint64_t{0};
+constexpr int kDeadlineMs = 1500;
+
+// One example provider: how to run it and where its service lives.
+struct Example {
+  std::string label;
+  std::string name;
+  uint32_t base;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+};
+
+void PrintTo(const Example& example, std::ostream* out) { *out << example.label; }
+
+Example CppExample() {
+  return {"Cpp", "example", 0xC3000100, {EXAMPLE_PROVIDER_PATH, "--name", "example"}, {}};
+}
+
+Example PythonExample() {
+  return {"Python",
+          "py-example",
+          0xC3000200,
+          {PYTHON3, "-u", PYTHON_EXAMPLE, "--name", "py-example"},
+          {"PYTHONPATH=" PYTHON_SDK_PATH, "PYTHONDONTWRITEBYTECODE=1"}};
+}
+
+// Both examples' providers, served by `uid`, with a short call deadline.
+std::string ExampleConfig(uid_t uid) {
+  return absl::StrFormat(R"(version: 1
+provider { name: "trng" builtin {} }
+provider {
+  name: "example"
+  external { allow_uid: %d }
+  range { first: 0xC3000100 last: 0xC300010F reads: [1, 2, 3] }
+}
+provider {
+  name: "py-example"
+  external { allow_uid: %d }
+  range { first: 0xC3000200 last: 0xC300020F reads: [1, 2, 3] }
+}
+limits { call_deadline_ms: %d }
+)",
+                         uid, uid, kDeadlineMs);
+}
+
+int Count(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+class ExampleProviderTest : public ::testing::TestWithParam<Example> {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/hypercall-sdk-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+  }
+  void TearDown() override {
+    provider_.reset();
+    daemon_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void StartDaemon(uid_t uid = getuid()) {
+    const std::string config = dir_ + "/hypercalld.conf";
+    std::ofstream(config) << ExampleConfig(uid);
+    auto daemon = DaemonProcess::Start({"--config", config});
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = std::move(*daemon);
+  }
+
+  void StartProvider() {
+    ProviderProcess::Options options;
+    options.argv = GetParam().argv;
+    options.argv.insert(options.argv.end(), {"--runtime-dir", daemon_->runtime_dir()});
+    options.env = GetParam().env;
+    options.log_path = dir_ + "/provider.log";
+    auto process = ProviderProcess::Start(options);
+    ASSERT_TRUE(process.ok()) << process.status();
+    provider_ = std::move(*process);
+  }
+
+  std::unique_ptr<TestVm> AttachVm(const std::string& name, int vcpus = 1) {
+    auto vm = TestVm::Attach(Connect(daemon_->vmm_target()), name, vcpus);
+    EXPECT_TRUE(vm.ok()) << vm.status();
+    return vm.ok() ? std::move(*vm) : nullptr;
+  }
+
+  uint32_t Fn(uint32_t offset) const { return GetParam().base + offset; }
+
+  // Calls WHO until the provider answers (it may still be connecting).
+  absl::StatusOr<v1::Result> WhoWhenServed(TestVm& vm, int timeout_ms = 10000) {
+    const auto deadline = steady_clock::now() + milliseconds(timeout_ms);
+    while (true) {
+      absl::StatusOr<v1::Result> result = vm.Call(Fn(3));
+      if (!result.ok() || result->regs(0) != kNotSupported) return result;
+      if (steady_clock::now() > deadline) {
+        return absl::DeadlineExceededError("the provider never served: " + provider_->Log());
+      }
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+  }
+
+  std::string dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::unique_ptr<ProviderProcess> provider_;
+};
+
+TEST_P(ExampleProviderTest, AnswersAVmsCalls) {
+  StartDaemon();
+  StartProvider();
+  std::unique_ptr<TestVm> vm = AttachVm("vm-a", 2);
+  ASSERT_NE(vm, nullptr);
+  ASSERT_TRUE(WhoWhenServed(*vm).ok());
+
+  auto echo = vm->Call(Fn(0), {11, 22, 33});
+  ASSERT_TRUE(echo.ok()) << echo.status();
+  EXPECT_EQ(echo->regs(0), 0u);
+  EXPECT_EQ(echo->regs(1), 11u);
+  EXPECT_EQ(echo->regs(2), 22u);
+  EXPECT_EQ(echo->regs(3), 33u);
+  ASSERT_TRUE(vm->Call(Fn(1), {5}).ok());
+  auto add = vm->Call(Fn(1), {7}, /*vcpu=*/1);
+  ASSERT_TRUE(add.ok()) << add.status();
+  EXPECT_EQ(add->regs(1), 12u);
+  auto who = vm->Call(Fn(3), {}, /*vcpu=*/1);
+  ASSERT_TRUE(who.ok()) << who.status();
+  EXPECT_EQ(who->regs(1), 1u);
+  EXPECT_EQ(who->regs(2), static_cast<uint64_t>(provider_->pid()));
+  EXPECT_EQ(who->regs(3), 12u);
+  auto unknown = vm->Call(Fn(0xF));
+  ASSERT_TRUE(unknown.ok()) << unknown.status();
+  EXPECT_EQ(unknown->regs(0), kNotSupported);
+}
+
+TEST_P(ExampleProviderTest, ServesManyCallsInFlightAtOnce) {
+  StartDaemon();
+  StartProvider();
+  constexpr int kVcpus = 4;
+  constexpr int kSleepMs = 400;
+  std::unique_ptr<TestVm> vm = AttachVm("vm-a", kVcpus);
+  ASSERT_NE(vm, nullptr);
+  ASSERT_TRUE(WhoWhenServed(*vm).ok());
+  for (int i = 1; i < kVcpus; ++i) ASSERT_TRUE(vm->Call(Fn(0), {}, i).ok());  // Opens the vCPUs.
+
+  const auto start = steady_clock::now();
+  std::vector<std::thread> vcpus;
+  std::vector<uint64_t> x1(kVcpus);
+  for (int i = 0; i < kVcpus; ++i) {
+    vcpus.emplace_back([&, i] {
+      auto result = vm->Call(Fn(2), {static_cast<uint64_t>(kSleepMs)}, i);
+      if (result.ok() && result->regs(0) == 0) x1[i] = result->regs(1);
+    });
+  }
+  for (std::thread& t : vcpus) t.join();
+  // Four 400 ms calls one after another would take 1600 ms.
+  EXPECT_LT(steady_clock::now() - start, milliseconds(kVcpus * kSleepMs - 300));
+  for (int i = 0; i < kVcpus; ++i) EXPECT_EQ(x1[i], static_cast<uint64_t>(kSleepMs)) << i;
+}
+
+TEST_P(ExampleProviderTest, KilledMidCallTheVcpuGetsNotSupportedAndARestartServesAgain) {
+  StartDaemon();
+  StartProvider();
+  std::unique_ptr<TestVm> vm = AttachVm("vm-a");
+  ASSERT_NE(vm, nullptr);
+  ASSERT_TRUE(WhoWhenServed(*vm).ok());
+  const pid_t first_pid = provider_->pid();
+
+  const auto start = steady_clock::now();
+  std::thread killer([&] {
+    std::this_thread::sleep_for(milliseconds(300));
+    provider_->Signal(SIGKILL);
+  });
+  auto stalled = vm->Call(Fn(2), {60000});
+  const auto waited = steady_clock::now() - start;
+  killer.join();
+  ASSERT_TRUE(stalled.ok()) << stalled.status();
+  EXPECT_EQ(stalled->regs(0), kNotSupported);
+  EXPECT_LT(waited, milliseconds(kDeadlineMs));
+  ASSERT_TRUE(provider_->Wait(5000).has_value());
+
+  StartProvider();
+  auto who = WhoWhenServed(*vm);
+  ASSERT_TRUE(who.ok()) << who.status();
+  EXPECT_EQ(who->regs(0), 0u);
+  EXPECT_EQ(who->regs(2), static_cast<uint64_t>(provider_->pid()));
+  EXPECT_NE(provider_->pid(), first_pid);
+}
+
+TEST_P(ExampleProviderTest, ReconnectsByItselfWhenTheDaemonRestarts) {
+  StartDaemon();
+  StartProvider();
+  {
+    std::unique_ptr<TestVm> vm = AttachVm("vm-a");
+    ASSERT_NE(vm, nullptr);
+    ASSERT_TRUE(WhoWhenServed(*vm).ok());
+  }
+  ASSERT_TRUE(daemon_->Restart().ok());
+  std::unique_ptr<TestVm> vm = AttachVm("vm-b");
+  ASSERT_NE(vm, nullptr);
+  auto who = WhoWhenServed(*vm);
+  ASSERT_TRUE(who.ok()) << who.status();
+  EXPECT_EQ(who->regs(2), static_cast<uint64_t>(provider_->pid()));
+}
+
+TEST_P(ExampleProviderTest, SigtermEndsItCleanly) {
+  StartDaemon();
+  StartProvider();
+  std::unique_ptr<TestVm> vm = AttachVm("vm-a");
+  ASSERT_NE(vm, nullptr);
+  ASSERT_TRUE(WhoWhenServed(*vm).ok());
+  provider_->Signal(SIGTERM);
+  std::optional<int> status = provider_->Wait(5000);
+  ASSERT_TRUE(status.has_value()) << "still running after SIGTERM: " << provider_->Log();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
+  auto after = vm->Call(Fn(3));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->regs(0), kNotSupported);
+}
+
+TEST_P(ExampleProviderTest, ARefusedHelloIsLoggedWithTheReasonAndNotRetriedInALoop) {
+  StartDaemon(getuid() + 1);
+  StartProvider();
+  std::this_thread::sleep_for(milliseconds(1500));
+  const std::string log = provider_->Log();
+  EXPECT_EQ(Count(log, "refused provider"), 1) << log;
+  EXPECT_TRUE(absl::StrContains(log, "may not serve provider")) << log;
+  // One attempt, then the long back-off: the daemon saw it once.
+  EXPECT_LE(Count(daemon_->Log(), "refused"), 1) << daemon_->Log();
+}
+
+INSTANTIATE_TEST_SUITE_P(Sdks, ExampleProviderTest,
+                         ::testing::Values(CppExample(), PythonExample()),
+                         [](const auto& info) { return info.param.label; });
+
+}  // namespace
+}  // namespace hypercall::testing
