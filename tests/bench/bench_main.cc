@@ -1,7 +1,8 @@
 // hypercall-bench: the brokered round trip (simulated vCPU -> shim ->
-// hypercalld -> TRNG RND64 -> back) against a raw SOCK_SEQPACKET ping-pong of
-// the same size, measured in the same run, with client and server on one
-// core and on two. Not a test: it prints figures.
+// hypercalld -> TRNG RND64 -> back) and the same through an out-of-process
+// provider (hypercall-example-provider on the C++ SDK), against a raw
+// SOCK_SEQPACKET ping-pong of the same size, measured in the same run, with
+// client and server on one core and on two. Not a test: it prints figures.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -11,6 +12,7 @@
 #include "brokered_round_trip.h"
 #include "cpu_placement.h"
 #include "raw_ping_pong.h"
+#include "sdk_round_trip.h"
 
 namespace hypercall::bench {
 namespace {
@@ -29,9 +31,11 @@ constexpr char kUsage[] =
     "\n"
     "Measures the brokered SMCCC round trip (simulated vCPU -> libhypercall-shim -> hypercalld\n"
     "-> TRNG RND64 -> back) and a raw Unix SOCK_SEQPACKET ping-pong of the same size (148\n"
-    "bytes each way) in the same run. The benchmark runs on CPU 0; the server (hypercalld or\n"
-    "the echo process) on CPU 0 too (same core) or on CPU 1 (split). Defaults: 20000 calls\n"
-    "after 2000 warm-up calls, both placements.\n";
+    "bytes each way) in the same run, and the round trip through an out-of-process provider\n"
+    "(shim -> hypercalld -> hypercall-example-provider, the C++ SDK's example, ECHO). The\n"
+    "benchmark runs on CPU 0; the servers (hypercalld, the provider process, the echo\n"
+    "process) on CPU 0 too (same core) or on CPU 1 (split). Defaults: 20000 calls after\n"
+    "2000 warm-up calls, both placements.\n";
 
 bool ParseArgs(int argc, char** argv, BenchOptions& options) {
   for (int i = 1; i < argc; ++i) {
@@ -58,6 +62,12 @@ void PrintRow(const char* placement, const char* transport, const LatencySummary
                s.server_cpu_us >= 0 ? absl::StrFormat("%.1f", s.server_cpu_us) : "n/a");
 }
 
+void PrintRatio(const char* placement, const char* what, const LatencySummary& a,
+                const LatencySummary& b) {
+  absl::PrintF("%-26s %-34s %8.1fx %8.1fx %8.1fx\n", placement, what, a.p50_us / b.p50_us,
+               a.p99_us / b.p99_us, a.mean_us / b.mean_us);
+}
+
 // Measures one placement; false on failure (already reported).
 bool RunPlacement(const char* name, int server_cpu, const BenchOptions& options) {
   absl::StatusOr<LatencySummary> raw =
@@ -74,11 +84,18 @@ bool RunPlacement(const char* name, int server_cpu, const BenchOptions& options)
                   brokered.status().ToString());
     return false;
   }
+  absl::StatusOr<LatencySummary> sdk =
+      MeasureSdkProviderRoundTrip(server_cpu, options.warmup, options.calls);
+  if (!sdk.ok()) {
+    absl::FPrintF(stderr, "hypercall-bench: out-of-process provider round trip (%s): %s\n", name,
+                  sdk.status().ToString());
+    return false;
+  }
   PrintRow(name, "raw SOCK_SEQPACKET ping-pong", *raw);
   PrintRow(name, "brokered (shim->hypercalld->TRNG)", *brokered);
-  absl::PrintF("%-26s %-34s %8.1fx %8.1fx %8.1fx\n", name, "ratio brokered / raw",
-               brokered->p50_us / raw->p50_us, brokered->p99_us / raw->p99_us,
-               brokered->mean_us / raw->mean_us);
+  PrintRow(name, "out-of-process (->SDK provider)", *sdk);
+  PrintRatio(name, "ratio brokered / raw", *brokered, *raw);
+  PrintRatio(name, "ratio out-of-process / raw", *sdk, *raw);
   std::fflush(stdout);
   return true;
 }
@@ -97,8 +114,9 @@ int Main(int argc, char** argv) {
   }
   absl::PrintF(
       "hypercall-bench: %d calls per row after %d warm-up; request and reply %d bytes;\n"
-      "benchmark on CPU 0, server (hypercalld / echo process) as the placement says;\n"
-      "CPU columns: microseconds of CPU per call, all threads of the process.\n\n",
+      "benchmark on CPU 0, servers (hypercalld, provider, echo process) as the placement says;\n"
+      "CPU columns: microseconds of CPU per call, all threads of the process (server: the\n"
+      "daemon and, out of process, the provider together).\n\n",
       options.calls, options.warmup, kMessageBytes);
   absl::PrintF("%-26s %-34s %9s %9s %9s %12s %12s\n", "placement", "round trip", "p50 us", "p99 us",
                "mean us", "client CPU", "server CPU");

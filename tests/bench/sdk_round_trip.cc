@@ -1,0 +1,134 @@
+#include "sdk_round_trip.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "cpu_placement.h"
+#include "hypercall/shim/shim.h"
+#include "hypercall/shim/simulated_vcpu.h"
+#include "provider_process.h"
+#include "support/daemon_process.h"
+
+namespace hypercall::bench {
+namespace {
+
+constexpr uint32_t kEcho = 0xC3000100;
+
+// The example provider ("example"), served by this uid.
+std::string Config() {
+  return absl::StrFormat(R"(version: 1
+provider {
+  name: "example"
+  external { allow_uid: %d }
+  range { first: 0xC3000100 last: 0xC300010F reads: [1, 2, 3] }
+}
+)",
+                         getuid());
+}
+
+// Removes the temporary directory it made, whatever happens.
+class TempDir {
+ public:
+  TempDir() {
+    char dir[] = "/tmp/hypercall-bench-XXXXXX";
+    if (mkdtemp(dir) != nullptr) path_ = dir;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Issues ECHO(i, i+1, i+2); OK when it came back echoed.
+absl::Status Echo(shim::Shim& shim, shim::SimulatedVcpu& vcpu, uint64_t i) {
+  vcpu.Issue(kEcho, {i, i + 1, i + 2});
+  absl::StatusOr<shim::CallOutcome> out = shim.HandleHypercall(0, vcpu);
+  if (!out.ok()) return out.status();
+  if (out->disposition != shim::Disposition::kBrokered || vcpu.x(0) != 0 || vcpu.x(1) != i ||
+      vcpu.x(3) != i + 2) {
+    return absl::InternalError(absl::StrFormat("ECHO %d: %s, x0 = 0x%x: %s", i,
+                                               shim::DispositionName(out->disposition), vcpu.x(0),
+                                               out->detail));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LatencySummary> MeasureSdkProviderRoundTrip(int server_cpu, int warmup, int calls) {
+  TempDir dir;
+  if (dir.path().empty()) return absl::InternalError("mkdtemp failed");
+  const std::string config = dir.path() + "/hypercalld.conf";
+  std::ofstream(config) << Config();
+  absl::StatusOr<std::unique_ptr<testing::DaemonProcess>> daemon = testing::DaemonProcess::Start(
+      {.extra_args = {"--config", config, "--log-level", "warning"}, .cpu = server_cpu});
+  if (!daemon.ok()) return daemon.status();
+  testing::ProviderProcess::Options provider_options;
+  provider_options.argv = {testing::BinaryPath("hypercall-example-provider"), "--runtime-dir",
+                           (*daemon)->runtime_dir()};
+  provider_options.log_path = dir.path() + "/provider.log";
+  provider_options.cpu = server_cpu;
+  absl::StatusOr<std::unique_ptr<testing::ProviderProcess>> provider =
+      testing::ProviderProcess::Start(provider_options);
+  if (!provider.ok()) return provider.status();
+
+  shim::VmDescription vm;
+  vm.name = "bench";
+  vm.vcpu_count = 1;
+  vm.ram = {{0x40000000, 256 << 20}};
+  shim::ShimOptions options;
+  options.runtime_dir = (*daemon)->runtime_dir();
+  options.software = "hypercall-bench";
+  options.log = [](shim::LogSeverity, const std::string&) {};
+  absl::StatusOr<std::unique_ptr<shim::Shim>> shim = shim::Shim::Connect(vm, options);
+  if (!shim.ok()) return shim.status();
+  shim::SimulatedVcpu vcpu;
+
+  // The provider connects on its own time: wait until it serves.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!Echo(**shim, vcpu, 0).ok()) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      return absl::DeadlineExceededError("the example provider never served: " +
+                                         (*provider)->Log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  std::vector<int64_t> samples;
+  samples.reserve(calls);
+  double server_before = 0;
+  double own_before = 0;
+  for (int i = 0; i < warmup + calls; ++i) {
+    if (i == warmup) {
+      server_before = ProcessCpuSeconds((*daemon)->pid()) + ProcessCpuSeconds((*provider)->pid());
+      own_before = OwnCpuSeconds();
+    }
+    const auto start = std::chrono::steady_clock::now();
+    absl::Status echoed = Echo(**shim, vcpu, i);
+    const auto end = std::chrono::steady_clock::now();
+    if (!echoed.ok()) return echoed;
+    if (i >= warmup) {
+      samples.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
+    }
+  }
+  const double server_after =
+      ProcessCpuSeconds((*daemon)->pid()) + ProcessCpuSeconds((*provider)->pid());
+  const double own_after = OwnCpuSeconds();
+  LatencySummary summary = Summarize(samples);
+  summary.server_cpu_us = (server_after - server_before) / calls * 1e6;
+  summary.client_cpu_us = (own_after - own_before) / calls * 1e6;
+  return summary;
+}
+
+}  // namespace hypercall::bench
