@@ -81,6 +81,7 @@ record() {
 }
 record l1
 for bin in "$build"/tests/kvm/guests/*.bin; do record guest "$(basename "$bin" .bin)"; done
+record guest measure
 record guest linux-guest
 printf '%s\n' "${results[@]}"
 [ "$failed" -eq 0 ] || kvm_die "$failed of ${#results[@]} failed (console: $out/console.log)"
