@@ -2,7 +2,8 @@
 # Builds the emulated arm64 machine's (L1's) initramfs for the KVM suite:
 #   /init                 tests/kvm/l1/init
 #   /bin/                 busybox, and the arm64 hypercalld, hypercall-vmm,
-#                         hypercallctl and hypercall-l1-bench (stripped copies)
+#                         hypercallctl, hypercall-l1-bench and
+#                         hypercall-example-provider (stripped copies)
 #   /lib/                 their shared libraries (DT_NEEDED, recursively, from
 #                         the arm64 multiarch dirs) and the dynamic loader
 #   /guests/              the bare-metal conformance guests (NAME.bin, and
@@ -24,7 +25,7 @@ kvm_need_tools "g++-aarch64-linux-gnu (binutils-aarch64-linux-gnu)" \
 kvm_need_tools "cpio" cpio
 kvm_need_tools "xz-utils" xz
 
-programs=(hypercalld hypercall-vmm hypercallctl hypercall-l1-bench)
+programs=(hypercalld hypercall-vmm hypercallctl hypercall-l1-bench hypercall-example-provider)
 guest_dir=$build/tests/kvm/guests
 multiarch_dirs=(/lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu)
 

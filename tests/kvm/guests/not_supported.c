@@ -4,7 +4,7 @@
  * provider, for unimplemented IDs inside a planned range (probe and TRNG).
  * A provider's NOT_SUPPORTED writes x0 only; KVM's also zeroes x1..x3, so
  * for those only x0 is checked.
- * (A planned range whose provider is gone is not covered yet: README.md.)
+ * (A planned range whose provider is gone: provider_gone.c.)
  */
 #include "guest.h"
 #include "tap.h"
