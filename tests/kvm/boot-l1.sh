@@ -16,11 +16,28 @@ kvm_need_tools "coreutils" timeout
 
 # pauth-impdef=on: QEMU's default pointer-authentication algorithm makes the
 # whole machine 2-4x slower under TCG.
+# The machine's clock (KVM_L1_CLOCK):
+#   icount (default): -icount shift=0,sleep=off, one emulated instruction is
+#     1 ns of the machine's time and idle time is skipped. Timings inside
+#     (the bench guest, the measure step) then count emulated work, the same
+#     from one run to the next whatever else the host runs; with the host's
+#     clock they are mostly the host's scheduling of QEMU's threads (see
+#     deploy/ARM64.md, "Measured under emulation"). Both emulated CPUs run on
+#     one QEMU thread, taking turns.
+#   realtime: multi-threaded TCG on the host's clock, each emulated CPU a
+#     host thread: truly simultaneous CPUs, timings at the host's mercy.
+# The choice is on L1's kernel command line (l1_clock=), which the measure
+# step prints.
+case ${KVM_L1_CLOCK:-icount} in
+  icount) clock=(-accel tcg -icount "shift=0,sleep=off") ;;
+  realtime) clock=(-accel "tcg,thread=multi") ;;
+  *) kvm_die "KVM_L1_CLOCK must be icount or realtime (got '$KVM_L1_CLOCK')" ;;
+esac
 status=0
 timeout -k 10 "$limit" qemu-system-aarch64 \
   -M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on -smp 2 -m 1024 \
-  -accel tcg -nographic -no-reboot -kernel "$kernel" -initrd "$initramfs" \
-  -append "console=ttyAMA0 rdinit=/init panic=-1 quiet" </dev/null 2>&1 |
+  "${clock[@]}" -nographic -no-reboot -kernel "$kernel" -initrd "$initramfs" \
+  -append "console=ttyAMA0 rdinit=/init panic=-1 quiet l1_clock=${KVM_L1_CLOCK:-icount}" </dev/null 2>&1 |
   tr -d '\r' | tee "$log" || status=$?
 case $status in
   0) ;;
