@@ -2,8 +2,9 @@
 # The real arm64 KVM suite, in one command: cross-builds the arm64 programs and
 # guests, fetches the Debian arm64 kernel and busybox (cached), builds the
 # emulated machine's initramfs, boots it under QEMU, and turns the console
-# into results: L1 itself, each bare-metal conformance guest, the stock Linux
-# guest. Fails loudly (with what to install) where the machine cannot run it.
+# into results: L1 itself, each bare-metal conformance guest, the measurement
+# step (deploy/ARM64.md "Measured under emulation"), the stock Linux guest.
+# Fails loudly (with what to install) where the machine cannot run it.
 #
 #   tests/kvm/run-suite.sh [--arm64-build DIR] [--cache DIR] [--out DIR]
 #                          [--jobs N] [--no-build] [--boot-only]
