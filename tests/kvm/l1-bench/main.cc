@@ -109,9 +109,9 @@ int Brokered(const Options& o) {
       absl::StatusOr<shim::CallOutcome> out = (*shim)->HandleHypercall(0, vcpu);
       if (!out.ok() || out->disposition != shim::Disposition::kBrokered || vcpu.x(0) != 0) {
         absl::FPrintF(stderr, "hypercall-l1-bench: %s call %d failed: %s\n", kind.name, i,
-                      out.ok() ? std::string(shim::DispositionName(out->disposition)) + " " +
-                                     out->detail
-                               : out.status().ToString());
+                      out.ok()
+                          ? std::string(shim::DispositionName(out->disposition)) + " " + out->detail
+                          : out.status().ToString());
         return 1;
       }
       if (i >= o.warmup) samples.push_back(out->latency.count());
