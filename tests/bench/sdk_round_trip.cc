@@ -7,13 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
-#include <vector>
 
 #include "absl/strings/str_format.h"
-#include "cpu_placement.h"
 #include "hypercall/shim/shim.h"
 #include "hypercall/shim/simulated_vcpu.h"
 #include "provider_process.h"
+#include "shim_calls.h"
 #include "support/daemon_process.h"
 
 namespace hypercall::bench {
@@ -83,15 +82,7 @@ absl::StatusOr<LatencySummary> MeasureSdkProviderRoundTrip(int server_cpu, int w
       testing::ProviderProcess::Start(provider_options);
   if (!provider.ok()) return provider.status();
 
-  shim::VmDescription vm;
-  vm.name = "bench";
-  vm.vcpu_count = 1;
-  vm.ram = {{0x40000000, 256 << 20}};
-  shim::ShimOptions options;
-  options.runtime_dir = (*daemon)->runtime_dir();
-  options.software = "hypercall-bench";
-  options.log = [](shim::LogSeverity, const std::string&) {};
-  absl::StatusOr<std::unique_ptr<shim::Shim>> shim = shim::Shim::Connect(vm, options);
+  absl::StatusOr<std::unique_ptr<shim::Shim>> shim = ConnectBenchVm((*daemon)->runtime_dir());
   if (!shim.ok()) return shim.status();
   shim::SimulatedVcpu vcpu;
 
@@ -105,30 +96,8 @@ absl::StatusOr<LatencySummary> MeasureSdkProviderRoundTrip(int server_cpu, int w
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
-  std::vector<int64_t> samples;
-  samples.reserve(calls);
-  double server_before = 0;
-  double own_before = 0;
-  for (int i = 0; i < warmup + calls; ++i) {
-    if (i == warmup) {
-      server_before = ProcessCpuSeconds((*daemon)->pid()) + ProcessCpuSeconds((*provider)->pid());
-      own_before = OwnCpuSeconds();
-    }
-    const auto start = std::chrono::steady_clock::now();
-    absl::Status echoed = Echo(**shim, vcpu, i);
-    const auto end = std::chrono::steady_clock::now();
-    if (!echoed.ok()) return echoed;
-    if (i >= warmup) {
-      samples.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
-    }
-  }
-  const double server_after =
-      ProcessCpuSeconds((*daemon)->pid()) + ProcessCpuSeconds((*provider)->pid());
-  const double own_after = OwnCpuSeconds();
-  LatencySummary summary = Summarize(samples);
-  summary.server_cpu_us = (server_after - server_before) / calls * 1e6;
-  summary.client_cpu_us = (own_after - own_before) / calls * 1e6;
-  return summary;
+  return TimeCalls(warmup, calls, {(*daemon)->pid(), (*provider)->pid()},
+                   [&](int i) { return Echo(**shim, vcpu, i); });
 }
 
 }  // namespace hypercall::bench
