@@ -50,10 +50,6 @@ class Place {
   int column_;
 };
 
-std::string Describe(const smccc::FunctionRange& range) {
-  return absl::StrFormat("0x%08X-0x%08X", range.first, range.last);
-}
-
 bool ValidProviderName(const std::string& name) {
   if (name.empty() || name.size() > 32) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -188,23 +184,24 @@ class Checker {
       const Place range_place = place.Field("range", r);
       const smccc::FunctionRange range{provider.range(r).first(), provider.range(r).last()};
       if (range.first > range.last) {
-        Add(range_place.Problem(
-            absl::StrFormat("range %s is empty: first must not be above last", Describe(range))));
+        Add(range_place.Problem(absl::StrFormat("range %s is empty: first must not be above last",
+                                                smccc::DescribeRange(range))));
         continue;
       }
       if (const smccc::FunctionRange* reserved = smccc::OverlappingReservedRange(range)) {
         Add(range_place.Problem(absl::StrFormat(
             "range %s overlaps the SMCCC-reserved range %s, which KVM always answers itself",
-            Describe(range), Describe(*reserved))));
+            smccc::DescribeRange(range), smccc::DescribeRange(*reserved))));
         continue;
       }
       if (!CheckReads(provider, provider.range(r), range_place)) continue;
       if (provider.has_builtin() && !WithinDefaults(range, builtin->second)) {
         std::vector<std::string> served;
-        for (const smccc::FunctionRange& own : builtin->second) served.push_back(Describe(own));
+        for (const smccc::FunctionRange& own : builtin->second)
+          served.push_back(smccc::DescribeRange(own));
         Add(range_place.Problem(
             absl::StrFormat("range %s is outside what built-in provider \"%s\" serves (%s)",
-                            Describe(range), name, absl::StrJoin(served, ", "))));
+                            smccc::DescribeRange(range), name, absl::StrJoin(served, ", "))));
         continue;
       }
       Claim({range, name, range_place.line()}, range_place);
@@ -258,7 +255,8 @@ class Checker {
       Add(place.Problem(absl::StrFormat(
           "range %s of provider \"%s\" overlaps range %s of provider \"%s\" (line %d): a function "
           "ID has one owner",
-          Describe(claim.range), claim.provider, Describe(held.range), held.provider, held.line)));
+          smccc::DescribeRange(claim.range), claim.provider, smccc::DescribeRange(held.range),
+          held.provider, held.line)));
       return;
     }
     owned_.push_back(claim);

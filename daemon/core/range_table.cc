@@ -5,13 +5,6 @@
 #include "absl/strings/str_format.h"
 
 namespace hypercall::core {
-namespace {
-
-std::string Describe(const smccc::FunctionRange& range) {
-  return absl::StrFormat("0x%08x-0x%08x", range.first, range.last);
-}
-
-}  // namespace
 
 absl::Status RangeTable::Insert(Route route) {
   if (route.provider == nullptr) return absl::InvalidArgumentError("route has no provider");
@@ -24,14 +17,14 @@ absl::Status RangeTable::Insert(Route route) {
   if ((route.args_read_mask & ~smccc::kAllArgRegisters) != 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "provider '%s' claims %s reading registers outside x1..x17 (args_read_mask 0x%x)", claimant,
-        Describe(route.range), route.args_read_mask));
+        smccc::DescribeRange(route.range), route.args_read_mask));
   }
   if (const smccc::FunctionRange* reserved = smccc::OverlappingReservedRange(route.range)) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "provider '%s' cannot claim %s: it overlaps the reserved range %s (Arm architecture "
         "calls such as SMCCC_VERSION and ARCH_FEATURES), which KVM always answers itself and "
         "never forwards",
-        claimant, Describe(route.range), Describe(*reserved)));
+        claimant, smccc::DescribeRange(route.range), smccc::DescribeRange(*reserved)));
   }
   auto after =
       std::upper_bound(routes_.begin(), routes_.end(), route.range.first,
@@ -41,7 +34,7 @@ absl::Status RangeTable::Insert(Route route) {
     if (it != routes_.end() && it->range.Overlaps(route.range)) {
       return absl::AlreadyExistsError(absl::StrFormat(
           "provider '%s' cannot claim %s: it overlaps %s owned by provider '%s'", claimant,
-          Describe(route.range), Describe(it->range), it->provider->name));
+          smccc::DescribeRange(route.range), smccc::DescribeRange(it->range), it->provider->name));
     }
   }
   routes_.insert(after, std::move(route));

@@ -44,6 +44,10 @@ const FunctionRange* OverlappingReservedRange(const FunctionRange& range) {
   return nullptr;
 }
 
+std::string DescribeRange(const FunctionRange& range) {
+  return absl::StrFormat("0x%08x-0x%08x", range.first, range.last);
+}
+
 std::string DescribeFunctionId(uint32_t fid) {
   return absl::StrFormat("%s %s owner=%u(%s) fn=0x%04x%s", IsFastCall(fid) ? "fast" : "yielding",
                          IsSmc64(fid) ? "SMC64" : "SMC32", OwnerOf(fid), OwnerName(OwnerOf(fid)),

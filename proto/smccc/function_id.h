@@ -80,6 +80,9 @@ const FunctionRange* OverlappingReservedRange(const FunctionRange& range);
 // "fast SMC64 owner=4(Standard Secure) fn=0x0053", plus " sve-hint" when set.
 std::string DescribeFunctionId(uint32_t fid);
 
+// "0x84000050-0x8400005f", for messages about ranges.
+std::string DescribeRange(const FunctionRange& range);
+
 }  // namespace hypercall::smccc
 
 #endif  // HYPERCALL_PROTO_SMCCC_FUNCTION_ID_H_

@@ -104,15 +104,15 @@ TEST(ConfigFileTest, ProviderKindsAreChecked) {
 TEST(ConfigFileTest, RangesAreChecked) {
   EXPECT_THAT(Problems("version: 1\nprovider {\n  name: \"x\" external { allow_uid: 0 }\n"
                        "  range { first: 0xC3000010 last: 0xC3000001 }\n}\n"),
-              HasSubstr("test.conf:4:3: range 0xC3000010-0xC3000001 is empty"));
+              HasSubstr("test.conf:4:3: range 0xc3000010-0xc3000001 is empty"));
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" external { allow_uid: 0 }\n"
                        "  range { first: 0x80000000 last: 0x80000001 } }\n"),
               HasSubstr("test.conf:3:3: range 0x80000000-0x80000001 overlaps the SMCCC-reserved "
-                        "range 0x80000000-0x8000FFFF"));
+                        "range 0x80000000-0x8000ffff"));
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {}\n"
                        "  range { first: 0xC4000050 last: 0xC4000060 } }\n"),
-              HasSubstr("range 0xC4000050-0xC4000060 is outside what built-in provider \"trng\" "
-                        "serves (0x84000050-0x8400005F, 0xC4000050-0xC400005F)"));
+              HasSubstr("range 0xc4000050-0xc4000060 is outside what built-in provider \"trng\" "
+                        "serves (0x84000050-0x8400005f, 0xc4000050-0xc400005f)"));
   EXPECT_EQ(Problems("version: 1\nprovider { name: \"trng\" builtin {}\n"
                      "  range { first: 0xC4000050 last: 0xC4000053 } }\n"),
             "");
@@ -137,8 +137,8 @@ TEST(ConfigFileTest, OverlappingRangesNameBothProviders) {
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {} }\n"
                        "provider { name: \"mine\" external { allow_uid: 0 }\n"
                        "  range { first: 0xC4000000 last: 0xC40000FF } }\n"),
-              HasSubstr("test.conf:4:3: range 0xC4000000-0xC40000FF of provider \"mine\" "
-                        "overlaps range 0xC4000050-0xC400005F of provider \"trng\" (line 2)"));
+              HasSubstr("test.conf:4:3: range 0xc4000000-0xc40000ff of provider \"mine\" "
+                        "overlaps range 0xc4000050-0xc400005f of provider \"trng\" (line 2)"));
 }
 
 TEST(ConfigFileTest, VmRulesAreChecked) {

@@ -134,8 +134,8 @@ TEST_F(RemoteProviderTest, ClaimsOutsideTheConfigAreRefusedSayingWhatIsAllowed) 
   absl::Status outside = provider_.Claim(connection, {{kFirst + 0xF0, kFirst + 0x100}, 0});
   EXPECT_EQ(outside.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(outside.message(),
-              HasSubstr("range 0xC30000F0-0xC3000100 is not one provider \"oem\" may claim; the "
-                        "config allows 0xC3000000-0xC30000FF, 0x83000000-0x830000FF"));
+              HasSubstr("range 0xc30000f0-0xc3000100 is not one provider \"oem\" may claim; the "
+                        "config allows 0xc3000000-0xc30000ff, 0x83000000-0x830000ff"));
   absl::Status reads = provider_.Claim(connection, {{kFirst, kFirst}, 0x3e});
   EXPECT_EQ(reads.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(reads.message(), HasSubstr("would read x3-x5, but VMs are planned to read only "
@@ -152,7 +152,7 @@ TEST_F(RemoteProviderTest, TwoProcessesRacingForOneRangeOneWinsAndTheOtherIsTold
   absl::Status lost = provider_.Claim(second, {{kFirst + 8, kFirst + 0x18}, 0});
   EXPECT_EQ(lost.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(lost.message(),
-              HasSubstr("overlaps 0xC3000000-0xC300000F, which pid 7 uid 990 gid 990 "
+              HasSubstr("overlaps 0xc3000000-0xc300000f, which pid 7 uid 990 gid 990 "
                         "serves for provider \"oem\""));
   // A disjoint part is the second one's to take.
   EXPECT_TRUE(provider_.Claim(second, {{kFirst + 0x10, kFirst + 0x18}, 0}).ok());

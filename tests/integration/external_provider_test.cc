@@ -179,7 +179,7 @@ TEST_F(ExternalProviderTest, ClaimsThePolicyForbidsAreRefusedWithTheRule) {
   auto outside = (*provider)->Claim(0xC4000050, 1, 0x2);
   ASSERT_TRUE(outside.ok());
   EXPECT_FALSE(outside->granted());
-  EXPECT_THAT(outside->reason(), HasSubstr("the config allows 0xC3000000-0xC30000FF"));
+  EXPECT_THAT(outside->reason(), HasSubstr("the config allows 0xc3000000-0xc30000ff"));
   auto reads = (*provider)->Claim(kOem, 1, 0xe);
   ASSERT_TRUE(reads.ok());
   EXPECT_FALSE(reads->granted());

@@ -11,10 +11,6 @@
 namespace hypercall::providers {
 namespace {
 
-std::string Describe(const smccc::FunctionRange& range) {
-  return absl::StrFormat("0x%08X-0x%08X", range.first, range.last);
-}
-
 // "x1-x3, x5" for a register mask.
 std::string DescribeRegisters(smccc::RegisterMask mask) {
   std::vector<std::string> parts;
@@ -171,8 +167,8 @@ absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection
                                    const RangeClaim& claim) {
   const smccc::FunctionRange& range = claim.range;
   if (range.first > range.last) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("range %s is empty: first must not be above last", Describe(range)));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "range %s is empty: first must not be above last", smccc::DescribeRange(range)));
   }
   const RangeClaim* allowed = nullptr;
   for (const RangeClaim& candidate : options_.allowed) {
@@ -183,17 +179,19 @@ absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection
   if (allowed == nullptr) {
     std::vector<std::string> ranges;
     for (const RangeClaim& candidate : options_.allowed)
-      ranges.push_back(Describe(candidate.range));
-    return absl::PermissionDeniedError(absl::StrFormat(
-        "range %s is not one provider \"%s\" may claim; the config allows %s", Describe(range),
-        options_.name, ranges.empty() ? "none" : absl::StrJoin(ranges, ", ")));
+      ranges.push_back(smccc::DescribeRange(candidate.range));
+    return absl::PermissionDeniedError(
+        absl::StrFormat("range %s is not one provider \"%s\" may claim; the config allows %s",
+                        smccc::DescribeRange(range), options_.name,
+                        ranges.empty() ? "none" : absl::StrJoin(ranges, ", ")));
   }
   if ((claim.args_read_mask & ~allowed->args_read_mask) != 0) {
     return absl::PermissionDeniedError(absl::StrFormat(
         "range %s would read %s, but VMs are planned to read only %s there (the config's "
         "\"reads\" for %s)",
-        Describe(range), DescribeRegisters(claim.args_read_mask & ~allowed->args_read_mask),
-        DescribeRegisters(allowed->args_read_mask), Describe(allowed->range)));
+        smccc::DescribeRange(range),
+        DescribeRegisters(claim.args_read_mask & ~allowed->args_read_mask),
+        DescribeRegisters(allowed->args_read_mask), smccc::DescribeRange(allowed->range)));
   }
   absl::MutexLock lock(&mu_);
   if (connection->disconnected()) {
@@ -202,8 +200,8 @@ absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection
   for (const ClaimedRange& held : claimed_) {
     if (!held.range.Overlaps(range)) continue;
     return absl::AlreadyExistsError(absl::StrFormat(
-        "range %s overlaps %s, which %s serves for provider \"%s\"", Describe(range),
-        Describe(held.range),
+        "range %s overlaps %s, which %s serves for provider \"%s\"", smccc::DescribeRange(range),
+        smccc::DescribeRange(held.range),
         held.connection == connection ? "this stream" : held.connection->who(), options_.name));
   }
   claimed_.push_back({range, connection});
