@@ -3,7 +3,6 @@
 #ifndef HYPERCALL_DAEMON_SERVICE_PROVIDER_SERVICE_H_
 #define HYPERCALL_DAEMON_SERVICE_PROVIDER_SERVICE_H_
 
-#include "absl/time/time.h"
 #include "hypercall/v1/provider.grpc.pb.h"
 #include "service/external_providers.h"
 #include "service/peer_directory.h"
@@ -25,9 +24,6 @@ class ProviderService final
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Serve(
       grpc::CallbackServerContext* context) override;
-
-  // Waits until every stream has ended or `deadline` passes.
-  bool AwaitNoStreams(absl::Time deadline) { return streams_.AwaitNone(deadline); }
 
  private:
   const ExternalProviderTable& providers_;
