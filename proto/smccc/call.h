@@ -5,6 +5,9 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
+
+#include "smccc/memory_buffer.h"
 
 namespace hypercall::smccc {
 
@@ -30,6 +33,8 @@ struct Call {
   std::array<uint64_t, kNumRegisters> x{};
   // Bit i set: x[i] was read from the guest.
   RegisterMask args_read_mask = 0;
+  // One entry per memory operand of the call's range that applies to it.
+  std::vector<MemoryBuffer> memory;
 };
 
 struct Result {
@@ -37,6 +42,8 @@ struct Result {
   std::array<uint64_t, kNumRegisters> x{};
   // Registers the call writes; x0 is always written.
   RegisterMask written_mask = 1;
+  // Bytes to write back into guest RAM, per OUT/INOUT operand of the call.
+  std::vector<MemoryBuffer> memory;
 
   // Writes xi and marks it written.
   void Set(int i, uint64_t value) {

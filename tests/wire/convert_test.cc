@@ -71,5 +71,62 @@ TEST(ConvertTest, ResultAlwaysMarksX0Written) {
   EXPECT_EQ(result->written_mask, 1u);
 }
 
+TEST(ConvertTest, CallAndResultCarryMemoryBuffers) {
+  smccc::Call call;
+  call.function_id = 0xc3000003;
+  call.x[1] = 0x1000;
+  call.memory.push_back({0, 0x1000, 4, smccc::MemoryDirection::kIn, std::string("ab\0d", 4)});
+  call.memory.push_back({1, 0x2000, 4, smccc::MemoryDirection::kOut, ""});
+  v1::Call proto;
+  ToProto(call, proto);
+  ASSERT_EQ(proto.memory_size(), 2);
+  EXPECT_EQ(proto.memory(1).direction(), v1::MemoryOperand::OUT);
+  auto back = FromProto(proto);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->memory, call.memory);
+
+  smccc::Result result;
+  result.memory.push_back({1, 0, 0, smccc::MemoryDirection::kIn, "wxyz"});
+  v1::Result result_proto;
+  ToProto(result, result_proto);
+  auto result_back = FromProto(result_proto);
+  ASSERT_TRUE(result_back.ok()) << result_back.status();
+  ASSERT_EQ(result_back->memory.size(), 1u);
+  EXPECT_EQ(result_back->memory[0].operand, 1);
+  EXPECT_EQ(result_back->memory[0].data, "wxyz");
+}
+
+TEST(ConvertTest, RefusesMalformedMemoryBuffers) {
+  v1::Call call;
+  call.set_conduit(v1::CONDUIT_HVC);
+  call.add_memory()->set_operand(0);  // no direction
+  EXPECT_NE(FromProto(call).status().message().find("no direction"), std::string::npos);
+
+  v1::Result result;
+  result.add_memory()->set_data(std::string(smccc::kMaxMemoryOperandBytes + 1, 'x'));
+  EXPECT_NE(FromProto(result).status().message().find("at most 16384"), std::string::npos);
+  v1::Result many;
+  for (int i = 0; i < 5; ++i) many.add_memory()->set_operand(i);
+  EXPECT_NE(FromProto(many).status().message().find("5 memory buffers"), std::string::npos);
+}
+
+TEST(ConvertTest, MemoryOperandRoundTripsAndNeedsADirection) {
+  smccc::MemoryOperand op;
+  op.address_register = 2;
+  op.length = 4096;
+  op.direction = smccc::MemoryDirection::kInOut;
+  op.when_register = 1;
+  op.when_mask = 0x10000;
+  op.bad_address_x0 = 5;
+  v1::MemoryOperand proto;
+  ToProto(op, proto);
+  auto back = FromProto(proto);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, op);
+
+  proto.set_direction(v1::MemoryOperand::DIRECTION_UNSPECIFIED);
+  EXPECT_NE(FromProto(proto).status().message().find("IN, OUT or INOUT"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hypercall::wire
