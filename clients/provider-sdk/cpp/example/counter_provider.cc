@@ -6,9 +6,55 @@
 #include <thread>
 
 namespace hypercall::provider::example {
+namespace {
+
+// One of UPPER's buffers.
+smccc::MemoryOperand UpperOperand(int address_register, smccc::MemoryDirection direction) {
+  smccc::MemoryOperand operand;
+  operand.address_register = address_register;
+  operand.length = kUpperBytes;
+  operand.direction = direction;
+  return operand;
+}
+
+const smccc::MemoryBuffer* FindBuffer(const smccc::Call& call, int operand) {
+  for (const smccc::MemoryBuffer& buffer : call.memory) {
+    if (buffer.operand == operand) return &buffer;
+  }
+  return nullptr;
+}
+
+// UPPER: the input (operand 0) with a-z upper-cased, to operand 1.
+smccc::Result Upper(const smccc::Call& call) {
+  const smccc::MemoryBuffer* in = FindBuffer(call, 0);
+  if (in == nullptr || FindBuffer(call, 1) == nullptr) {
+    return smccc::Result::Code(smccc::kInvalidParameter);
+  }
+  smccc::MemoryBuffer out;
+  out.operand = 1;
+  out.data = in->data;
+  uint64_t changed = 0;
+  for (char& c : out.data) {
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+      ++changed;
+    }
+  }
+  smccc::Result result = smccc::Result::Code(smccc::kSuccess);
+  result.Set(1, changed);
+  result.memory.push_back(std::move(out));
+  return result;
+}
+
+}  // namespace
 
 std::vector<RangeClaim> CounterProvider::Claims() const {
-  return {{{kCounterBase, kCounterLast}, kCounterReads}};
+  return {{{kCounterBase, kWho}, kCounterReads, {}},
+          {{kUpper, kUpper},
+           kUpperReads,
+           {UpperOperand(1, smccc::MemoryDirection::kIn),
+            UpperOperand(2, smccc::MemoryDirection::kOut)}},
+          {{kUpper + 1, kCounterLast}, kCounterReads, {}}};
 }
 
 smccc::Result CounterProvider::Answer(const CallContext& context, const smccc::Call& call) {
@@ -29,6 +75,8 @@ smccc::Result CounterProvider::Answer(const CallContext& context, const smccc::C
       result.Set(2, static_cast<uint64_t>(getpid()));
       result.Set(3, counter_.load());
       break;
+    case kUpper:
+      return Upper(call);
     default:
       return smccc::Result::Code(smccc::kNotSupported);
   }

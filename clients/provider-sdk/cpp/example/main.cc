@@ -13,9 +13,12 @@ constexpr char kUsage[] =
     "Usage: hypercall-example-provider [--runtime-dir DIR] [--name NAME] [--workers N]\n"
     "\n"
     "Serves the example OEM counter service (fast SMC64 0xC3000100-0xC300010F: +0 ECHO,\n"
-    "+1 ADD, +2 SLEEP ms, +3 WHO) as external provider NAME (default \"example\") of the\n"
-    "hypercalld whose provider.sock is in DIR (default /run/hypercalld), with N worker\n"
-    "threads (default 4). Reconnects when the daemon restarts; exits 0 on SIGTERM/SIGINT.\n";
+    "+1 ADD, +2 SLEEP ms, +3 WHO, +4 UPPER with guest memory) as external provider NAME\n"
+    "(default \"example\") of the hypercalld whose provider.sock is in DIR (default\n"
+    "/run/hypercalld), with N worker threads (default 4). Its config lists three ranges:\n"
+    "+0..+3 and +5..+15 reading x1..x3, and +4 reading x1, x2 with UPPER's two memory\n"
+    "operands (x1 -> 64 bytes in, x2 -> 64 bytes out). Reconnects when the daemon\n"
+    "restarts; exits 0 on SIGTERM/SIGINT.\n";
 
 bool ParseArgs(int argc, char** argv, std::string& name,
                hypercall::provider::RunnerOptions& options) {

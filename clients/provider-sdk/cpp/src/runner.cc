@@ -128,24 +128,22 @@ class Runner::Impl {
       return Outcome::kLost;
     }
     const std::vector<RangeClaim> claims = provider_.Claims();
-    bool refused = false;
     for (const RangeClaim& claim : claims) {
       absl::StatusOr<v1::ClaimReply> reply = stream.Claim(claim);
       if (!reply.ok()) return ConnectionLost(stream);
       if (!reply->granted()) {
-        refused = true;
-        LogProblem(LogSeverity::kError,
-                   absl::StrFormat("hypercalld refused the claim 0x%08x-0x%08x (reads 0x%x) of "
-                                   "provider \"%s\": %s (retrying)",
-                                   claim.range.first, claim.range.last, claim.args_read_mask, name,
-                                   reply->reason()));
+        LogProblem(
+            LogSeverity::kError,
+            absl::StrFormat("hypercalld refused the claim 0x%08x-0x%08x (reads 0x%x, "
+                            "memory: %s) of provider \"%s\": %s (retrying)",
+                            claim.range.first, claim.range.last, claim.args_read_mask,
+                            smccc::DescribeMemoryOperands(claim.memory), name, reply->reason()));
+        // All or nothing: the provider serves every range it claims or none,
+        // so the rest are not asked for (and one problem is logged, once).
+        stream.Cancel();
+        stream.Finish().IgnoreError();
+        return Outcome::kClaimRefused;
       }
-    }
-    if (refused) {
-      // All or nothing: the provider serves every range it claims or none.
-      stream.Cancel();
-      stream.Finish().IgnoreError();
-      return Outcome::kClaimRefused;
     }
     {
       absl::MutexLock lock(&mu_);

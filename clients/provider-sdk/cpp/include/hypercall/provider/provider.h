@@ -5,8 +5,11 @@
 //
 // Contract (as in the daemon):
 // - Claims() names the ranges the provider asks for, and per range the
-//   argument registers it reads. The daemon's config decides what it may
-//   own; Handle() is only called for IDs in granted ranges.
+//   argument registers it reads and the guest memory operands its calls pass
+//   (smccc::CheckMemoryOperands holds: their registers are among those
+//   read). The daemon's config decides what it may own, and grants a range
+//   only with the operands the config lists for it, in the same order;
+//   Handle() is only called for IDs in granted ranges.
 // - Handle() is called concurrently from the runner's worker threads: it
 //   must be thread-safe. It may block its worker (the call's deadline still
 //   counts), but a provider with many slow calls should answer later from
@@ -18,6 +21,16 @@
 //   smccc::RoutingId(call.function_id). For SMC32/HVC32 calls the arguments
 //   already have w-register semantics, and the daemon applies them to the
 //   result.
+// - `call.memory` holds one buffer per operand of the range that applies to
+//   the call (smccc::MemoryOperand::AppliesTo), in the range's order, each
+//   naming its operand index: the guest's bytes for IN and INOUT operands,
+//   nothing for OUT ones. The VMM copied them; the provider never sees guest
+//   memory otherwise.
+// - `result.memory` lists the bytes to write back into the guest: at most
+//   one entry per OUT or INOUT buffer of the call (MemoryBuffer::operand and
+//   data; the rest is filled in from the call), at most its length, from the
+//   buffer's address on. A result breaking that (smccc::CheckResultMemory)
+//   is not applied: the guest gets NOT_SUPPORTED and its memory is untouched.
 // - An ID inside its range that the provider does not implement is answered
 //   with x0 = NOT_SUPPORTED (-1), never left unanswered.
 #ifndef HYPERCALL_PROVIDER_PROVIDER_H_
@@ -30,6 +43,7 @@
 
 #include "smccc/call.h"
 #include "smccc/function_id.h"
+#include "smccc/memory_operand.h"
 #include "smccc/return_codes.h"
 
 namespace hypercall::provider {
@@ -40,6 +54,10 @@ struct RangeClaim {
   // Argument registers the provider reads (bit i = x(i), 1 <= i <= 17): the
   // VMM reads exactly these from the guest.
   smccc::RegisterMask args_read_mask = 0;
+  // The buffers in guest RAM its calls pass by address, at most
+  // smccc::kMaxMemoryOperandsPerRange; their registers are in
+  // args_read_mask.
+  std::vector<smccc::MemoryOperand> memory;
 };
 
 // Who is calling, and by when the answer must be there.
