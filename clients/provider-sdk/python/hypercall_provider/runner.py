@@ -22,13 +22,14 @@ from typing import Optional
 import grpc
 
 from hypercall.v1 import common_pb2, provider_pb2, provider_pb2_grpc
+from hypercall_provider.convert import call_from_proto, claim_to_proto, result_to_proto
 from hypercall_provider.provider import (
     NOT_SUPPORTED,
-    NUM_REGISTERS,
     Call,
     CallContext,
     Provider,
     Result,
+    describe_memory,
 )
 
 DEFAULT_RUNTIME_DIR = "/run/hypercalld"
@@ -196,24 +197,19 @@ class Runner:
                           f"cannot reach hypercalld at {self._target}: {details} (retrying)")
             return _Outcome.LOST
         claims = self._provider.claims()
-        refused = False
         try:
             for claim in claims:
-                message = provider_pb2.ProviderMessage()
-                message.claim.first_function_id = claim.first
-                message.claim.count = claim.last - claim.first + 1
-                message.claim.args_read_mask = claim.args_read_mask
-                connection.send(message)
+                connection.send(provider_pb2.ProviderMessage(claim=claim_to_proto(claim)))
                 reply = self._claim_reply(connection)
                 if not reply.granted:
-                    refused = True
                     self._problem(logging.ERROR, f"hypercalld refused the claim 0x{claim.first:08x}"
-                                  f"-0x{claim.last:08x} (reads 0x{claim.args_read_mask:x}) of "
-                                  f'provider "{name}": {reply.reason} (retrying)')
-            if refused:
-                # All or nothing: the provider serves every range it claims or none.
-                connection.cancel()
-                return _Outcome.CLAIM_REFUSED
+                                  f"-0x{claim.last:08x} (reads 0x{claim.args_read_mask:x}, "
+                                  f"memory: {describe_memory(claim.memory)}) of provider "
+                                  f'"{name}": {reply.reason} (retrying)')
+                    # All or nothing: the provider serves every range it claims or none, so
+                    # the rest are not asked for (and one problem is logged, once).
+                    connection.cancel()
+                    return _Outcome.CLAIM_REFUSED
             with self._lock:
                 self._state = State.SERVING
                 self._last_problem = ""
@@ -245,9 +241,13 @@ class Runner:
         deadline_nanos = forwarded.deadline_nanos or 3600 * 10**9
         context = CallContext(vm=wire.vm, vcpu=wire.vcpu,
                               deadline=time.monotonic() + deadline_nanos / 1e9)
-        x = [0] + list(wire.args)[:NUM_REGISTERS - 1]
-        x += [0] * (NUM_REGISTERS - len(x))
-        call = Call(function_id=wire.function_id, x=x, args_read_mask=wire.args_read_mask)
+        try:
+            call = call_from_proto(wire)
+        except ValueError as error:
+            self._log.warning("malformed call %d from hypercalld: %s", wire.call_id, error)
+            connection.send(provider_pb2.ProviderMessage(
+                result=result_to_proto(Result.code(NOT_SUPPORTED), wire.call_id)))
+            return
         with self._lock:
             self._in_flight += 1
         self._pool.submit(self._answer, connection, wire.call_id, context, call)
@@ -267,11 +267,7 @@ class Runner:
             if context.remaining() < 0:
                 self._late(call_id)
                 return
-            message = provider_pb2.ProviderMessage()
-            message.result.call_id = call_id
-            message.result.regs.extend(v & ((1 << 64) - 1) for v in result.x)
-            message.result.written_mask = result.written_mask | 1
-            connection.send(message)
+            connection.send(provider_pb2.ProviderMessage(result=result_to_proto(result, call_id)))
         finally:
             with self._lock:
                 self._in_flight -= 1
