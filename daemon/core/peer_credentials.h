@@ -1,25 +1,40 @@
-// Who a peer process is, as the kernel vouches for it (SO_PEERCRED): what
-// sessions and provider streams carry for policy checks, logs and listings.
+// Who a peer process is, as the kernel vouches for it (SO_PEERCRED and
+// SO_PEERGROUPS, read when it connected): what sessions and provider streams
+// carry for policy checks, logs and listings.
 #ifndef HYPERCALL_DAEMON_CORE_PEER_CREDENTIALS_H_
 #define HYPERCALL_DAEMON_CORE_PEER_CREDENTIALS_H_
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace hypercall::core {
 
 struct PeerCredentials {
   pid_t pid = 0;
   uid_t uid = 0;
+  // The primary group.
   gid_t gid = 0;
+  // The supplementary groups, sorted.
+  std::vector<gid_t> groups;
+
+  // True when `group` is the primary or a supplementary group.
+  bool InGroup(gid_t group) const {
+    return gid == group || std::binary_search(groups.begin(), groups.end(), group);
+  }
 };
 
-// "pid 123 uid 1000 gid 1000", for logs.
+// "pid 123 uid 1000 gid 1000" and, when it has supplementary groups,
+// " groups 4,27", for logs.
 inline std::string DescribePeer(const PeerCredentials& peer) {
-  return absl::StrFormat("pid %d uid %d gid %d", peer.pid, peer.uid, peer.gid);
+  std::string out = absl::StrFormat("pid %d uid %d gid %d", peer.pid, peer.uid, peer.gid);
+  if (!peer.groups.empty()) out += " groups " + absl::StrJoin(peer.groups, ",");
+  return out;
 }
 
 }  // namespace hypercall::core

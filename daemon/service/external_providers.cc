@@ -23,13 +23,14 @@ absl::StatusOr<ExternalProvider> ExternalProviderTable::Authorize(
     }
     const bool allowed = std::find(candidate.allow_uid.begin(), candidate.allow_uid.end(),
                                    peer.uid) != candidate.allow_uid.end() ||
-                         std::find(candidate.allow_gid.begin(), candidate.allow_gid.end(),
-                                   peer.gid) != candidate.allow_gid.end();
+                         std::any_of(candidate.allow_gid.begin(), candidate.allow_gid.end(),
+                                     [&peer](gid_t gid) { return peer.InGroup(gid); });
     if (!allowed) {
       return absl::PermissionDeniedError(absl::StrFormat(
-          "uid %d gid %d may not serve provider \"%s\": the config allows uid [%s] and gid [%s]",
-          peer.uid, peer.gid, name, absl::StrJoin(candidate.allow_uid, ", "),
-          absl::StrJoin(candidate.allow_gid, ", ")));
+          "uid %d gid %d (supplementary groups [%s]) may not serve provider \"%s\": the config "
+          "allows uid [%s] and gid [%s]",
+          peer.uid, peer.gid, absl::StrJoin(peer.groups, ", "), name,
+          absl::StrJoin(candidate.allow_uid, ", "), absl::StrJoin(candidate.allow_gid, ", ")));
     }
     return candidate;
   }

@@ -25,8 +25,9 @@ struct ExternalProvider {
   // Keeps the provider alive while a stream serves it.
   std::shared_ptr<const core::ProviderEntry> entry;
   providers::RemoteProvider* provider = nullptr;
-  // A process may serve it when its uid is in allow_uid or its (primary)
-  // gid in allow_gid, as SO_PEERCRED reports them.
+  // A process may serve it when its uid is in allow_uid or its primary or a
+  // supplementary group in allow_gid, as SO_PEERCRED and SO_PEERGROUPS report
+  // them.
   std::vector<uid_t> allow_uid;
   std::vector<gid_t> allow_gid;
 };

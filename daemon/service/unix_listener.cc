@@ -8,8 +8,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "log.h"
@@ -18,6 +20,31 @@ namespace hypercall::service {
 
 using daemon::Log;
 using daemon::LogLevel;
+
+namespace {
+
+// The supplementary groups the peer of `fd` had when it connected, sorted;
+// empty (logged) when the kernel will not say.
+std::vector<gid_t> PeerGroups(int fd) {
+  std::vector<gid_t> groups(16);
+  for (;;) {
+    socklen_t length = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &length) == 0) {
+      groups.resize(length / sizeof(gid_t));
+      std::sort(groups.begin(), groups.end());
+      return groups;
+    }
+    // ERANGE: `length` now says how much room the list needs.
+    if (errno != ERANGE || length <= groups.size() * sizeof(gid_t)) break;
+    groups.resize(length / sizeof(gid_t));
+  }
+  Log(LogLevel::kWarning,
+      "SO_PEERGROUPS: %s; the peer's supplementary groups count for nothing in policy",
+      std::strerror(errno));
+  return {};
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(const std::string& path,
                                                                    unsigned mode) {
@@ -96,7 +123,10 @@ void UnixListener::AcceptLoop(grpc::Server& server, PeerDirectory& peers) {
       close(fd);
       continue;
     }
-    peers.Record(fd, {.pid = credentials.pid, .uid = credentials.uid, .gid = credentials.gid});
+    peers.Record(fd, {.pid = credentials.pid,
+                      .uid = credentials.uid,
+                      .gid = credentials.gid,
+                      .groups = PeerGroups(fd)});
     grpc::AddInsecureChannelFromFd(&server, fd);
   }
 }

@@ -2,17 +2,27 @@
 // call's peer is the process the kernel says connected.
 #include "service/unix_listener.h"
 
+#include <grp.h>
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "hypercall/v1/observer.grpc.pb.h"
 
 namespace hypercall::service {
 namespace {
+
+std::vector<gid_t> OwnGroups() {
+  std::vector<gid_t> groups(getgroups(0, nullptr));
+  groups.resize(getgroups(groups.size(), groups.data()));
+  std::sort(groups.begin(), groups.end());
+  return groups;
+}
 
 // Answers GetStatus with what the directory knows of the caller.
 class WhoAmIService : public v1::ObserverService::CallbackService {
@@ -83,12 +93,30 @@ TEST_F(UnixListenerTest, EachCallKnowsTheKernelVerifiedPeer) {
   ASSERT_TRUE(listener.ok()) << listener.status();
   listener_ = std::move(*listener);
   listener_->Serve(*server_, peers_);
-  const std::string expected = DescribePeer({.pid = getpid(), .uid = getuid(), .gid = getgid()});
+  const std::string expected =
+      DescribePeer({.pid = getpid(), .uid = getuid(), .gid = getgid(), .groups = OwnGroups()});
   for (int i = 0; i < 3; ++i) {  // New channels, new connections, each recorded.
     absl::StatusOr<std::string> who = AskWhoAmI();
     ASSERT_TRUE(who.ok()) << who.status();
     EXPECT_EQ(*who, expected);
   }
+}
+
+TEST_F(UnixListenerTest, SupplementaryGroupsAreTheOnesThePeerHadWhenItConnected) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to change this process's groups";
+  auto listener = UnixListener::Listen(path_, 0660);
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  listener_ = std::move(*listener);
+  listener_->Serve(*server_, peers_);
+  const std::vector<gid_t> saved = OwnGroups();
+  const std::vector<gid_t> test_groups = {4242, 4343, 65000};
+  // glibc applies setgroups to every thread, gRPC's included.
+  ASSERT_EQ(setgroups(test_groups.size(), test_groups.data()), 0);
+  absl::StatusOr<std::string> who = AskWhoAmI();
+  ASSERT_EQ(setgroups(saved.size(), saved.data()), 0);
+  ASSERT_TRUE(who.ok()) << who.status();
+  EXPECT_EQ(*who, DescribePeer(
+                      {.pid = getpid(), .uid = getuid(), .gid = getgid(), .groups = test_groups}));
 }
 
 TEST_F(UnixListenerTest, AfterStoppingNoNewConnectionIsAccepted) {

@@ -1,0 +1,60 @@
+// Who may serve an external provider: the config's uids and gids against the
+// kernel-reported peer, supplementary groups included.
+#include "service/external_providers.h"
+
+#include "gtest/gtest.h"
+
+namespace hypercall::service {
+namespace {
+
+// Only its name matters to the table.
+class NamedProvider final : public providers::Provider {
+ public:
+  std::string_view name() const override { return "sensor"; }
+  std::vector<providers::RangeClaim> Claims() const override { return {}; }
+  void Handle(const providers::CallContext&, const smccc::Call&,
+              providers::Completion& done) override {
+    done.Complete(smccc::Result::Code(-1));
+  }
+};
+
+// Fills `table` with the provider "sensor", served by `uids` and `gids`.
+void Allow(ExternalProviderTable& table, std::vector<uid_t> uids, std::vector<gid_t> gids) {
+  ExternalProvider sensor;
+  sensor.entry =
+      std::make_shared<core::ProviderEntry>(std::make_unique<NamedProvider>(), "external");
+  sensor.allow_uid = std::move(uids);
+  sensor.allow_gid = std::move(gids);
+  table.Replace({sensor});
+}
+
+TEST(ExternalProviderTableTest, AUidOrAnyGroupOfThePeerMayServe) {
+  ExternalProviderTable table;
+  Allow(table, {1001}, {2002});
+  EXPECT_TRUE(table.Authorize("sensor", {.pid = 1, .uid = 1001, .gid = 5}).ok());
+  EXPECT_TRUE(table.Authorize("sensor", {.pid = 1, .uid = 7, .gid = 2002}).ok());
+  EXPECT_TRUE(
+      table.Authorize("sensor", {.pid = 1, .uid = 7, .gid = 5, .groups = {10, 2002, 3000}}).ok());
+}
+
+TEST(ExternalProviderTableTest, APeerInNoAllowedGroupIsToldWhoMayServe) {
+  ExternalProviderTable table;
+  Allow(table, {1001}, {2002});
+  absl::StatusOr<ExternalProvider> refused =
+      table.Authorize("sensor", {.pid = 1, .uid = 7, .gid = 5, .groups = {10, 3000}});
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(refused.status().message(),
+            "uid 7 gid 5 (supplementary groups [10, 3000]) may not serve provider \"sensor\": "
+            "the config allows uid [1001] and gid [2002]");
+}
+
+TEST(ExternalProviderTableTest, AnUnknownNameListsTheConfiguredOnes) {
+  ExternalProviderTable table;
+  Allow(table, {0}, {});
+  absl::StatusOr<ExternalProvider> refused = table.Authorize("other", {.uid = 0});
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(refused.status().message().find("it lists sensor"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hypercall::service
