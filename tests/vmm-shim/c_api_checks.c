@@ -75,7 +75,7 @@ const char* check_bad_arguments(void) {
 
 const char* check_calls_through_daemon(const char* runtime_dir) {
   const uint8_t uuid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-  const hypercall_ram_region ram = {0x40000000, 64 << 20};
+  const hypercall_ram_region ram = {0x40000000, 64 << 20, NULL};
   hypercall_vm_info vm = {"c-api", uuid, 1, &ram, 1};
   hypercall_shim_options options;
   hypercall_shim_options_init(&options);

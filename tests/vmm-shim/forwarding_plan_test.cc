@@ -1,5 +1,7 @@
 #include "hypercall/shim/forwarding_plan.h"
 
+#include <functional>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -7,6 +9,7 @@ namespace hypercall::shim {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 v1::ForwardingPlan Proto(std::initializer_list<std::tuple<uint32_t, uint32_t, uint32_t>> ranges) {
   v1::ForwardingPlan plan;
@@ -94,10 +97,88 @@ INSTANTIATE_TEST_SUITE_P(
                       BadPlan{Proto({{0x84000050, 16, 0x1}}), "outside x1..x17"},
                       BadPlan{Proto({{0x84000050, 16, 0x40000}}), "outside x1..x17"}));
 
+// 0xc3000003 reading x1 and x2, passing [0] x1 -> 64 bytes in and
+// [1] x2 -> 16 bytes out when (x1 & 1) == 0, with bad-address x0 5.
+v1::ForwardingPlan MemoryProto() {
+  v1::ForwardingPlan plan = Proto({{0xc3000003, 1, 0x6}});
+  v1::MemoryOperand* in = plan.mutable_ranges(0)->add_memory();
+  in->set_address_register(1);
+  in->set_length(64);
+  in->set_direction(v1::MemoryOperand::IN);
+  v1::MemoryOperand* out = plan.mutable_ranges(0)->add_memory();
+  out->set_address_register(2);
+  out->set_length(16);
+  out->set_direction(v1::MemoryOperand::OUT);
+  out->set_when_register(1);
+  out->set_when_mask(1);
+  out->set_when_value(0);
+  out->set_bad_address_x0(5);
+  return plan;
+}
+
+TEST(ForwardingPlanTest, CarriesEachRangesMemoryOperandsInOrder) {
+  absl::StatusOr<ForwardingPlan> plan = ForwardingPlan::FromProto(MemoryProto());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const PlannedRange* range = plan->Find(0xc3000003);
+  ASSERT_NE(range, nullptr);
+  ASSERT_EQ(range->memory.size(), 2u);
+  smccc::MemoryOperand in;
+  in.address_register = 1;
+  in.length = 64;
+  in.direction = smccc::MemoryDirection::kIn;
+  EXPECT_EQ(range->memory[0], in);
+  smccc::MemoryOperand out;
+  out.address_register = 2;
+  out.length = 16;
+  out.direction = smccc::MemoryDirection::kOut;
+  out.when_register = 1;
+  out.when_mask = 1;
+  out.bad_address_x0 = 5;
+  EXPECT_EQ(range->memory[1], out);
+  EXPECT_TRUE(TestPlan().ranges()[0].memory.empty());
+  EXPECT_THAT(plan->Describe(),
+              HasSubstr("0xc3000003+1 (p, reads mask 0x6, memory x1 -> 64 bytes in; x2 -> 16 "
+                        "bytes out, when (x1 & 0x1) == 0x0)"));
+  EXPECT_THAT(TestPlan().Describe(), Not(HasSubstr("memory")));
+}
+
+TEST(ForwardingPlanTest, MalformedMemoryOperandsAreRefusedNamingTheRange) {
+  struct Case {
+    std::function<void(v1::PlannedRange&)> spoil;
+    const char* says;
+  };
+  const Case cases[] = {
+      {[](v1::PlannedRange& r) { r.set_args_read_mask(0x2); }, "does not read"},
+      {[](v1::PlannedRange& r) { r.mutable_memory(0)->set_length(0); }, "length 0"},
+      {[](v1::PlannedRange& r) { r.mutable_memory(0)->set_length(16385); }, "length 16385"},
+      {[](v1::PlannedRange& r) { r.mutable_memory(0)->set_address_register(0); },
+       "address_register 0"},
+      {[](v1::PlannedRange& r) { r.mutable_memory(0)->clear_direction(); }, "direction"},
+      {[](v1::PlannedRange& r) { r.mutable_memory(1)->set_when_value(2); }, "never applies"},
+      {[](v1::PlannedRange& r) {
+         for (int i = 0; i < 3; ++i) *r.add_memory() = r.memory(0);
+       },
+       "at most 4"},
+  };
+  for (const Case& c : cases) {
+    v1::ForwardingPlan proto = MemoryProto();
+    c.spoil(*proto.mutable_ranges(0));
+    absl::StatusOr<ForwardingPlan> plan = ForwardingPlan::FromProto(proto);
+    ASSERT_FALSE(plan.ok()) << c.says;
+    EXPECT_TRUE(absl::IsInvalidArgument(plan.status())) << plan.status();
+    EXPECT_THAT(plan.status().message(), HasSubstr("plan range 0 (0xc3000003+1)"));
+    EXPECT_THAT(plan.status().message(), HasSubstr(c.says));
+  }
+}
+
 TEST(ForwardingPlanTest, EqualityComparesEveryField) {
   EXPECT_EQ(TestPlan(), TestPlan());
   auto other = ForwardingPlan::FromProto(Proto({{0x84000050, 16, 0x6}}));
   EXPECT_FALSE(*other == TestPlan());
+  v1::ForwardingPlan longer = MemoryProto();
+  longer.mutable_ranges(0)->mutable_memory(0)->set_length(65);
+  EXPECT_EQ(*ForwardingPlan::FromProto(MemoryProto()), *ForwardingPlan::FromProto(MemoryProto()));
+  EXPECT_FALSE(*ForwardingPlan::FromProto(longer) == *ForwardingPlan::FromProto(MemoryProto()));
 }
 
 TEST(ForwardingPlanTest, DescribeListsRanges) {

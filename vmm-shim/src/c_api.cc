@@ -2,19 +2,27 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <vector>
 
+#include "absl/strings/str_format.h"
 #include "hypercall/shim.h"
+#include "hypercall/shim/guest_memory.h"
 #include "hypercall/shim/kvm_arm64_vcpu.h"
 #include "hypercall/shim/kvm_smccc_filter.h"
 #include "hypercall/shim/shim.h"
 
 struct hypercall_shim {
+  // Declared first: the shim uses it until it is gone.
+  std::optional<hypercall::shim::MappedGuestMemory> memory;
   std::unique_ptr<hypercall::shim::Shim> shim;
 };
 
 namespace {
 
 using hypercall::shim::CallOutcome;
+using hypercall::shim::MappedGuestMemory;
+using hypercall::shim::MappedRamRegion;
 using hypercall::shim::VcpuBackend;
 
 int Fail(const absl::Status& status, char* err, size_t err_size) {
@@ -53,6 +61,28 @@ class CallbackVcpu : public VcpuBackend {
   const hypercall_vcpu_ops& ops_;
 };
 
+// The VM's RAM as the shim reaches it: nullopt when no region has a host
+// mapping; InvalidArgument when only some have, or for bad regions.
+absl::StatusOr<std::optional<MappedGuestMemory>> GuestMemoryOf(const hypercall_vm_info& vm) {
+  std::vector<MappedRamRegion> regions;
+  for (size_t i = 0; i < vm.ram_count; ++i) {
+    const hypercall_ram_region& r = vm.ram[i];
+    if ((r.host == nullptr) != (vm.ram[0].host == nullptr)) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "vm->ram[0].host is %s but vm->ram[%d].host is %s: give every region its host mapping "
+          "(for memory operands), or none",
+          vm.ram[0].host == nullptr ? "NULL" : "set", i, r.host == nullptr ? "NULL" : "set"));
+    }
+    regions.push_back({r.guest_phys_addr, r.size, r.host});
+  }
+  if (regions.empty() || regions[0].host == nullptr) return std::nullopt;
+  absl::StatusOr<MappedGuestMemory> memory = MappedGuestMemory::Create(std::move(regions));
+  if (!memory.ok()) {
+    return absl::InvalidArgumentError(absl::StrFormat("vm->ram: %s", memory.status().message()));
+  }
+  return *std::move(memory);
+}
+
 int Handle(hypercall_shim* shim, uint32_t vcpu_index, VcpuBackend& vcpu,
            hypercall_call_outcome* out, char* err, size_t err_size) {
   absl::StatusOr<CallOutcome> outcome = shim->shim->HandleHypercall(vcpu_index, vcpu);
@@ -77,6 +107,9 @@ static_assert(HYPERCALL_UNAVAILABLE ==
               static_cast<int>(hypercall::shim::Disposition::kUnavailable));
 static_assert(HYPERCALL_DEADLINE_EXCEEDED ==
               static_cast<int>(hypercall::shim::Disposition::kDeadlineExceeded));
+static_assert(HYPERCALL_BAD_ADDRESS == static_cast<int>(hypercall::shim::Disposition::kBadAddress));
+static_assert(HYPERCALL_MALFORMED_RESULT ==
+              static_cast<int>(hypercall::shim::Disposition::kMalformedResult));
 
 extern "C" {
 
@@ -116,12 +149,21 @@ hypercall_shim* hypercall_shim_connect(const hypercall_vm_info* vm,
       shim_options.attach_timeout = std::chrono::milliseconds(options->attach_timeout_ms);
     }
   }
-  auto shim = hypercall::shim::Shim::Connect(description, shim_options);
+  absl::StatusOr<std::optional<MappedGuestMemory>> memory = GuestMemoryOf(*vm);
+  if (!memory.ok()) {
+    Fail(memory.status(), err, err_size);
+    return nullptr;
+  }
+  auto handle = std::make_unique<hypercall_shim>();
+  handle->memory = *std::move(memory);
+  auto shim = hypercall::shim::Shim::Connect(description, shim_options,
+                                             handle->memory ? &*handle->memory : nullptr);
   if (!shim.ok()) {
     Fail(shim.status(), err, err_size);
     return nullptr;
   }
-  return new hypercall_shim{*std::move(shim)};
+  handle->shim = *std::move(shim);
+  return handle.release();
 }
 
 void hypercall_shim_close(hypercall_shim* shim) { delete shim; }
@@ -170,8 +212,9 @@ int hypercall_shim_handle_call(hypercall_shim* shim, uint32_t vcpu_index,
 void hypercall_shim_vcpu_stats(const hypercall_shim* shim, uint32_t vcpu_index,
                                hypercall_vcpu_stats* out) {
   const hypercall::shim::VcpuStats s = shim->shim->vcpu_stats(vcpu_index);
-  *out = {s.calls,          s.brokered,       s.not_planned, s.unavailable, s.deadline_exceeded,
-          s.register_reads, s.register_writes};
+  *out = {s.calls,           s.brokered,          s.not_planned,
+          s.unavailable,     s.deadline_exceeded, s.register_reads,
+          s.register_writes, s.bad_address,       s.malformed_result};
 }
 
 int hypercall_shim_connected(const hypercall_shim* shim) { return shim->shim->connected() ? 1 : 0; }

@@ -12,6 +12,10 @@ const char* DispositionName(Disposition d) {
       return "unavailable";
     case Disposition::kDeadlineExceeded:
       return "deadline-exceeded";
+    case Disposition::kBadAddress:
+      return "bad-address";
+    case Disposition::kMalformedResult:
+      return "malformed-result";
   }
   return "unknown";
 }

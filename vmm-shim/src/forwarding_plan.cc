@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "smccc/function_id.h"
+#include "wire/convert.h"
 
 namespace hypercall::shim {
 
@@ -26,7 +27,14 @@ absl::StatusOr<ForwardingPlan> ForwardingPlan::FromProto(const v1::ForwardingPla
       return absl::InvalidArgumentError(absl::StrFormat(
           "%s: args_read_mask 0x%x names registers outside x1..x17", where, r.args_read_mask()));
     }
-    out.ranges_.push_back({r.first_function_id(), r.count(), r.args_read_mask(), r.provider()});
+    absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(r.memory());
+    absl::Status memory_ok =
+        memory.ok() ? smccc::CheckMemoryOperands(*memory, r.args_read_mask()) : memory.status();
+    if (!memory_ok.ok()) {
+      return absl::InvalidArgumentError(absl::StrFormat("%s: %s", where, memory_ok.message()));
+    }
+    out.ranges_.push_back(
+        {r.first_function_id(), r.count(), r.args_read_mask(), r.provider(), *std::move(memory)});
     next_free = end;
   }
   return out;
@@ -56,8 +64,10 @@ std::string ForwardingPlan::Describe() const {
   std::string out;
   for (const PlannedRange& r : ranges_) {
     if (!out.empty()) out += ", ";
-    out += absl::StrFormat("0x%08x+%u (%s, reads mask 0x%x)", r.first, r.count, r.provider,
+    out += absl::StrFormat("0x%08x+%u (%s, reads mask 0x%x", r.first, r.count, r.provider,
                            r.args_read_mask);
+    if (!r.memory.empty()) out += ", memory " + smccc::DescribeMemoryOperands(r.memory);
+    out += ")";
   }
   return out;
 }

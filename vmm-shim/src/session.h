@@ -41,6 +41,8 @@ class Session {
   const ForwardingPlan& plan() const { return plan_; }
   v1::VmmService::Stub& stub() { return *stub_; }
   const ShimOptions& options() const { return options_; }
+  // The shim's log. Thread-safe when ShimOptions::log is.
+  const Logger& log() const { return log_; }
 
   // Non-zero while attached: changes with every (re-)attach. Lock-free.
   uint64_t live_generation() const { return live_generation_.load(std::memory_order_acquire); }

@@ -7,18 +7,19 @@
 namespace hypercall::shim {
 
 absl::StatusOr<std::unique_ptr<Shim>> Shim::Connect(const VmDescription& vm,
-                                                    const ShimOptions& options) {
+                                                    const ShimOptions& options,
+                                                    GuestMemory* memory) {
   absl::StatusOr<std::unique_ptr<internal::Session>> session =
       internal::Session::Start(vm, options);
   if (!session.ok()) return session.status();
-  return std::unique_ptr<Shim>(new Shim(*std::move(session), vm.vcpu_count));
+  return std::unique_ptr<Shim>(new Shim(*std::move(session), vm.vcpu_count, memory));
 }
 
-Shim::Shim(std::unique_ptr<internal::Session> session, uint32_t vcpus)
+Shim::Shim(std::unique_ptr<internal::Session> session, uint32_t vcpus, GuestMemory* memory)
     : session_(std::move(session)) {
   ports_.reserve(vcpus);
   for (uint32_t i = 0; i < vcpus; ++i) {
-    ports_.push_back(std::make_unique<internal::VcpuPort>(i, *session_));
+    ports_.push_back(std::make_unique<internal::VcpuPort>(i, *session_, memory));
   }
 }
 

@@ -1,6 +1,10 @@
 #include "vcpu_port.h"
 
+#include <span>
+#include <string>
+
 #include "absl/strings/str_format.h"
+#include "smccc/memory_operand.h"
 #include "smccc/return_codes.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
@@ -14,9 +18,28 @@ void Add(std::atomic<uint64_t>& counter, uint64_t n) {
   counter.fetch_add(n, std::memory_order_relaxed);
 }
 
+std::span<uint8_t> AsBytes(std::string& s) {
+  return {reinterpret_cast<uint8_t*>(s.data()), s.size()};
+}
+std::span<const uint8_t> AsBytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// The local answer to a call whose operand `index` (`op`) is outside guest
+// RAM, for `why`.
+void AnswerBadAddress(const smccc::MemoryOperand& op, int index, const absl::Status& why,
+                      CallOutcome& outcome) {
+  outcome.disposition = Disposition::kBadAddress;
+  outcome.result = smccc::Result();
+  outcome.result.x[0] = op.BadAddressResult();
+  outcome.detail =
+      absl::StrFormat("memory operand %d (%s): %s", index, op.Describe(), why.message());
+}
+
 }  // namespace
 
-VcpuPort::VcpuPort(uint32_t index, Session& session) : index_(index), session_(session) {}
+VcpuPort::VcpuPort(uint32_t index, Session& session, GuestMemory* memory)
+    : index_(index), session_(session), memory_(memory) {}
 
 absl::StatusOr<CallOutcome> VcpuPort::Handle(VcpuBackend& vcpu) {
   const Clock::time_point start = Clock::now();
@@ -29,7 +52,8 @@ absl::StatusOr<CallOutcome> VcpuPort::Handle(VcpuBackend& vcpu) {
   const ForwardingPlan& plan = session_.plan();
   const uint64_t generation = session_.live_generation();
 
-  if (plan.Find(fid) == nullptr) {
+  const PlannedRange* range = plan.Find(fid);
+  if (range == nullptr) {
     outcome.disposition = Disposition::kNotPlanned;
     outcome.result = NotSupported();
   } else if (generation == 0) {
@@ -54,18 +78,7 @@ absl::StatusOr<CallOutcome> VcpuPort::Handle(VcpuBackend& vcpu) {
     }
     smccc::ApplyCallingConvention(fid, call);
 
-    absl::StatusOr<smccc::Result> result = RoundTrip(generation, call, deadline);
-    if (result.ok()) {
-      outcome.disposition = Disposition::kBrokered;
-      outcome.result = *result;
-    } else {
-      outcome.disposition = absl::IsDeadlineExceeded(result.status())
-                                ? Disposition::kDeadlineExceeded
-                                : Disposition::kUnavailable;
-      if (outcome.disposition == Disposition::kUnavailable) session_.ReportTrouble();
-      outcome.detail = result.status().ToString();
-      outcome.result = NotSupported();
-    }
+    if (GatherMemory(*range, call, outcome)) Forward(generation, *range, call, deadline, outcome);
   }
 
   // The daemon applies w-register semantics already; a local answer needs
@@ -82,6 +95,79 @@ absl::StatusOr<CallOutcome> VcpuPort::Handle(VcpuBackend& vcpu) {
   outcome.latency = Clock::now() - start;
   Count(outcome);
   return outcome;
+}
+
+void VcpuPort::Forward(uint64_t generation, const PlannedRange& range, const smccc::Call& call,
+                       Deadline deadline, CallOutcome& outcome) {
+  absl::StatusOr<smccc::Result> result = RoundTrip(generation, call, deadline);
+  if (!result.ok()) {
+    outcome.disposition = absl::IsDeadlineExceeded(result.status()) ? Disposition::kDeadlineExceeded
+                                                                    : Disposition::kUnavailable;
+    if (outcome.disposition == Disposition::kUnavailable) session_.ReportTrouble();
+    outcome.detail = result.status().ToString();
+    outcome.result = NotSupported();
+    return;
+  }
+  if (!ApplyResultMemory(range, call, *result, outcome)) return;
+  outcome.disposition = Disposition::kBrokered;
+  outcome.result = *std::move(result);
+}
+
+bool VcpuPort::GatherMemory(const PlannedRange& range, smccc::Call& call, CallOutcome& outcome) {
+  if (range.memory.empty()) return true;
+  call.memory.reserve(range.memory.size());
+  for (size_t i = 0; i < range.memory.size(); ++i) {
+    const smccc::MemoryOperand& op = range.memory[i];
+    if (!op.AppliesTo(call)) continue;
+    const uint64_t gpa = call.x[op.address_register];
+    smccc::MemoryBuffer& buffer = call.memory.emplace_back();
+    buffer.operand = static_cast<int>(i);
+    buffer.guest_phys_addr = gpa;
+    buffer.length = op.length;
+    buffer.direction = op.direction;
+    absl::Status s;
+    if (memory_ == nullptr) {
+      s = absl::FailedPreconditionError("the VMM gave the shim no guest memory");
+    } else if (smccc::ProviderReads(op.direction)) {
+      buffer.data.resize(op.length);
+      s = memory_->Read(gpa, AsBytes(buffer.data));
+    } else if (!memory_->Contains(gpa, op.length)) {
+      s = absl::OutOfRangeError(
+          absl::StrFormat("%u bytes at 0x%x do not fit in one guest RAM region", op.length, gpa));
+    }
+    if (!s.ok()) {
+      AnswerBadAddress(op, static_cast<int>(i), s, outcome);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool VcpuPort::ApplyResultMemory(const PlannedRange& range, const smccc::Call& call,
+                                 smccc::Result& result, CallOutcome& outcome) {
+  if (absl::Status s = smccc::CheckResultMemory(call, result); !s.ok()) {
+    outcome.disposition = Disposition::kMalformedResult;
+    outcome.detail =
+        absl::StrFormat("hypercalld's result breaks the memory-operand rules: %s", s.message());
+    outcome.result = NotSupported();
+    if (!malformed_result_logged_) {
+      malformed_result_logged_ = true;
+      session_.log()(LogSeverity::kError,
+                     absl::StrFormat("vCPU %d: call 0x%08x: %s; the guest got NOT_SUPPORTED and "
+                                     "its memory is untouched (later ones on this vCPU are only "
+                                     "counted)",
+                                     index_, call.function_id, outcome.detail));
+    }
+    return false;
+  }
+  // CheckResultMemory filled in each buffer's address from the call.
+  for (const smccc::MemoryBuffer& out : result.memory) {
+    if (absl::Status s = memory_->Write(out.guest_phys_addr, AsBytes(out.data)); !s.ok()) {
+      AnswerBadAddress(range.memory[out.operand], out.operand, s, outcome);
+      return false;
+    }
+  }
+  return true;
 }
 
 absl::StatusOr<smccc::Result> VcpuPort::RoundTrip(uint64_t generation, const smccc::Call& call,
@@ -156,6 +242,12 @@ void VcpuPort::Count(const CallOutcome& outcome) {
     case Disposition::kDeadlineExceeded:
       Add(stats_.deadline_exceeded, 1);
       break;
+    case Disposition::kBadAddress:
+      Add(stats_.bad_address, 1);
+      break;
+    case Disposition::kMalformedResult:
+      Add(stats_.malformed_result, 1);
+      break;
   }
   Add(stats_.register_reads, outcome.registers.reads);
   Add(stats_.register_writes, outcome.registers.writes);
@@ -168,6 +260,8 @@ VcpuStats VcpuPort::stats() const {
   s.not_planned = stats_.not_planned.load(std::memory_order_relaxed);
   s.unavailable = stats_.unavailable.load(std::memory_order_relaxed);
   s.deadline_exceeded = stats_.deadline_exceeded.load(std::memory_order_relaxed);
+  s.bad_address = stats_.bad_address.load(std::memory_order_relaxed);
+  s.malformed_result = stats_.malformed_result.load(std::memory_order_relaxed);
   s.register_reads = stats_.register_reads.load(std::memory_order_relaxed);
   s.register_writes = stats_.register_writes.load(std::memory_order_relaxed);
   return s;

@@ -3,7 +3,13 @@
  * read the forwarding plan, install it in KVM before the first KVM_RUN, then
  * on each KVM_EXIT_HYPERCALL call hypercall_shim_handle_kvm_exit from that
  * vCPU's thread. Functions that can fail return 0 on success and -1 on
- * failure, with a message in `err` (when non-NULL; truncated to err_size). */
+ * failure, with a message in `err` (when non-NULL; truncated to err_size).
+ *
+ * Memory operands: when each hypercall_ram_region also says where the VMM
+ * maps it (`host`), calls in ranges that pass buffers by guest-physical
+ * address get them copied from and written back to guest RAM, bounds-checked
+ * against these regions. Without host mappings such calls answer the
+ * operand's bad-address x0 (HYPERCALL_BAD_ADDRESS). */
 #ifndef HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_H_
 #define HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_H_
 
@@ -20,13 +26,16 @@ typedef struct hypercall_shim hypercall_shim;
 typedef struct hypercall_ram_region {
   uint64_t guest_phys_addr; /* first byte */
   uint64_t size;            /* bytes, non-zero */
+  void* host;               /* where the VMM maps these `size` bytes (KVM: the memslot's
+                               userspace_addr), read-write until hypercall_shim_close;
+                               NULL in every region: no memory operands */
 } hypercall_ram_region;
 
 typedef struct hypercall_vm_info {
   const char* name;                /* 1-64 of [A-Za-z0-9._-], unique among live VMs */
   const uint8_t* uuid;             /* 16 bytes, or NULL */
   uint32_t vcpu_count;             /* 1..512 */
-  const hypercall_ram_region* ram; /* ram_count regions (at most 64) */
+  const hypercall_ram_region* ram; /* ram_count regions (at most 64), not overlapping */
   size_t ram_count;
 } hypercall_vm_info;
 
@@ -40,7 +49,8 @@ typedef struct hypercall_shim_options {
 /* Fills `options` with the defaults. */
 void hypercall_shim_options_init(hypercall_shim_options* options);
 
-/* Attaches `vm`; NULL on failure (daemon not running, attach refused). */
+/* Attaches `vm`; NULL on failure (daemon not running, attach refused, some
+ * but not all RAM regions with a host mapping, regions overlapping). */
 hypercall_shim* hypercall_shim_connect(const hypercall_vm_info* vm,
                                        const hypercall_shim_options* options, char* err,
                                        size_t err_size);
@@ -68,6 +78,11 @@ enum hypercall_disposition {
   HYPERCALL_NOT_PLANNED = 1,       /* outside the plan: NOT_SUPPORTED locally */
   HYPERCALL_UNAVAILABLE = 2,       /* no daemon: NOT_SUPPORTED */
   HYPERCALL_DEADLINE_EXCEEDED = 3, /* daemon too slow: NOT_SUPPORTED */
+  HYPERCALL_BAD_ADDRESS = 4,       /* a memory operand outside guest RAM: the operand's
+                                      bad-address x0 (default INVALID_PARAMETER, -3),
+                                      nothing forwarded, guest memory untouched */
+  HYPERCALL_MALFORMED_RESULT = 5,  /* the daemon's result broke the memory-operand
+                                      rules: NOT_SUPPORTED, guest memory untouched */
 };
 
 /* What one call did. */
@@ -112,6 +127,8 @@ typedef struct hypercall_vcpu_stats {
   uint64_t deadline_exceeded;
   uint64_t register_reads;
   uint64_t register_writes;
+  uint64_t bad_address;
+  uint64_t malformed_result;
 } hypercall_vcpu_stats;
 
 /* Totals of vCPU `vcpu_index` into `out` (zeros for an index outside the VM). */

@@ -4,6 +4,7 @@
 #define HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_CALL_OUTCOME_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -12,8 +13,9 @@
 
 namespace hypercall::shim {
 
-// Who answered the call. Every disposition but kBrokered answers
-// NOT_SUPPORTED (-1; 0xffffffff for SMC32/HVC32 IDs) in x0 and nothing else.
+// Who answered the call. Every disposition but kBrokered and kBadAddress
+// answers NOT_SUPPORTED (-1; 0xffffffff for SMC32/HVC32 IDs) in x0 and
+// nothing else. Values are stable (the C API exposes them).
 enum class Disposition {
   // The daemon answered (whatever x0 says).
   kBrokered,
@@ -23,9 +25,21 @@ enum class Disposition {
   kUnavailable,
   // The daemon did not answer within ShimOptions::call_deadline.
   kDeadlineExceeded,
+  // A memory operand of the call lies outside guest RAM (not wholly inside
+  // one region, wrapping past 2^64, or the VM gave the shim no GuestMemory):
+  // answered locally with that operand's bad-address x0 (default SMCCC
+  // INVALID_PARAMETER, -3), nothing forwarded, guest memory untouched. The
+  // same answer when the call was brokered but writing a result buffer back
+  // failed (a GuestMemory whose layout changed; see there).
+  kBadAddress,
+  // The daemon's result broke the memory-operand rules
+  // (smccc::CheckResultMemory): NOT_SUPPORTED, guest memory untouched.
+  kMalformedResult,
 };
+inline constexpr size_t kNumDispositions = static_cast<size_t>(Disposition::kMalformedResult) + 1;
 
-// "brokered", "not-planned", "unavailable", "deadline-exceeded".
+// "brokered", "not-planned", "unavailable", "deadline-exceeded",
+// "bad-address", "malformed-result".
 const char* DispositionName(Disposition d);
 
 struct CallOutcome {
@@ -38,7 +52,8 @@ struct CallOutcome {
   RegisterAccessCounts registers;
   // From the hand-over of the exit to the last register written.
   std::chrono::nanoseconds latency{0};
-  // Why the call was not brokered (empty when it was).
+  // Why the call was not brokered (empty when it was): for kBadAddress the
+  // operand and its address, for kMalformedResult the broken rule.
   std::string detail;
 };
 
@@ -49,6 +64,8 @@ struct VcpuStats {
   uint64_t not_planned = 0;
   uint64_t unavailable = 0;
   uint64_t deadline_exceeded = 0;
+  uint64_t bad_address = 0;
+  uint64_t malformed_result = 0;
   uint64_t register_reads = 0;
   uint64_t register_writes = 0;
 };

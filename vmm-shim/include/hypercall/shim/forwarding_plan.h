@@ -1,7 +1,7 @@
 // A VM's forwarding plan as the shim keeps it: the function-ID ranges
 // installed in KVM's SMCCC filter and, per range, the argument registers its
-// provider reads. Built once from the daemon's Attached.plan (validated
-// there) and then only looked up, from every vCPU thread at once.
+// provider reads and the guest buffers its calls pass by address. Built once from the daemon's
+// Attached.plan (validated there) and then only looked up, from every vCPU thread at once.
 #ifndef HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_FORWARDING_PLAN_H_
 #define HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_FORWARDING_PLAN_H_
 
@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "hypercall/v1/vmm.pb.h"
 #include "smccc/call.h"
+#include "smccc/memory_operand.h"
 
 namespace hypercall::shim {
 
@@ -24,6 +25,10 @@ struct PlannedRange {
   smccc::RegisterMask args_read_mask = 0;
   // Provider serving the range, for logs.
   std::string provider;
+  // Buffers in guest RAM that calls in the range pass by address, in the
+  // daemon's order (MemoryBuffer::operand indexes this list). They satisfy
+  // smccc::CheckMemoryOperands(memory, args_read_mask).
+  std::vector<smccc::MemoryOperand> memory;
 
   bool Contains(uint32_t fid) const { return fid >= first && fid - first < count; }
   bool operator==(const PlannedRange&) const = default;
@@ -34,8 +39,9 @@ class ForwardingPlan {
   ForwardingPlan() = default;
 
   // InvalidArgument naming the range when the daemon's plan has an empty or
-  // wrapping range, ranges out of order or overlapping, or an args_read_mask
-  // outside x1..x17.
+  // wrapping range, ranges out of order or overlapping, an args_read_mask
+  // outside x1..x17, or memory operands that break the rules (see
+  // smccc::CheckMemoryOperands).
   static absl::StatusOr<ForwardingPlan> FromProto(const v1::ForwardingPlan& plan);
 
   // The range that routes `fid`, or nullptr. The SVE hint bit is stripped
@@ -50,7 +56,8 @@ class ForwardingPlan {
   const std::vector<PlannedRange>& ranges() const { return ranges_; }
   bool operator==(const ForwardingPlan&) const = default;
 
-  // "0x84000050+16 (trng, reads mask 0x2), ..." for logs.
+  // "0x84000050+16 (trng, reads mask 0x2), 0xc3000003+1 (probe, reads mask
+  // 0x6, memory x1 -> 64 bytes in; x2 -> 64 bytes out), ..." for logs.
   std::string Describe() const;
 
  private:

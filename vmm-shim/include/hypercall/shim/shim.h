@@ -9,6 +9,11 @@
 // ShimOptions::call_deadline, the call answers NOT_SUPPORTED; a background
 // thread re-attaches when the daemon is back, and calls are brokered again.
 // The plan stays the one installed at connect (KVM's filter is write-once).
+//
+// Calls in ranges with memory operands also pass buffers in guest RAM: the
+// shim reads IN bytes through the VM's GuestMemory into the call and writes
+// the result's bytes back before the registers; a buffer outside guest RAM
+// is answered locally (Disposition::kBadAddress) and never forwarded.
 #ifndef HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_SHIM_H_
 #define HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_SHIM_H_
 
@@ -20,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "hypercall/shim/call_outcome.h"
 #include "hypercall/shim/forwarding_plan.h"
+#include "hypercall/shim/guest_memory.h"
 #include "hypercall/shim/options.h"
 #include "hypercall/shim/vcpu_backend.h"
 
@@ -38,8 +44,14 @@ class Shim {
   // refusal (InvalidArgument naming a VmInfo field, AlreadyExists for a name
   // in use, FailedPrecondition for a protocol version), InvalidArgument for
   // a malformed plan.
+  //
+  // `memory` is the VM's RAM (normally a MappedGuestMemory over the same
+  // regions as vm.ram); it must outlive the Shim. nullptr: a VM without
+  // memory operands, where every call passing a buffer answers that
+  // operand's bad-address x0.
   static absl::StatusOr<std::unique_ptr<Shim>> Connect(const VmDescription& vm,
-                                                       const ShimOptions& options);
+                                                       const ShimOptions& options,
+                                                       GuestMemory* memory = nullptr);
 
   // Closes every stream and the session. REQUIRES: no HandleHypercall running.
   ~Shim();
@@ -50,9 +62,9 @@ class Shim {
   const ForwardingPlan& plan() const;
 
   // Answers the call pending on `vcpu` (vCPU number `vcpu_index`): reads its
-  // function ID, conduit and planned argument registers, and writes the
-  // result. Returns what it did. An error only when the backend's register
-  // access fails (for KVM: an ioctl), or InvalidArgument for a vcpu_index
+  // function ID, conduit and planned argument registers (and the buffers of
+  // its memory operands), and writes the result. Returns what it did. An error only when the
+  // backend's register access fails (for KVM: an ioctl), or InvalidArgument for a vcpu_index
   // outside the VM; daemon trouble is never an error (see Disposition).
   // Thread-safe for distinct vcpu_index values; one call at a time per index.
   absl::StatusOr<CallOutcome> HandleHypercall(uint32_t vcpu_index, VcpuBackend& vcpu);
@@ -68,7 +80,7 @@ class Shim {
   uint64_t attach_count() const;
 
  private:
-  Shim(std::unique_ptr<internal::Session> session, uint32_t vcpus);
+  Shim(std::unique_ptr<internal::Session> session, uint32_t vcpus, GuestMemory* memory);
 
   std::unique_ptr<internal::Session> session_;
   std::vector<std::unique_ptr<internal::VcpuPort>> ports_;
