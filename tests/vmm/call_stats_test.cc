@@ -72,6 +72,22 @@ TEST(CallStatsTest, EvenCountMedianAveragesTheMiddlePair) {
   EXPECT_THAT(stats.FormatTable(), testing::ContainsRegex("25\\.0 +25\\.0"));
 }
 
+TEST(CallStatsTest, MemoryOperandAnswersGetALineOfTheirOwnAndKeepTheColumns) {
+  CallStats stats;
+  stats.Record(Outcome(0xc3000003, shim::Disposition::kBrokered, 2, 2, 100));
+  EXPECT_THAT(stats.FormatTable(), testing::Not(HasSubstr("memory operands")));
+  stats.Record(Outcome(0xc3000003, shim::Disposition::kBadAddress, 2, 1, 10));
+  stats.Record(Outcome(0xc3000003, shim::Disposition::kBadAddress, 2, 1, 10));
+  stats.Record(Outcome(0x83000005, shim::Disposition::kMalformedResult, 2, 1, 10));
+  const std::string table = stats.FormatTable();
+  EXPECT_EQ(stats.functions().at(0xc3000003).dispositions[4], 2u);
+  EXPECT_THAT(table, HasSubstr("memory operands answered locally: 0x83000005 malformed-result 1; "
+                               "0xc3000003 bad-address 2\n"));
+  // Still 11 columns: calls, brokered, not-planned, unavailable, deadline, reads, writes, ...
+  EXPECT_THAT(table, testing::ContainsRegex("\n0xc3000003 +[^ ]+ +3 +1 +0 +0 +0 +2\\.00 +1\\.33 "
+                                            "+[0-9.]+ +[0-9.]+\n"));
+}
+
 TEST(CallStatsTest, EmptyTable) { EXPECT_EQ(CallStats().FormatTable(), "no hypercalls\n"); }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <vector>
@@ -118,17 +119,34 @@ TEST(ImageLoaderTest, KernelOrInitrdTooBigSaysRaiseMemory) {
 
 TEST(ImageLoaderTest, LoadsImageAndInitrdWhereTheLayoutSays) {
   std::vector<uint8_t> backing(8 * kMiB, 0);
-  GuestRam ram(kBase, backing);
+  absl::StatusOr<shim::MappedGuestMemory> ram =
+      shim::MappedGuestMemory::Create({{kBase, backing.size(), backing.data()}});
+  ASSERT_TRUE(ram.ok()) << ram.status();
   Arm64ImageHeader h{.text_offset = 0x80000, .image_size = kMiB};
   std::vector<uint8_t> image = FakeImage(0x80000, kMiB, 8192);
   std::vector<uint8_t> initrd(3000, 0xab);
-  absl::StatusOr<BootLayout> l = PlanLinuxBoot(kBase, ram.size(), h, image.size(), initrd.size());
+  absl::StatusOr<BootLayout> l =
+      PlanLinuxBoot(kBase, backing.size(), h, image.size(), initrd.size());
   ASSERT_TRUE(l.ok());
-  ASSERT_TRUE(LoadBootImages(ram, *l, image, initrd).ok());
+  ASSERT_TRUE(LoadBootImages(*ram, *l, image, initrd).ok());
   EXPECT_EQ(backing[0x80000 + 56], 'A');
   EXPECT_EQ(backing[l->initrd->start - kBase], 0xab);
   EXPECT_EQ(backing[l->initrd->end - kBase - 1], 0xab);
   EXPECT_EQ(backing[l->initrd->end - kBase], 0);
+}
+
+TEST(ImageLoaderTest, AnImagePastTheEndOfRamIsRefusedAndWritesNothing) {
+  std::vector<uint8_t> backing(kMiB, 0);
+  absl::StatusOr<shim::MappedGuestMemory> ram =
+      shim::MappedGuestMemory::Create({{kBase, backing.size(), backing.data()}});
+  ASSERT_TRUE(ram.ok()) << ram.status();
+  const std::vector<uint8_t> image(4096, 0xcd);
+  BootLayout layout;
+  layout.image = {kBase + kMiB - 4095, kBase + kMiB + 1};
+  absl::Status s = LoadBootImages(*ram, layout, image, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(s.message(), HasSubstr("4096 bytes at 0x400ff001"));
+  EXPECT_EQ(std::count(backing.begin(), backing.end(), 0xcd), 0);
 }
 
 TEST(ImageLoaderTest, ReadGuestFileNamesWhatAndWhere) {

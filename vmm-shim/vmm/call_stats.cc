@@ -78,11 +78,22 @@ std::string CallStats::FormatTable() const {
                               f.latencies_ns.end());
   }
   const double calls = static_cast<double>(total.calls);
+  std::string memory;
+  for (const auto& [fid, f] : functions_) {
+    for (shim::Disposition d :
+         {shim::Disposition::kBadAddress, shim::Disposition::kMalformedResult}) {
+      const uint64_t n = f.dispositions[static_cast<size_t>(d)];
+      if (n == 0) continue;
+      absl::StrAppendFormat(&memory, "%s0x%08x %s %u", memory.empty() ? "" : "; ", fid,
+                            shim::DispositionName(d), n);
+    }
+  }
   out += absl::StrFormat("%-10s  %-24s %8u %9u %11u %11u %9u %7.2f %7.2f %9.1f %9.1f\n", "total",
                          "", total.calls, total.dispositions[0], total.dispositions[1],
                          total.dispositions[2], total.dispositions[3], total.register_reads / calls,
                          total.register_writes / calls, MeanUs(total.latencies_ns),
                          MedianUs(total.latencies_ns));
+  if (!memory.empty()) out += "memory operands answered locally: " + memory + "\n";
   return out;
 }
 

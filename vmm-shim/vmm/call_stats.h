@@ -21,7 +21,7 @@ class CallStats {
   struct Function {
     uint64_t calls = 0;
     // Indexed by shim::Disposition.
-    std::array<uint64_t, 4> dispositions{};
+    std::array<uint64_t, shim::kNumDispositions> dispositions{};
     uint64_t register_reads = 0;
     uint64_t register_writes = 0;
     std::vector<int64_t> latencies_ns;
@@ -35,7 +35,10 @@ class CallStats {
   const std::map<uint32_t, Function>& functions() const { return functions_; }
 
   // The table, one line per function ID plus a header and a total line;
-  // "no hypercalls" when there were none.
+  // "no hypercalls" when there were none. Its 11 columns are stable (the KVM
+  // suite reads them); calls answered for their memory operands
+  // (bad-address, malformed-result) follow on one line of their own, only
+  // when there were any.
   std::string FormatTable() const;
 
  private:

@@ -8,6 +8,7 @@ namespace hypercall::vmm {
 absl::StatusOr<GuestBoot> PlanGuestBoot(const VmmOptions& options) {
   const uint64_t ram_size = options.memory_mib * platform::kMiB;
   GuestBoot boot;
+  boot.ram = {platform::kRamBase, platform::kRamBase + ram_size};
   if (!options.guest.empty()) {
     absl::StatusOr<std::vector<uint8_t>> guest = ReadGuestFile(options.guest, "guest");
     if (!guest.ok()) return guest.status();
@@ -38,14 +39,14 @@ absl::StatusOr<GuestBoot> PlanGuestBoot(const VmmOptions& options) {
   return boot;
 }
 
-absl::Status WriteGuestBoot(const GuestBoot& boot, uint32_t vcpu_count, GuestRam& ram) {
+absl::Status WriteGuestBoot(const GuestBoot& boot, uint32_t vcpu_count, shim::GuestMemory& ram) {
   if (absl::Status s = LoadBootImages(ram, boot.layout, boot.image, boot.initrd); !s.ok()) {
     return s;
   }
   DeviceTreeSpec spec;
   spec.vcpu_count = vcpu_count;
-  spec.ram_base = ram.base();
-  spec.ram_size = ram.size();
+  spec.ram_base = boot.ram.start;
+  spec.ram_size = boot.ram.end - boot.ram.start;
   spec.bootargs = boot.bootargs;
   spec.initrd = boot.layout.initrd;
   absl::StatusOr<std::vector<uint8_t>> dtb = BuildDeviceTree(spec);

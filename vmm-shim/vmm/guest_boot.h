@@ -10,13 +10,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "guest_ram.h"
+#include "hypercall/shim/guest_memory.h"
 #include "image_loader.h"
 #include "vmm_options.h"
 
 namespace hypercall::vmm {
 
 struct GuestBoot {
+  // Guest RAM: options.memory_mib at platform::kRamBase.
+  GuestRange ram;
   BootLayout layout;
   std::vector<uint8_t> image;
   std::vector<uint8_t> initrd;
@@ -27,8 +29,9 @@ struct GuestBoot {
 // options.memory_mib. Errors name the file, or say to raise --memory.
 absl::StatusOr<GuestBoot> PlanGuestBoot(const VmmOptions& options);
 
-// Copies images into `ram` and writes the device tree for `vcpu_count` vCPUs.
-absl::Status WriteGuestBoot(const GuestBoot& boot, uint32_t vcpu_count, GuestRam& ram);
+// Copies images into `ram` (which holds boot.ram) and writes the device tree
+// for `vcpu_count` vCPUs.
+absl::Status WriteGuestBoot(const GuestBoot& boot, uint32_t vcpu_count, shim::GuestMemory& ram);
 
 }  // namespace hypercall::vmm
 

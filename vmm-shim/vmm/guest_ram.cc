@@ -34,13 +34,4 @@ RamMapping::~RamMapping() {
   if (data_ != nullptr) munmap(data_, size_);
 }
 
-absl::Status GuestRam::Write(uint64_t gpa, std::span<const uint8_t> data) {
-  if (!Contains(gpa, data.size())) {
-    return absl::OutOfRangeError(absl::StrFormat(
-        "%u bytes at 0x%x do not fit in guest RAM [0x%x, 0x%x)", data.size(), gpa, base_, end()));
-  }
-  if (!data.empty()) std::memcpy(bytes_.data() + (gpa - base_), data.data(), data.size());
-  return absl::OkStatus();
-}
-
 }  // namespace hypercall::vmm

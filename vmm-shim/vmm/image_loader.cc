@@ -115,8 +115,8 @@ absl::StatusOr<BootLayout> PlanLinuxBoot(uint64_t ram_base, uint64_t ram_size,
   return layout;
 }
 
-absl::Status LoadBootImages(GuestRam& ram, const BootLayout& layout, std::span<const uint8_t> image,
-                            std::span<const uint8_t> initrd) {
+absl::Status LoadBootImages(shim::GuestMemory& ram, const BootLayout& layout,
+                            std::span<const uint8_t> image, std::span<const uint8_t> initrd) {
   if (absl::Status s = ram.Write(layout.image.start, image); !s.ok()) return s;
   if (layout.initrd) return ram.Write(layout.initrd->start, initrd);
   return absl::OkStatus();

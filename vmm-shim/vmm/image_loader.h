@@ -2,7 +2,7 @@
 // start of RAM, or a Linux arm64 Image per Documentation/arch/arm64/booting.rst
 // (2 MiB-aligned base + text_offset, image_size bytes reserved), with the
 // initrd just below the device tree, which takes the top 2 MiB. Pure logic
-// over GuestRam, so every placement rule is unit tested.
+// over shim::GuestMemory, so every placement rule is unit tested.
 #ifndef HYPERCALL_VMM_SHIM_VMM_IMAGE_LOADER_H_
 #define HYPERCALL_VMM_SHIM_VMM_IMAGE_LOADER_H_
 
@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "guest_ram.h"
+#include "hypercall/shim/guest_memory.h"
 
 namespace hypercall::vmm {
 
@@ -68,9 +68,9 @@ absl::StatusOr<BootLayout> PlanLinuxBoot(uint64_t ram_base, uint64_t ram_size,
                                          std::optional<uint64_t> initrd_size);
 
 // Copies the image (and initrd) to where `layout` says; the device tree is
-// written separately. Errors from GuestRam::Write.
-absl::Status LoadBootImages(GuestRam& ram, const BootLayout& layout, std::span<const uint8_t> image,
-                            std::span<const uint8_t> initrd);
+// written separately. Errors from GuestMemory::Write.
+absl::Status LoadBootImages(shim::GuestMemory& ram, const BootLayout& layout,
+                            std::span<const uint8_t> image, std::span<const uint8_t> initrd);
 
 // A whole file. NotFound / PermissionDenied / ... naming the file and `what`
 // it was meant to be ("kernel", "initrd", "guest").

@@ -68,29 +68,35 @@ int Run(const VmmOptions& options) {
   shim::KvmSmcccFilter filter((*vm)->fd());
   if (absl::Status s = filter.Probe(); !s.ok()) return Fail(s);
 
-  // 3. RAM: one memslot, with the images and the device tree written into it.
-  const uint64_t ram_size = options.memory_mib * platform::kMiB;
-  absl::StatusOr<RamMapping> ram_mapping = RamMapping::Create(ram_size);
+  // 3. RAM: one memslot, with the images and the device tree written into it
+  // through the bounds-checked view the shim later uses for memory operands.
+  absl::StatusOr<RamMapping> ram_mapping = RamMapping::Create(boot->ram.end - boot->ram.start);
   if (!ram_mapping.ok()) return Fail(ram_mapping.status());
-  GuestRam ram(platform::kRamBase, ram_mapping->bytes());
-  if (absl::Status s = (*vm)->AddRam(ram.base(), ram_mapping->bytes()); !s.ok()) return Fail(s);
-  if (absl::Status s = WriteGuestBoot(*boot, options.cpus, ram); !s.ok()) return Fail(s);
+  absl::StatusOr<shim::MappedGuestMemory> ram =
+      shim::MappedGuestMemory::Create({ram_mapping->At(boot->ram.start)});
+  if (!ram.ok()) return Fail(ram.status());
+  if (absl::Status s = (*vm)->AddRam(boot->ram.start, ram_mapping->bytes()); !s.ok()) {
+    return Fail(s);
+  }
+  if (absl::Status s = WriteGuestBoot(*boot, options.cpus, *ram); !s.ok()) return Fail(s);
 
   // 4. The interrupt controller: created before the vCPUs, initialised after.
   absl::StatusOr<GicV3> gic = GicV3::Create((*vm)->fd());
   if (!gic.ok()) return Fail(gic.status());
 
   // 5. Attach to hypercalld and forward its plan's ranges, before any KVM_RUN.
+  // The shim copies memory operands in and out of `ram` (which outlives it).
   shim::VmDescription description;
   description.name =
       options.name.empty() ? absl::StrFormat("hypercall-vmm-%d", getpid()) : options.name;
   description.vcpu_count = options.cpus;
-  description.ram = {{ram.base(), ram.size()}};
+  description.ram = {{boot->ram.start, boot->ram.end - boot->ram.start}};
   shim::ShimOptions shim_options;
   shim_options.runtime_dir = options.runtime_dir;
   shim_options.call_deadline = std::chrono::milliseconds(options.call_deadline_ms);
   shim_options.software = wire::SoftwareName("hypercall-vmm");
-  absl::StatusOr<std::unique_ptr<shim::Shim>> shim = shim::Shim::Connect(description, shim_options);
+  absl::StatusOr<std::unique_ptr<shim::Shim>> shim =
+      shim::Shim::Connect(description, shim_options, &*ram);
   if (!shim.ok()) {
     return Fail(absl::StrFormat(
         "cannot attach VM '%s' to hypercalld: %s; start hypercalld --runtime-dir %s (or pass "
