@@ -22,8 +22,9 @@ smccc::RegisterMask ReadsMask(const config::v1::FunctionRange& range) {
 }
 
 // A built-in provider's claims cut down to the ranges the config lists for
-// it (none listed: all of them). Each listed range lies inside one default
-// claim (the config checks say so) and reads what that claim reads.
+// it (none listed: all of them). Each listed range is covered by default
+// claims without a gap (the config checks say so); each part of it reads
+// and passes the memory of the default claim it lies in.
 std::vector<providers::RangeClaim> Restrict(
     const std::vector<providers::RangeClaim>& defaults,
     const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges) {
@@ -31,9 +32,9 @@ std::vector<providers::RangeClaim> Restrict(
   std::vector<providers::RangeClaim> claims;
   for (const config::v1::FunctionRange& range : ranges) {
     for (const providers::RangeClaim& own : defaults) {
-      if (own.range.Contains(range.first()) && own.range.Contains(range.last())) {
-        claims.push_back({{range.first(), range.last()}, own.args_read_mask});
-      }
+      const smccc::FunctionRange part{std::max(range.first(), own.range.first),
+                                      std::min(range.last(), own.range.last)};
+      if (part.first <= part.last) claims.push_back({part, own.args_read_mask, own.memory});
     }
   }
   return claims;

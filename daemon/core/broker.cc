@@ -29,7 +29,8 @@ absl::Status Broker::SetProviders(std::vector<ProviderSetup> providers) {
   auto table = std::make_shared<RangeTable>();
   for (const ProviderSetup& setup : providers) {
     for (const providers::RangeClaim& claim : setup.claims) {
-      if (absl::Status status = table->Insert({claim.range, claim.args_read_mask, setup.entry});
+      if (absl::Status status =
+              table->Insert({claim.range, claim.args_read_mask, setup.entry, claim.memory});
           !status.ok()) {
         return status;
       }

@@ -24,6 +24,9 @@ struct ProviderEntry {
   const std::unique_ptr<providers::Provider> provider;
   // Calls this provider answered.
   std::atomic<uint64_t> calls{0};
+  // Of those, results not applied because the memory they write back broke
+  // the rules (smccc::CheckResultMemory): the guest got NOT_SUPPORTED.
+  std::atomic<uint64_t> bad_results{0};
 };
 
 }  // namespace hypercall::core

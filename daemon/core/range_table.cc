@@ -19,6 +19,12 @@ absl::Status RangeTable::Insert(Route route) {
         "provider '%s' claims %s reading registers outside x1..x17 (args_read_mask 0x%x)", claimant,
         smccc::DescribeRange(route.range), route.args_read_mask));
   }
+  if (absl::Status operands = smccc::CheckMemoryOperands(route.memory, route.args_read_mask);
+      !operands.ok()) {
+    return absl::InvalidArgumentError(absl::StrFormat("provider '%s' claims %s with %s", claimant,
+                                                      smccc::DescribeRange(route.range),
+                                                      operands.message()));
+  }
   if (const smccc::FunctionRange* reserved = smccc::OverlappingReservedRange(route.range)) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "provider '%s' cannot claim %s: it overlaps the reserved range %s (Arm architecture "

@@ -12,6 +12,7 @@
 #include "core/provider_entry.h"
 #include "smccc/call.h"
 #include "smccc/function_id.h"
+#include "smccc/memory_operand.h"
 
 namespace hypercall::core {
 
@@ -20,6 +21,8 @@ struct Route {
   // Argument registers the provider reads (bit i = x(i), 1..17).
   smccc::RegisterMask args_read_mask = 0;
   std::shared_ptr<ProviderEntry> provider;
+  // The guest memory buffers calls in the range pass by address.
+  std::vector<smccc::MemoryOperand> memory;
 };
 
 class RangeTable {
@@ -27,6 +30,9 @@ class RangeTable {
   // Adds `route`. Fails, changing nothing, with
   // - InvalidArgument when the range is empty (first > last), the mask
   //   names registers outside x1..x17, or the provider is null;
+  // - InvalidArgument when the memory operands fail
+  //   smccc::CheckMemoryOperands against the mask (naming provider and
+  //   range);
   // - InvalidArgument when it overlaps a reserved range (saying why those
   //   can never be forwarded);
   // - AlreadyExists when it overlaps a route, naming both providers.

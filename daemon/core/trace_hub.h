@@ -27,9 +27,11 @@ struct TraceRecord {
   // When the daemon received the call (Unix time, ns).
   int64_t unix_nanos = 0;
   uint64_t call_id = 0;
-  // As the guest issued it (w-register semantics applied for SMC32).
+  // As the guest issued it (w-register semantics applied for SMC32). Its
+  // memory buffers have no data: guest memory stays out of traces.
   smccc::Call call;
-  // What the guest got.
+  // What the guest got. Its memory buffers have no data either; their
+  // length is the number of bytes written back.
   smccc::Result result;
   std::shared_ptr<const std::string> vm;
   uint32_t vcpu = 0;

@@ -1,8 +1,11 @@
 // The call path of one vCPU: routes each call with its session's range
 // table, applies SMC32/HVC32 w-register semantics to arguments and result,
-// hands it to the owning provider (or answers NOT_SUPPORTED), then counts,
-// traces and delivers the result. One call at a time, by contract of the
-// vCPU stream; no allocation and no lock shared with other vCPUs on the way.
+// checks its guest memory buffers against the range's operands, hands it to
+// the owning provider (or answers NOT_SUPPORTED), checks the memory the
+// result writes back (a result breaking the rules becomes NOT_SUPPORTED),
+// then counts, traces and delivers the result. One call at a time, by
+// contract of the vCPU stream; no lock shared with other vCPUs on the way,
+// and no allocation for calls that pass no memory.
 #ifndef HYPERCALL_DAEMON_CORE_VCPU_CHANNEL_H_
 #define HYPERCALL_DAEMON_CORE_VCPU_CHANNEL_H_
 
@@ -10,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "absl/status/status.h"
 #include "core/broker.h"
 #include "core/session.h"
 #include "providers/provider.h"
@@ -33,9 +37,13 @@ class VcpuChannel final : private providers::Completion {
   // `broker`, `sink` and the session must outlive the channel.
   VcpuChannel(Broker& broker, std::shared_ptr<Session> session, uint32_t vcpu, ResultSink& sink);
 
-  // Brokers `call`; its result reaches the sink exactly once.
+  // Brokers `call`; its result reaches the sink exactly once. Fails, with
+  // nothing brokered and no result, when the call's memory buffers are not
+  // exactly those its range's operands ask for (one per operand that
+  // applies, in order, with the planned address, length and direction, and
+  // the IN/INOUT bytes): InvalidArgument saying what to fix, for the VMM.
   // REQUIRES: the previous call's result has reached the sink.
-  void Submit(uint64_t call_id, const smccc::Call& call);
+  absl::Status Submit(uint64_t call_id, const smccc::Call& call);
 
   Session& session() const { return *session_; }
   uint32_t vcpu() const { return vcpu_; }

@@ -5,8 +5,10 @@
 //
 // Contract:
 // - Claims() names the ranges the provider asks for when no config says
-//   otherwise, and per range the argument registers it reads. The router
-//   decides what it actually owns; it is only called for IDs in its ranges.
+//   otherwise, and per range the argument registers it reads and the guest
+//   memory operands its calls pass (smccc::CheckMemoryOperands holds: their
+//   registers are among those read). The router decides what it actually
+//   owns; it is only called for IDs in its ranges.
 // - Handle() is called concurrently from many vCPU threads: it must be
 //   thread-safe and must not block for long (a vCPU waits on it).
 // - Every call is answered exactly once through done.Complete(), inline or
@@ -16,6 +18,14 @@
 //   smccc::RoutingId(call.function_id). For SMC32/HVC32 calls the arguments
 //   already have w-register semantics, and the result gets them applied
 //   after Complete().
+// - `call.memory` holds one buffer per operand of the range that applies to
+//   the call (smccc::MemoryOperand::AppliesTo), in the range's order: the
+//   guest's bytes for IN and INOUT operands, nothing for OUT ones. The
+//   provider never sees guest memory otherwise.
+// - `result.memory` lists the bytes to write back: at most one entry per OUT
+//   or INOUT buffer of the call (by operand index), at most its length. A
+//   result breaking that (smccc::CheckResultMemory) is not applied: the
+//   guest gets NOT_SUPPORTED, and the daemon logs and counts it.
 // - An ID inside its range that the provider does not implement is answered
 //   with x0 = NOT_SUPPORTED (-1), never left unanswered.
 // - SMCCC return codes are data in x0, not errors: Handle() cannot fail.
@@ -29,6 +39,7 @@
 
 #include "smccc/call.h"
 #include "smccc/function_id.h"
+#include "smccc/memory_operand.h"
 
 namespace hypercall::providers {
 
@@ -38,6 +49,10 @@ struct RangeClaim {
   // Argument registers the provider reads (bit i = x(i), 1 <= i <= 17): the
   // VMM reads exactly these from the guest.
   smccc::RegisterMask args_read_mask = 0;
+  // The buffers in guest RAM its calls pass by address, at most
+  // smccc::kMaxMemoryOperandsPerRange; their registers are in
+  // args_read_mask.
+  std::vector<smccc::MemoryOperand> memory;
 };
 
 // Who is calling, for providers whose answer depends on the VM or vCPU.

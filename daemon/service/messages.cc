@@ -24,6 +24,7 @@ void ToPlan(const core::RangeTable& routes, v1::ForwardingPlan& plan) {
     range->set_count(static_cast<uint32_t>(route.range.size()));
     range->set_args_read_mask(route.args_read_mask);
     range->set_provider(route.provider->name);
+    wire::ToProto(route.memory, *range->mutable_memory());
   }
 }
 
@@ -32,6 +33,7 @@ void ToRangeInfo(const core::Route& route, v1::RangeInfo& info) {
   info.set_count(static_cast<uint32_t>(route.range.size()));
   info.set_provider(route.provider->name);
   info.set_args_read_mask(route.args_read_mask);
+  wire::ToProto(route.memory, *info.mutable_memory());
 }
 
 void ToSessionInfo(const core::Session& session, v1::SessionInfo& info) {

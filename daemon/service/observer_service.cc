@@ -79,6 +79,7 @@ grpc::Status ObserverService::ListProviders(grpc::ServerContext* /*context*/,
         ToPeerIdentity(peer, *info->add_serving());
       }
       ToExternalCallStats(remote->stats(), *info->mutable_external());
+      info->mutable_external()->set_bad_results(entry->bad_results.load(std::memory_order_relaxed));
     }
   }
   return grpc::Status::OK;

@@ -105,7 +105,19 @@ void VcpuStream::HandleCall(const v1::Call& wire_call) {
     return;
   }
   StartRead(&request_buffer_);
-  channel_->Submit(call_id, *call);
+  if (absl::Status submitted = channel_->Submit(call_id, *call); !submitted.ok()) {
+    refused = absl::InvalidArgumentError(absl::StrFormat("malformed call %d (function 0x%08x): %s",
+                                                         call_id, call->function_id,
+                                                         submitted.message()));
+    {
+      // Ends the stream in the same step, so the read just started cannot
+      // slip another call in.
+      absl::MutexLock lock(&mu_);
+      call_in_flight_ = false;
+      if (!end_status_.has_value()) end_status_ = refused;
+    }
+    Refuse(refused);
+  }
 }
 
 void VcpuStream::OnResult(uint64_t call_id, const smccc::Result& result) {

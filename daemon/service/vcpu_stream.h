@@ -1,7 +1,8 @@
 // One vCPU stream (VmmService.Vcpu), the hot path: open binds it to a vCPU
 // of a live session, then each call is brokered through a core::VcpuChannel
 // and its result written back. A protocol mistake (a call before open, a
-// second call before the result, a malformed call) ends this stream alone
+// second call before the result, a malformed call, memory buffers that do
+// not match the call's range) ends this stream alone
 // with INVALID_ARGUMENT saying what to fix. The stream ends, after any call
 // in flight is answered, when the client goes away or the session ends.
 #ifndef HYPERCALL_DAEMON_SERVICE_VCPU_STREAM_H_

@@ -35,9 +35,9 @@ TEST(RangeTableTest, LooksUpOwnersAndMissesGaps) {
   RangeTable table;
   auto trng = Entry("trng");
   auto pv = Entry("pvtime");
-  ASSERT_TRUE(table.Insert({{0x84000050, 0x8400005f}, 0x2, trng}).ok());
-  ASSERT_TRUE(table.Insert({{0xc5000020, 0xc5000021}, 0x2, pv}).ok());
-  ASSERT_TRUE(table.Insert({{0x84000000, 0x8400001f}, 0x0, Entry("psci")}).ok());
+  ASSERT_TRUE(table.Insert({{0x84000050, 0x8400005f}, 0x2, trng, {}}).ok());
+  ASSERT_TRUE(table.Insert({{0xc5000020, 0xc5000021}, 0x2, pv, {}}).ok());
+  ASSERT_TRUE(table.Insert({{0x84000000, 0x8400001f}, 0x0, Entry("psci"), {}}).ok());
 
   ASSERT_NE(table.Lookup(0x84000050), nullptr);
   EXPECT_EQ(table.Lookup(0x84000050)->provider, trng);
@@ -57,7 +57,7 @@ TEST(RangeTableTest, LooksUpOwnersAndMissesGaps) {
 TEST(RangeTableTest, LookupStripsTheSveHint) {
   RangeTable table;
   auto trng = Entry("trng");
-  ASSERT_TRUE(table.Insert({{0xc4000050, 0xc400005f}, 0x2, trng}).ok());
+  ASSERT_TRUE(table.Insert({{0xc4000050, 0xc400005f}, 0x2, trng, {}}).ok());
   const uint32_t hinted = smccc::kTrngRnd64 | smccc::kSveHintBit;
   ASSERT_NE(table.Lookup(hinted), nullptr);
   EXPECT_EQ(table.Lookup(hinted)->provider, trng);
@@ -65,20 +65,20 @@ TEST(RangeTableTest, LookupStripsTheSveHint) {
 
 TEST(RangeTableTest, RefusesOverlapsNamingBothClaimants) {
   RangeTable table;
-  ASSERT_TRUE(table.Insert({{0x84000050, 0x8400005f}, 0x2, Entry("trng")}).ok());
+  ASSERT_TRUE(table.Insert({{0x84000050, 0x8400005f}, 0x2, Entry("trng"), {}}).ok());
   for (smccc::FunctionRange range :
        {smccc::FunctionRange{0x84000040, 0x84000050}, smccc::FunctionRange{0x8400005f, 0x84000070},
         smccc::FunctionRange{0x84000055, 0x84000056},
         smccc::FunctionRange{0x84000000, 0x840000ff}}) {
-    absl::Status status = table.Insert({range, 0x2, Entry("rival")});
+    absl::Status status = table.Insert({range, 0x2, Entry("rival"), {}});
     EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
     EXPECT_THAT(status.message(), AllOf(HasSubstr("'rival'"), HasSubstr("'trng'"),
                                         HasSubstr("0x84000050-0x8400005f")));
   }
   EXPECT_EQ(table.routes().size(), 1u);
   // Adjacent ranges do not overlap.
-  EXPECT_TRUE(table.Insert({{0x84000060, 0x8400006f}, 0, Entry("next")}).ok());
-  EXPECT_TRUE(table.Insert({{0x84000040, 0x8400004f}, 0, Entry("prev")}).ok());
+  EXPECT_TRUE(table.Insert({{0x84000060, 0x8400006f}, 0, Entry("next"), {}}).ok());
+  EXPECT_TRUE(table.Insert({{0x84000040, 0x8400004f}, 0, Entry("prev"), {}}).ok());
 }
 
 TEST(RangeTableTest, RefusesReservedRangesSayingWhy) {
@@ -87,7 +87,7 @@ TEST(RangeTableTest, RefusesReservedRangesSayingWhy) {
        {smccc::FunctionRange{0x80000000, 0x80000000}, smccc::FunctionRange{0x8000ffff, 0x80010000},
         smccc::FunctionRange{0xc0000000, 0xc000ffff},
         smccc::FunctionRange{0x7fffffff, 0x80000001}}) {
-    absl::Status status = table.Insert({range, 0, Entry("greedy")});
+    absl::Status status = table.Insert({range, 0, Entry("greedy"), {}});
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
     EXPECT_THAT(status.message(),
                 AllOf(HasSubstr("'greedy'"), HasSubstr("reserved"), HasSubstr("SMCCC_VERSION"),
@@ -95,32 +95,70 @@ TEST(RangeTableTest, RefusesReservedRangesSayingWhy) {
   }
   EXPECT_TRUE(table.routes().empty());
   // Just outside the reserved ranges is fine.
-  EXPECT_TRUE(table.Insert({{0x80010000, 0x8001ffff}, 0, Entry("ok")}).ok());
+  EXPECT_TRUE(table.Insert({{0x80010000, 0x8001ffff}, 0, Entry("ok"), {}}).ok());
 }
 
 TEST(RangeTableTest, RefusesEmptyRangesAndBadMasks) {
   RangeTable table;
-  absl::Status empty = table.Insert({{0x84000060, 0x84000050}, 0, Entry("p")});
+  absl::Status empty = table.Insert({{0x84000060, 0x84000050}, 0, Entry("p"), {}});
   EXPECT_EQ(empty.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(empty.message(), HasSubstr("empty range"));
-  absl::Status x0 = table.Insert({{0x84000050, 0x8400005f}, 0x1, Entry("p")});
+  absl::Status x0 = table.Insert({{0x84000050, 0x8400005f}, 0x1, Entry("p"), {}});
   EXPECT_EQ(x0.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(x0.message(), HasSubstr("x1..x17"));
-  absl::Status x18 = table.Insert({{0x84000050, 0x8400005f}, 1u << 18, Entry("p")});
+  absl::Status x18 = table.Insert({{0x84000050, 0x8400005f}, 1u << 18, Entry("p"), {}});
   EXPECT_EQ(x18.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(table.Insert({{0x84000050, 0x8400005f}, 0, nullptr}).code(),
+  EXPECT_EQ(table.Insert({{0x84000050, 0x8400005f}, 0, nullptr, {}}).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+smccc::MemoryOperand Operand(int address_register, uint32_t length) {
+  smccc::MemoryOperand op;
+  op.address_register = address_register;
+  op.length = length;
+  op.direction = smccc::MemoryDirection::kIn;
+  return op;
+}
+
+TEST(RangeTableTest, KeepsMemoryOperandsWithTheirRoute) {
+  RangeTable table;
+  ASSERT_TRUE(
+      table.Insert({{0xc3000000, 0xc300000f}, 0x6, Entry("oem"), {Operand(1, 64), Operand(2, 8)}})
+          .ok());
+  const Route* route = table.Lookup(0xc3000003);
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(route->memory, (std::vector<smccc::MemoryOperand>{Operand(1, 64), Operand(2, 8)}));
+}
+
+TEST(RangeTableTest, RefusesMemoryOperandsThatBreakTheRulesNamingProviderAndRange) {
+  RangeTable table;
+  // x2 holds the address, but the range does not read x2.
+  absl::Status unread =
+      table.Insert({{0xc3000000, 0xc300000f}, 0x2, Entry("oem"), {Operand(2, 64)}});
+  EXPECT_EQ(unread.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unread.message(),
+              AllOf(HasSubstr("provider 'oem' claims 0xc3000000-0xc300000f"),
+                    HasSubstr("memory operand 0 (x2 -> 64 bytes in) needs registers")));
+  absl::Status too_long =
+      table.Insert({{0xc3000000, 0xc300000f}, 0x2, Entry("oem"), {Operand(1, 16385)}});
+  EXPECT_EQ(too_long.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(too_long.message(), HasSubstr("length 16385 is outside 1..16384"));
+  absl::Status too_many =
+      table.Insert({{0xc3000000, 0xc300000f}, 0x2, Entry("oem"), std::vector(5, Operand(1, 1))});
+  EXPECT_EQ(too_many.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(too_many.message(), HasSubstr("5 memory operands; a range may have at most 4"));
+  EXPECT_TRUE(table.routes().empty());
 }
 
 TEST(RouterTest, SnapshotsAreUnchangedByLaterPublishes) {
   Router router;
   EXPECT_TRUE(router.Snapshot()->routes().empty());
   auto first = std::make_shared<RangeTable>();
-  ASSERT_TRUE(first->Insert({{0x84000050, 0x8400005f}, 0x2, Entry("trng")}).ok());
+  ASSERT_TRUE(first->Insert({{0x84000050, 0x8400005f}, 0x2, Entry("trng"), {}}).ok());
   router.Publish(first);
   std::shared_ptr<const RangeTable> before = router.Snapshot();
   auto second = std::make_shared<RangeTable>(*first);
-  ASSERT_TRUE(second->Insert({{0xc5000020, 0xc5000021}, 0x2, Entry("pvtime")}).ok());
+  ASSERT_TRUE(second->Insert({{0xc5000020, 0xc5000021}, 0x2, Entry("pvtime"), {}}).ok());
   router.Publish(second);
   EXPECT_EQ(before->routes().size(), 1u);
   EXPECT_EQ(router.Snapshot()->routes().size(), 2u);

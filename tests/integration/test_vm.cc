@@ -74,21 +74,26 @@ absl::Status TestVm::OpenVcpu(int index) {
 
 absl::StatusOr<v1::Result> TestVm::Call(uint32_t function_id, std::vector<uint64_t> args,
                                         int vcpu_index) {
+  v1::Call call;
+  call.set_function_id(function_id);
+  call.set_conduit(v1::CONDUIT_HVC);
+  uint32_t mask = 0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    call.add_args(args[i]);
+    mask |= 1u << (i + 1);
+  }
+  call.set_args_read_mask(mask);
+  return Call(std::move(call), vcpu_index);
+}
+
+absl::StatusOr<v1::Result> TestVm::Call(v1::Call call, int vcpu_index) {
   Vcpu& vcpu = vcpus_.at(vcpu_index);
   if (!vcpu.stream) {
     if (absl::Status s = OpenVcpu(vcpu_index); !s.ok()) return s;
   }
   v1::VcpuRequest request;
-  v1::Call* call = request.mutable_call();
-  call->set_call_id(next_call_id_++);
-  call->set_function_id(function_id);
-  call->set_conduit(v1::CONDUIT_HVC);
-  uint32_t mask = 0;
-  for (size_t i = 0; i < args.size(); ++i) {
-    call->add_args(args[i]);
-    mask |= 1u << (i + 1);
-  }
-  call->set_args_read_mask(mask);
+  *request.mutable_call() = std::move(call);
+  request.mutable_call()->set_call_id(next_call_id_++);
   v1::VcpuReply reply;
   if (!vcpu.stream->Write(request) || !vcpu.stream->Read(&reply)) {
     vcpu.stream->WritesDone();

@@ -28,6 +28,10 @@ class TestVm {
   // Opens vCPU `index` (once) and makes one call on it.
   absl::StatusOr<v1::Result> Call(uint32_t function_id, std::vector<uint64_t> args = {},
                                   int vcpu = 0);
+  // The same with `call` as it is (memory buffers, conduit, ...), but for
+  // its call_id, which this fills in. An error is how the daemon ended the
+  // stream.
+  absl::StatusOr<v1::Result> Call(v1::Call call, int vcpu = 0);
 
   const v1::Attached& attached() const { return attached_; }
 

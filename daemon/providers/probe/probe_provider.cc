@@ -1,13 +1,53 @@
 #include "providers/probe/probe_provider.h"
 
+#include <algorithm>
+
 #include "smccc/return_codes.h"
 
 namespace hypercall::providers {
 namespace {
 
 constexpr smccc::RegisterMask kReadsX1 = 1u << 1;
+constexpr smccc::RegisterMask kReadsX1X2 = (1u << 1) | (1u << 2);
 // x1..x7: every argument an SMC32 call has.
 constexpr smccc::RegisterMask kSmc32Args = ((1u << smccc::kNumSmc32Registers) - 1) & ~1u;
+
+static_assert(sizeof(kProbeMemWhenText) == kProbeMemWhenBytes);
+
+smccc::MemoryOperand Operand(int address_register, uint32_t length,
+                             smccc::MemoryDirection direction) {
+  smccc::MemoryOperand op;
+  op.address_register = address_register;
+  op.length = length;
+  op.direction = direction;
+  return op;
+}
+
+std::vector<smccc::MemoryOperand> MemReverseOperands() {
+  return {Operand(1, kProbeMemBytes, smccc::MemoryDirection::kIn),
+          Operand(2, kProbeMemBytes, smccc::MemoryDirection::kOut)};
+}
+
+std::vector<smccc::MemoryOperand> MemXorOperands() {
+  return {Operand(1, kProbeMemBytes, smccc::MemoryDirection::kInOut)};
+}
+
+std::vector<smccc::MemoryOperand> MemWhenOperands() {
+  smccc::MemoryOperand op = Operand(2, kProbeMemWhenBytes, smccc::MemoryDirection::kOut);
+  op.when_register = 1;
+  op.when_mask = 1;
+  op.when_value = 0;
+  op.bad_address_x0 = kProbeMemWhenBadAddress;
+  return {op};
+}
+
+// The call's buffer for operand `operand`, or null when it has none.
+const smccc::MemoryBuffer* Buffer(const smccc::Call& call, int operand) {
+  for (const smccc::MemoryBuffer& buffer : call.memory) {
+    if (buffer.operand == operand) return &buffer;
+  }
+  return nullptr;
+}
 
 smccc::Result EchoAll(const smccc::Call& call) {
   smccc::Result result;
@@ -32,15 +72,59 @@ smccc::Result Who(const CallContext& context, const smccc::Call& call) {
   return result;
 }
 
+smccc::Result MemReverse(const smccc::Call& call) {
+  const smccc::MemoryBuffer* in = Buffer(call, 0);
+  const smccc::MemoryBuffer* out = Buffer(call, 1);
+  if (in == nullptr || out == nullptr) return smccc::Result::Code(smccc::kNotSupported);
+  smccc::Result result;
+  uint64_t sum = 0;
+  for (char byte : in->data) sum += static_cast<uint8_t>(byte);
+  result.Set(1, sum);
+  result.memory.push_back({.operand = 1, .data = std::string(in->data.rbegin(), in->data.rend())});
+  return result;
+}
+
+smccc::Result MemXor(const smccc::Call& call) {
+  const smccc::MemoryBuffer* buffer = Buffer(call, 0);
+  if (buffer == nullptr) return smccc::Result::Code(smccc::kNotSupported);
+  smccc::Result result;
+  result.Set(1, std::count_if(buffer->data.begin(), buffer->data.end(),
+                              [](char byte) { return byte != 0; }));
+  std::string data = buffer->data;
+  for (char& byte : data) byte = static_cast<char>(byte ^ static_cast<char>(call.x[2] & 0xff));
+  result.memory.push_back({.operand = 0, .data = std::move(data)});
+  return result;
+}
+
+smccc::Result MemWhen(const smccc::Call& call) {
+  smccc::Result result;
+  if ((call.x[1] & 1) != 0) {
+    result.Set(1, 0);
+    return result;
+  }
+  if (Buffer(call, 0) == nullptr) return smccc::Result::Code(smccc::kNotSupported);
+  result.Set(1, kProbeMemWhenBytes);
+  result.memory.push_back(
+      {.operand = 0, .data = std::string(kProbeMemWhenText, sizeof(kProbeMemWhenText))});
+  return result;
+}
+
 }  // namespace
 
 std::vector<RangeClaim> ProbeProvider::Claims() const {
-  const smccc::FunctionRange& r32 = kProbeSmc32Range;
-  const smccc::FunctionRange& r64 = kProbeSmc64Range;
-  return {{{r32.first, r32.first}, kSmc32Args},
-          {{r32.first + 1, r32.last}, kReadsX1},
-          {{r64.first, r64.first}, smccc::kAllArgRegisters},
-          {{r64.first + 1, r64.last}, kReadsX1}};
+  std::vector<RangeClaim> claims;
+  for (const auto& [range, echo_reads] : {std::pair{kProbeSmc32Range, kSmc32Args},
+                                          std::pair{kProbeSmc64Range, smccc::kAllArgRegisters}}) {
+    const uint32_t base = range.first;
+    claims.push_back({{base + kProbeEchoAll, base + kProbeEchoAll}, echo_reads, {}});
+    claims.push_back({{base + kProbeWriteSome, base + kProbeWho}, kReadsX1, {}});
+    claims.push_back(
+        {{base + kProbeMemReverse, base + kProbeMemReverse}, kReadsX1X2, MemReverseOperands()});
+    claims.push_back({{base + kProbeMemXor, base + kProbeMemXor}, kReadsX1X2, MemXorOperands()});
+    claims.push_back({{base + kProbeMemWhen, base + kProbeMemWhen}, kReadsX1X2, MemWhenOperands()});
+    claims.push_back({{base + kProbeMemWhen + 1, range.last}, kReadsX1, {}});
+  }
+  return claims;
 }
 
 void ProbeProvider::Handle(const CallContext& context, const smccc::Call& call, Completion& done) {
@@ -53,6 +137,15 @@ void ProbeProvider::Handle(const CallContext& context, const smccc::Call& call, 
       return;
     case kProbeWho:
       done.Complete(Who(context, call));
+      return;
+    case kProbeMemReverse:
+      done.Complete(MemReverse(call));
+      return;
+    case kProbeMemXor:
+      done.Complete(MemXor(call));
+      return;
+    case kProbeMemWhen:
+      done.Complete(MemWhen(call));
       return;
     default:
       done.Complete(smccc::Result::Code(smccc::kNotSupported));

@@ -10,10 +10,21 @@
 //   1 WRITE_SOME: reads x1 = mask; x0 = 0 and, for each bit i (1..17) set,
 //                 x(i) = ~i; other registers keep the guest's values.
 //   2 WHO:        reads x1; x0 = 0, x1 = calling vCPU index, x2 = arg1 + 1.
+//   3 MEM_REVERSE: reads x1, x2; memory [0] x1 -> 64 bytes in, [1] x2 -> 64
+//                 bytes out. x0 = 0, x1 = sum of the 64 input bytes; the out
+//                 buffer gets the input bytes reversed.
+//   4 MEM_XOR:    reads x1, x2; memory [0] x1 -> 64 bytes inout: each byte
+//                 ^= (x2 & 0xff). x0 = 0, x1 = input bytes that were not 0.
+//   5 MEM_WHEN:   reads x1, x2; memory [0] x2 -> 16 bytes out, only when
+//                 (x1 & 1) == 0, x0 = 5 when the buffer is outside guest RAM.
+//                 Bit 0 of x1 clear: writes "hypercall-probe\0", x0 = 0,
+//                 x1 = 16; set (no memory): x0 = 0, x1 = 0. (Like Hyper-V's
+//                 fast and slow calls.)
 //   others:       x0 = NOT_SUPPORTED.
 // SMC32 calls get w-register semantics from the daemon (w1..w7 in, w0..w7
-// out). Handles untrusted input (any register values); stateless, so
-// Handle() is thread-safe.
+// out; buffer addresses are 32 bits). Handles untrusted input (any register
+// values; a memory function whose buffer is missing answers NOT_SUPPORTED);
+// stateless, so Handle() is thread-safe.
 #ifndef HYPERCALL_DAEMON_PROVIDERS_PROBE_PROBE_PROVIDER_H_
 #define HYPERCALL_DAEMON_PROVIDERS_PROBE_PROBE_PROVIDER_H_
 
@@ -31,6 +42,16 @@ inline constexpr smccc::FunctionRange kProbeSmc32Range = {0x83000000u, 0x8300000
 inline constexpr uint32_t kProbeEchoAll = 0;
 inline constexpr uint32_t kProbeWriteSome = 1;
 inline constexpr uint32_t kProbeWho = 2;
+inline constexpr uint32_t kProbeMemReverse = 3;
+inline constexpr uint32_t kProbeMemXor = 4;
+inline constexpr uint32_t kProbeMemWhen = 5;
+
+// The memory functions' buffer sizes, what MEM_WHEN writes, and its x0 for
+// a buffer outside guest RAM.
+inline constexpr uint32_t kProbeMemBytes = 64;
+inline constexpr uint32_t kProbeMemWhenBytes = 16;
+inline constexpr char kProbeMemWhenText[] = "hypercall-probe";  // 15 + NUL = 16 bytes.
+inline constexpr uint64_t kProbeMemWhenBadAddress = 5;
 
 // What ECHO_ALL adds to argument i: i * kProbeEchoStep.
 inline constexpr uint64_t kProbeEchoStep = 0x1111111111111111u;
@@ -39,9 +60,11 @@ class ProbeProvider final : public Provider {
  public:
   std::string_view name() const override { return "probe"; }
 
-  // One range per distinct read mask, so the VMM reads no register it need
-  // not: ECHO_ALL alone (x1..x17 for SMC64, x1..x7 for SMC32, which has no
-  // more arguments), and the rest of each range (x1).
+  // Per convention, one range per distinct read mask and memory operand
+  // list, so the VMM reads no register and copies no memory a call does not
+  // need: ECHO_ALL (x1..x17 for SMC64, x1..x7 for SMC32, which has no more
+  // arguments); WRITE_SOME and WHO (x1); MEM_REVERSE, MEM_XOR and MEM_WHEN
+  // one each (x1, x2 and their operands); the rest (x1).
   std::vector<RangeClaim> Claims() const override;
 
   void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;

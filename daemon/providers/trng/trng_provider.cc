@@ -47,7 +47,7 @@ TrngProvider::TrngProvider(EntropySource entropy) : entropy_(std::move(entropy))
 
 std::vector<RangeClaim> TrngProvider::Claims() const {
   constexpr smccc::RegisterMask kReadsX1 = 1u << 1;
-  return {{{0x84000050u, 0x8400005fu}, kReadsX1}, {{0xc4000050u, 0xc400005fu}, kReadsX1}};
+  return {{{0x84000050u, 0x8400005fu}, kReadsX1, {}}, {{0xc4000050u, 0xc400005fu}, kReadsX1, {}}};
 }
 
 void TrngProvider::Handle(const CallContext& /*context*/, const smccc::Call& call,
