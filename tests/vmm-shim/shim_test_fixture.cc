@@ -3,7 +3,7 @@
 namespace hypercall::shim::testing {
 
 void ShimWithDaemonTest::SetUp() {
-  auto daemon = hypercall::testing::DaemonProcess::Start();
+  auto daemon = hypercall::testing::DaemonProcess::Start(DaemonArgs());
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   daemon_ = *std::move(daemon);
 }
@@ -32,7 +32,12 @@ VmDescription ShimWithDaemonTest::Vm(const std::string& name, uint32_t vcpus) {
 }
 
 std::unique_ptr<Shim> ShimWithDaemonTest::ConnectOrDie(const std::string& name, uint32_t vcpus) {
-  auto shim = Shim::Connect(Vm(name, vcpus), Options());
+  return ConnectOrDie(Vm(name, vcpus), nullptr);
+}
+
+std::unique_ptr<Shim> ShimWithDaemonTest::ConnectOrDie(const VmDescription& vm,
+                                                       GuestMemory* memory) {
+  auto shim = Shim::Connect(vm, Options(), memory);
   EXPECT_TRUE(shim.ok()) << shim.status() << "\ndaemon log:\n" << daemon_->Log();
   return shim.ok() ? *std::move(shim) : nullptr;
 }

@@ -21,6 +21,8 @@ class ShimWithDaemonTest : public ::testing::Test {
   static constexpr std::chrono::milliseconds kCallDeadline{500};
 
   void SetUp() override;
+  // hypercalld's arguments besides --runtime-dir; none by default.
+  virtual std::vector<std::string> DaemonArgs() const { return {}; }
 
   // Options for the daemon under test, logging into log_lines().
   ShimOptions Options();
@@ -28,6 +30,8 @@ class ShimWithDaemonTest : public ::testing::Test {
   static VmDescription Vm(const std::string& name, uint32_t vcpus = 1);
   // Connects `name`, failing the test on error.
   std::unique_ptr<Shim> ConnectOrDie(const std::string& name, uint32_t vcpus = 1);
+  // Connects `vm` with `memory`, failing the test on error.
+  std::unique_ptr<Shim> ConnectOrDie(const VmDescription& vm, GuestMemory* memory);
   // Whether a captured log line contains `text`.
   bool Logged(const std::string& text);
 
