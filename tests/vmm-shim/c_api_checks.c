@@ -70,6 +70,28 @@ const char* check_bad_arguments(void) {
   }
   if (strlen(tiny) != 3) return "error not truncated to the buffer";
   hypercall_shim_close(NULL);
+
+  /* RAM regions: every one with its host mapping, or none; not overlapping. */
+  static uint8_t bytes[2][64];
+  const hypercall_ram_region half_mapped[2] = {{0x40000000, 64, bytes[0]}, {0x50000000, 64, NULL}};
+  hypercall_vm_info vm = {"c-api", NULL, 1, half_mapped, 2};
+  if (hypercall_shim_connect(&vm, NULL, err, sizeof(err)) != NULL) {
+    return "connect accepted RAM regions of which only some are mapped";
+  }
+  if (strstr(err, "vm->ram[1].host is NULL") == NULL) {
+    snprintf(message, sizeof(message), "half-mapped RAM: unhelpful error '%s'", err);
+    return message;
+  }
+  const hypercall_ram_region overlapping[2] = {{0x40000000, 64, bytes[0]},
+                                               {0x4000003f, 64, bytes[1]}};
+  vm.ram = overlapping;
+  if (hypercall_shim_connect(&vm, NULL, err, sizeof(err)) != NULL) {
+    return "connect accepted overlapping RAM regions";
+  }
+  if (strstr(err, "overlap") == NULL) {
+    snprintf(message, sizeof(message), "overlapping RAM: unhelpful error '%s'", err);
+    return message;
+  }
   return NULL;
 }
 
@@ -157,6 +179,102 @@ const char* check_calls_through_daemon(const char* runtime_dir) {
     failure = "vCPU stats do not add up";
   }
   if (failure == NULL && hypercall_shim_connected(shim) != 1) failure = "not connected";
+  hypercall_shim_close(shim);
+  return failure;
+}
+
+/* Connects a 1-vCPU VM `name` with `ram` to the daemon at `runtime_dir`. */
+static hypercall_shim* connect_vm(const char* runtime_dir, const char* name,
+                                  const hypercall_ram_region* ram, size_t ram_count) {
+  hypercall_vm_info vm = {name, NULL, 1, ram, ram_count};
+  hypercall_shim_options options;
+  hypercall_shim_options_init(&options);
+  options.runtime_dir = runtime_dir;
+  char err[256] = "";
+  hypercall_shim* shim = hypercall_shim_connect(&vm, &options, err, sizeof(err));
+  if (shim == NULL) snprintf(message, sizeof(message), "connect %s failed: %s", name, err);
+  return shim;
+}
+
+/* Makes call `fid` (x1, x2) on vCPU 0 of `shim`; NULL, or what failed. */
+static const char* call2(hypercall_shim* shim, test_vcpu* vcpu, uint32_t fid, uint64_t x1,
+                         uint64_t x2, hypercall_call_outcome* out) {
+  hypercall_vcpu_ops ops = {vcpu, vcpu_function_id, vcpu_is_smc, vcpu_read, vcpu_write};
+  char err[256] = "";
+  vcpu->x[0] = fid;
+  vcpu->x[1] = x1;
+  vcpu->x[2] = x2;
+  vcpu->smc = 1;
+  if (hypercall_shim_handle_call(shim, 0, &ops, out, err, sizeof(err)) != 0) {
+    snprintf(message, sizeof(message), "handle_call 0x%x failed: %s", (unsigned)fid, err);
+    return message;
+  }
+  return NULL;
+}
+
+const char* check_memory_operands(const char* runtime_dir) {
+  enum { kSize = 4096 };
+  static uint8_t low[kSize], high[kSize];
+  const uint64_t kLow = 0x40000000, kHigh = 0x40001000;
+  const hypercall_ram_region ram[2] = {{kLow, kSize, low}, {kHigh, kSize, high}};
+  memset(low, 0, sizeof(low));
+  memset(high, 0x77, sizeof(high));
+  uint64_t sum = 0;
+  for (int i = 0; i < 64; ++i) {
+    low[i] = (uint8_t)(i + 1);
+    sum += (uint64_t)(i + 1);
+  }
+  hypercall_shim* shim = connect_vm(runtime_dir, "c-api-memory", ram, 2);
+  if (shim == NULL) return message;
+
+  const char* failure = NULL;
+  test_vcpu vcpu;
+  memset(&vcpu, 0, sizeof(vcpu));
+  hypercall_call_outcome out;
+  /* MEM_REVERSE: 64 bytes at the start of `low` come back reversed at the
+   * end of `high` (the end of RAM). */
+  failure = call2(shim, &vcpu, 0xc3000003u, kLow, kHigh + kSize - 64, &out);
+  if (failure == NULL &&
+      (out.disposition != HYPERCALL_BROKERED || vcpu.x[0] != 0 || vcpu.x[1] != sum ||
+       out.register_reads != 2 || out.register_writes != 2)) {
+    snprintf(message, sizeof(message),
+             "MEM_REVERSE: disposition %d, x0 0x%llx, x1 %llu (want %llu), reads %u, writes %u",
+             out.disposition, (unsigned long long)vcpu.x[0], (unsigned long long)vcpu.x[1],
+             (unsigned long long)sum, out.register_reads, out.register_writes);
+    failure = message;
+  }
+  for (int i = 0; failure == NULL && i < 64; ++i) {
+    if (high[kSize - 64 + i] != 64 - i) failure = "MEM_REVERSE: output byte wrong";
+  }
+  if (failure == NULL && high[kSize - 65] != 0x77) failure = "MEM_REVERSE wrote before its buffer";
+
+  /* The output buffer straddling the two regions: answered locally. */
+  if (failure == NULL) failure = call2(shim, &vcpu, 0xc3000003u, kLow, kHigh - 32, &out);
+  if (failure == NULL && (out.disposition != HYPERCALL_BAD_ADDRESS || vcpu.x[0] != (uint64_t)-3 ||
+                          out.register_writes != 1 || low[kSize - 32] != 0 || high[0] != 0x77)) {
+    snprintf(message, sizeof(message), "straddling MEM_REVERSE: disposition %d, x0 0x%llx",
+             out.disposition, (unsigned long long)vcpu.x[0]);
+    failure = message;
+  }
+  hypercall_vcpu_stats stats;
+  hypercall_shim_vcpu_stats(shim, 0, &stats);
+  if (failure == NULL && (stats.calls != 2 || stats.brokered != 1 || stats.bad_address != 1 ||
+                          stats.malformed_result != 0)) {
+    failure = "vCPU stats do not count the bad address";
+  }
+  hypercall_shim_close(shim);
+  if (failure != NULL) return failure;
+
+  /* RAM without host mappings: no memory operands; MEM_WHEN's own x0. */
+  const hypercall_ram_region unmapped = {kLow, kSize, NULL};
+  shim = connect_vm(runtime_dir, "c-api-unmapped", &unmapped, 1);
+  if (shim == NULL) return message;
+  failure = call2(shim, &vcpu, 0xc3000005u, 0, kLow, &out);
+  if (failure == NULL && (out.disposition != HYPERCALL_BAD_ADDRESS || vcpu.x[0] != 5)) {
+    snprintf(message, sizeof(message), "unmapped MEM_WHEN: disposition %d, x0 0x%llx",
+             out.disposition, (unsigned long long)vcpu.x[0]);
+    failure = message;
+  }
   hypercall_shim_close(shim);
   return failure;
 }
