@@ -51,6 +51,7 @@ absl::Status CheckMemoryOperands(const std::vector<MemoryOperand>& operands,
         absl::StrFormat("%d memory operands; a range may have at most %d", operands.size(),
                         kMaxMemoryOperandsPerRange));
   }
+  uint64_t total = 0;
   for (size_t i = 0; i < operands.size(); ++i) {
     const MemoryOperand& op = operands[i];
     if (op.address_register < 1 || op.address_register > kMaxArgRegister) {
@@ -66,6 +67,12 @@ absl::Status CheckMemoryOperands(const std::vector<MemoryOperand>& operands,
     if (op.length == 0 || op.length > kMaxMemoryOperandBytes) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "memory operand %d: length %u is outside 1..%u", i, op.length, kMaxMemoryOperandBytes));
+    }
+    total += op.length;
+    if (total > kMaxMemoryBytesPerRange) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "memory operands 0..%d take %u bytes together; a range may pass at most %u", i, total,
+          kMaxMemoryBytesPerRange));
     }
     if ((op.when_value & ~op.when_mask) != 0) {
       return absl::InvalidArgumentError(absl::StrFormat(

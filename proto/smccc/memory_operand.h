@@ -16,8 +16,10 @@
 
 namespace hypercall::smccc {
 
-// Hard caps, whatever a config or a provider asks for.
+// Hard caps, whatever a config or a provider asks for. The bytes of one
+// range's operands together stay well inside a 64 KiB message.
 inline constexpr int kMaxMemoryOperandsPerRange = 4;
+inline constexpr uint32_t kMaxMemoryBytesPerRange = 32768;
 
 struct MemoryOperand {
   // The argument register (1..17) holding the buffer's guest-physical address.
@@ -51,7 +53,8 @@ struct MemoryOperand {
 
 // InvalidArgument saying what to fix when an operand list breaks the rules:
 // at most kMaxMemoryOperandsPerRange; registers 1..17 (when_register 0..17);
-// length 1..kMaxMemoryOperandBytes; RegistersRead() inside args_read_mask.
+// length 1..kMaxMemoryOperandBytes, all lengths together at most
+// kMaxMemoryBytesPerRange; RegistersRead() inside args_read_mask.
 absl::Status CheckMemoryOperands(const std::vector<MemoryOperand>& operands,
                                  RegisterMask args_read_mask);
 

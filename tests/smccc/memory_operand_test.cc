@@ -100,6 +100,9 @@ TEST(MemoryOperandTest, CheckRefusesWhatBreaksTheRules) {
   MemoryOperand bad_when = Operand(1, 8, MemoryDirection::kIn);
   bad_when.when_register = 18;
   EXPECT_NE(message({bad_when}, all).find("when_register 18"), std::string::npos);
+  std::vector<MemoryOperand> three_big(3, Operand(1, kMaxMemoryOperandBytes, MemoryDirection::kIn));
+  EXPECT_NE(message(three_big, all).find("49152 bytes together; a range may pass at most 32768"),
+            std::string::npos);
   std::vector<MemoryOperand> five(5, Operand(1, 8, MemoryDirection::kIn));
   EXPECT_NE(message(five, all).find("at most 4"), std::string::npos);
 }
