@@ -95,6 +95,12 @@ class MemoryOperandTest(unittest.TestCase):
             RangeClaim(UPPER, UPPER, 0x2, memory=counter_provider.UPPER_MEMORY)
         with self.assertRaisesRegex(ValueError, "5 memory operands"):
             RangeClaim(UPPER, UPPER, 0x2, memory=[MemoryOperand(1, 8, Direction.IN)] * 5)
+        with self.assertRaisesRegex(ValueError, "32769 bytes together"):
+            RangeClaim(UPPER, UPPER, 0x2, memory=[MemoryOperand(1, 16384, Direction.IN),
+                                                  MemoryOperand(1, 16384, Direction.OUT),
+                                                  MemoryOperand(1, 1, Direction.OUT)])
+        RangeClaim(UPPER, UPPER, 0x2, memory=[MemoryOperand(1, 16384, Direction.IN),
+                                              MemoryOperand(1, 16384, Direction.OUT)])
 
     def test_a_claim_keeps_its_operands_as_a_tuple(self) -> None:
         claim = RangeClaim(UPPER, UPPER, 0x6, memory=list(counter_provider.UPPER_MEMORY))

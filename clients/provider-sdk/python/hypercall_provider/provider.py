@@ -40,9 +40,11 @@ INVALID_PARAMETER = -3
 
 # Argument registers are x1..x17.
 MAX_ARG_REGISTER = 17
-# At most this many memory operands per range, each of 1..16384 bytes.
+# At most this many memory operands per range, each of 1..16384 bytes, all
+# together at most 32 KiB (so a call with its buffers fits a 64 KiB message).
 MAX_MEMORY_OPERANDS = 4
 MAX_MEMORY_OPERAND_BYTES = 16384
+MAX_MEMORY_BYTES_PER_RANGE = 32768
 
 
 def routing_id(function_id: int) -> int:
@@ -140,8 +142,8 @@ class RangeClaim:
     # Argument registers the provider reads (bit i = x(i), 1 <= i <= 17); they
     # include every memory operand's registers_read().
     args_read_mask: int
-    # The guest memory buffers its calls pass by address, at most four (any
-    # sequence; kept as a tuple).
+    # The guest memory buffers its calls pass by address, at most four of at
+    # most 32 KiB together (any sequence; kept as a tuple).
     memory: Sequence[MemoryOperand] = ()
 
     def __post_init__(self) -> None:
@@ -149,6 +151,10 @@ class RangeClaim:
         if len(self.memory) > MAX_MEMORY_OPERANDS:
             raise ValueError(f"{len(self.memory)} memory operands; a range may have at most "
                              f"{MAX_MEMORY_OPERANDS}")
+        total = sum(operand.length for operand in self.memory)
+        if total > MAX_MEMORY_BYTES_PER_RANGE:
+            raise ValueError(f"memory operands take {total} bytes together; a range may pass "
+                             f"at most {MAX_MEMORY_BYTES_PER_RANGE}")
         for index, operand in enumerate(self.memory):
             missing = operand.registers_read() & ~self.args_read_mask
             if missing:
