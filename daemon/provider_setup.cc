@@ -7,6 +7,7 @@
 
 #include "providers/provider_registry.h"
 #include "providers/remote/remote_provider.h"
+#include "wire/convert.h"
 
 namespace hypercall::daemon {
 namespace {
@@ -14,11 +15,16 @@ namespace {
 constexpr uint32_t kDefaultCallDeadlineMs = 1000;
 constexpr uint32_t kDefaultMaxCallsInFlight = 1024;
 
-smccc::RegisterMask ReadsMask(const config::v1::FunctionRange& range) {
-  if (range.reads_size() == 0) return smccc::kAllArgRegisters;
-  smccc::RegisterMask mask = 0;
+// What an external provider may claim in `range`: its reads (the
+// operands' registers ORed in) and memory operands. The config checks have
+// passed, so the operands convert and are valid.
+absl::StatusOr<providers::RangeClaim> ExternalClaim(const config::v1::FunctionRange& range) {
+  absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(range.memory());
+  if (!memory.ok()) return memory.status();
+  smccc::RegisterMask mask = range.reads_size() == 0 ? smccc::kAllArgRegisters : 0;
   for (uint32_t reg : range.reads()) mask |= smccc::RegisterMask{1} << reg;
-  return mask;
+  for (const smccc::MemoryOperand& op : *memory) mask |= op.RegistersRead();
+  return providers::RangeClaim{{range.first(), range.last()}, mask, *std::move(memory)};
 }
 
 // A built-in provider's claims cut down to the ranges the config lists for
@@ -45,7 +51,7 @@ bool SameClaims(const std::vector<providers::RangeClaim>& a,
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
                     [](const providers::RangeClaim& x, const providers::RangeClaim& y) {
                       return x.range.first == y.range.first && x.range.last == y.range.last &&
-                             x.args_read_mask == y.args_read_mask;
+                             x.args_read_mask == y.args_read_mask && x.memory == y.memory;
                     });
 }
 
@@ -74,13 +80,15 @@ absl::Status AddBuiltin(const std::string& name,
   return absl::OkStatus();
 }
 
-void AddExternal(const config::v1::Provider& provider, const config::v1::Limits& limits,
-                 const std::vector<core::Broker::ProviderSetup>& running, core::CallTimer& timer,
-                 ProviderSet& set) {
+absl::Status AddExternal(const config::v1::Provider& provider, const config::v1::Limits& limits,
+                         const std::vector<core::Broker::ProviderSetup>& running,
+                         core::CallTimer& timer, ProviderSet& set) {
   providers::RemoteProviderOptions options;
   options.name = provider.name();
   for (const config::v1::FunctionRange& range : provider.range()) {
-    options.allowed.push_back({{range.first(), range.last()}, ReadsMask(range)});
+    absl::StatusOr<providers::RangeClaim> claim = ExternalClaim(range);
+    if (!claim.ok()) return claim.status();
+    options.allowed.push_back(*std::move(claim));
   }
   options.call_deadline = std::chrono::milliseconds(
       limits.has_call_deadline_ms() ? limits.call_deadline_ms() : kDefaultCallDeadlineMs);
@@ -111,6 +119,7 @@ void AddExternal(const config::v1::Provider& provider, const config::v1::Limits&
                                              provider.external().allow_uid().end()),
                           std::vector<gid_t>(provider.external().allow_gid().begin(),
                                              provider.external().allow_gid().end())});
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -130,7 +139,8 @@ absl::StatusOr<ProviderSet> SetUpProviders(
       absl::Status status = AddBuiltin(provider.name(), provider.range(), running, set);
       if (!status.ok()) return status;
     } else {
-      AddExternal(provider, config.limits(), running, timer, set);
+      absl::Status status = AddExternal(provider, config.limits(), running, timer, set);
+      if (!status.ok()) return status;
     }
   }
   return set;

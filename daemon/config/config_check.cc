@@ -9,6 +9,9 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "smccc/memory_operand.h"
+#include "wire/convert.h"
+#include "wire/protocol.h"
 
 namespace hypercall::config {
 namespace {
@@ -49,6 +52,10 @@ class Place {
   int line_;
   int column_;
 };
+
+// Room a call or result needs besides its memory bytes: registers, ids,
+// the buffers' other fields, framing.
+constexpr uint32_t kMessageBytesBesideMemory = 4096;
 
 bool ValidProviderName(const std::string& name) {
   if (name.empty() || name.size() > 32) return false;
@@ -195,6 +202,7 @@ class Checker {
         continue;
       }
       if (!CheckReads(provider, provider.range(r), range_place)) continue;
+      if (!CheckMemory(provider, provider.range(r), range_place)) continue;
       if (provider.has_builtin() && !WithinDefaults(range, builtin->second)) {
         std::vector<std::string> served;
         for (const smccc::FunctionRange& own : builtin->second)
@@ -234,6 +242,53 @@ class Checker {
         return false;
       }
       seen |= 1u << reg;
+    }
+    return true;
+  }
+
+  // The `memory` list of one range: only for external providers, each
+  // operand by smccc::CheckMemoryOperands, and all of them in one message.
+  bool CheckMemory(const v1::Provider& provider, const v1::FunctionRange& range,
+                   const Place& place) {
+    if (range.memory_size() == 0) return true;
+    if (provider.has_builtin()) {
+      Add(place.Field("memory").Problem(absl::StrFormat(
+          "built-in provider \"%s\" declares its own memory operands: remove \"memory\"",
+          provider.name())));
+      return false;
+    }
+    std::vector<smccc::MemoryOperand> operands;
+    uint64_t bytes = 0;
+    for (int i = 0; i < range.memory_size(); ++i) {
+      const Place operand_place = place.Field("memory", i);
+      absl::StatusOr<smccc::MemoryOperand> operand = wire::FromProto(range.memory(i));
+      if (!operand.ok()) {
+        Add(operand_place.Problem(std::string(operand.status().message())));
+        return false;
+      }
+      operands.push_back(*operand);
+      // The operands' registers are read whatever `reads` says (they are
+      // ORed into it), so the check's mask is every argument register. It
+      // stops at the first operand breaking a rule, so the first prefix that
+      // fails ends in the operand (or the count) to blame.
+      if (absl::Status status = smccc::CheckMemoryOperands(operands, smccc::kAllArgRegisters);
+          !status.ok()) {
+        Add(operand_place.Problem(std::string(status.message())));
+        return false;
+      }
+      bytes += operand->length;
+    }
+    const uint32_t max_message_bytes = config_.limits().has_max_message_bytes()
+                                           ? config_.limits().max_message_bytes()
+                                           : static_cast<uint32_t>(wire::kMaxMessageBytes);
+    if (bytes + kMessageBytesBesideMemory > max_message_bytes) {
+      Add(place.Field("memory").Problem(absl::StrFormat(
+          "the memory operands of range %s pass %u bytes; with %u bytes for the rest of a call "
+          "that is over limits.max_message_bytes (%u): raise max_message_bytes to at least %u "
+          "or shorten the operands",
+          smccc::DescribeRange({range.first(), range.last()}), bytes, kMessageBytesBesideMemory,
+          max_message_bytes, bytes + kMessageBytesBesideMemory)));
+      return false;
     }
     return true;
   }

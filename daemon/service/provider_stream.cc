@@ -94,10 +94,15 @@ void ProviderStream::HandleClaim(const v1::Claim& wire_claim) {
   } else if ((wire_claim.args_read_mask() & ~smccc::kAllArgRegisters) != 0) {
     status = absl::InvalidArgumentError(absl::StrFormat(
         "args_read_mask 0x%x names registers outside x1..x17", wire_claim.args_read_mask()));
+  } else if (absl::StatusOr<std::vector<smccc::MemoryOperand>> memory =
+                 wire::FromProto(wire_claim.memory());
+             !memory.ok()) {
+    status = memory.status();
   } else {
     status = provider_->provider->Claim(
         connection_, {{wire_claim.first_function_id(), static_cast<uint32_t>(last)},
-                      wire_claim.args_read_mask()});
+                      wire_claim.args_read_mask(),
+                      *std::move(memory)});
   }
   claim_reply.set_granted(status.ok());
   claim_reply.set_reason(std::string(status.message()));

@@ -133,6 +133,65 @@ TEST(ConfigFileTest, ReadsAreArgumentRegistersOfExternalProviders) {
               HasSubstr("built-in provider \"trng\" says itself which registers it reads"));
 }
 
+TEST(ConfigFileTest, MemoryOperandsOfExternalProvidersAreCheckedWhereTheyAre) {
+  const std::string external =
+      "version: 1\nprovider { name: \"x\" external { allow_uid: 0 }\n"
+      "  range { first: 0xC3000000 last: 0xC3000001 reads: 1\n";
+  // Their registers are read whatever `reads` says: x2 is fine here.
+  EXPECT_EQ(Problems(external + "    memory { address_register: 2 length: 64 direction: OUT }\n"
+                                "    memory { address_register: 1 length: 64 direction: IN\n"
+                                "             when_register: 3 when_mask: 1 } } }\n"),
+            "");
+  EXPECT_THAT(Problems(external + "    memory { address_register: 2 length: 64 direction: OUT }\n"
+                                  "    memory { address_register: 18 length: 64 direction: IN } "
+                                  "} }\n"),
+              HasSubstr("test.conf:5:5: memory operand 1: address_register 18 is not an argument "
+                        "register (1..17)"));
+  EXPECT_THAT(
+      Problems(external + "    memory { address_register: 2 length: 0 direction: IN } } }\n"),
+      HasSubstr("test.conf:4:5: memory operand 0: length 0 is outside 1..16384"));
+  EXPECT_THAT(Problems(external + "    memory { address_register: 2 length: 8 } } }\n"),
+              HasSubstr("test.conf:4:5: memory operand at x2 has no direction: say IN, OUT or "
+                        "INOUT"));
+  EXPECT_THAT(Problems(external + "    memory { address_register: 2 length: 8 direction: IN\n"
+                                  "             when_register: 1 when_mask: 1 when_value: 2 } } "
+                                  "}\n"),
+              HasSubstr("test.conf:4:5: memory operand 0: when_value 0x2 has bits outside "
+                        "when_mask 0x1, so it never applies"));
+  std::string five = external;
+  for (int i = 0; i < 5; ++i)
+    five += "    memory { address_register: 1 length: 8 direction: IN }\n";
+  EXPECT_THAT(Problems(five + "} }\n"),
+              HasSubstr("test.conf:8:5: 5 memory operands; a range may have at most 4"));
+}
+
+TEST(ConfigFileTest, MemoryOperandsMustFitTheMessageSize) {
+  const std::string range =
+      "version: 1\nprovider { name: \"x\" external { allow_uid: 0 }\n"
+      "  range { first: 0xC3000000 last: 0xC3000001\n"
+      "    memory { address_register: 1 length: 16384 direction: IN }\n"
+      "    memory { address_register: 2 length: 16384 direction: IN }\n"
+      "    memory { address_register: 3 length: 16384 direction: OUT }\n"
+      "    memory { address_register: 4 length: 16384 direction: OUT }\n"
+      "  }\n}\n";
+  EXPECT_THAT(Problems(range),
+              HasSubstr("test.conf:4:5: the memory operands of range 0xc3000000-0xc3000001 pass "
+                        "65536 bytes; with 4096 bytes for the rest of a call that is over "
+                        "limits.max_message_bytes (65536): raise max_message_bytes to at least "
+                        "69632 or shorten the operands"));
+  EXPECT_EQ(Problems(range + "limits { max_message_bytes: 69632 }\n"), "");
+  EXPECT_THAT(Problems(range + "limits { max_message_bytes: 69631 }\n"),
+              HasSubstr("over limits.max_message_bytes (69631)"));
+}
+
+TEST(ConfigFileTest, BuiltinProvidersDeclareTheirOwnMemoryOperands) {
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"probe\" builtin {}\n"
+                       "  range { first: 0xC3000003 last: 0xC3000003\n"
+                       "    memory { address_register: 1 length: 64 direction: IN } } }\n"),
+              HasSubstr("test.conf:4:5: built-in provider \"probe\" declares its own memory "
+                        "operands: remove \"memory\""));
+}
+
 TEST(ConfigFileTest, OverlappingRangesNameBothProviders) {
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {} }\n"
                        "provider { name: \"mine\" external { allow_uid: 0 }\n"

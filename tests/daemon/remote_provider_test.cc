@@ -1,6 +1,7 @@
 // The broker's side of an out-of-process provider, with the process played
-// by a fake link: claims and their refusals, calls answered, late, twice, or
-// never, and the process going away mid-call.
+// by a fake link: claims and their refusals (memory operands included),
+// calls answered, late, twice, or never, with memory, and the process going
+// away mid-call.
 #include "providers/remote/remote_provider.h"
 
 #include <atomic>
@@ -10,6 +11,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "core/broker.h"
+#include "core/vcpu_channel.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "smccc/return_codes.h"
@@ -22,6 +25,23 @@ using ::testing::HasSubstr;
 
 constexpr uint32_t kFirst = 0xC3000000;
 constexpr uint64_t kNotSupported = ~uint64_t{0};
+// A configured range whose calls pass memory (MemoryOperands()).
+constexpr uint32_t kMemory = 0xC3001000;
+
+smccc::MemoryOperand Operand(int address_register, uint32_t length,
+                             smccc::MemoryDirection direction) {
+  smccc::MemoryOperand op;
+  op.address_register = address_register;
+  op.length = length;
+  op.direction = direction;
+  return op;
+}
+
+// x1 -> 64 bytes in; x2 -> 64 bytes out.
+std::vector<smccc::MemoryOperand> MemoryOperands() {
+  return {Operand(1, 64, smccc::MemoryDirection::kIn),
+          Operand(2, 64, smccc::MemoryDirection::kOut)};
+}
 
 // Records what the daemon sends the "process".
 class FakeLink : public ProviderLink {
@@ -31,7 +51,13 @@ class FakeLink : public ProviderLink {
     absl::MutexLock lock(&mu_);
     if (refuse_) return false;
     sent_.push_back({call_id, call.function_id});
+    memory_.push_back(call.memory);
     return true;
+  }
+  // The memory buffers of every call sent, in order.
+  std::vector<std::vector<smccc::MemoryBuffer>> memory() {
+    absl::MutexLock lock(&mu_);
+    return memory_;
   }
   // Waits for the next call sent; returns its id.
   uint64_t NextCallId() {
@@ -54,6 +80,7 @@ class FakeLink : public ProviderLink {
   };
   absl::Mutex mu_;
   std::deque<Sent> sent_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::vector<smccc::MemoryBuffer>> memory_ ABSL_GUARDED_BY(mu_);
   bool refuse_ ABSL_GUARDED_BY(mu_) = false;
 };
 
@@ -88,7 +115,9 @@ class RemoteProviderTest : public ::testing::Test {
   static RemoteProviderOptions Options() {
     RemoteProviderOptions options;
     options.name = "oem";
-    options.allowed = {{{kFirst, kFirst + 0xFF}, 0x6}, {{0x83000000, 0x830000FF}, 0x3fffe}};
+    options.allowed = {{{kFirst, kFirst + 0xFF}, 0x6, {}},
+                       {{0x83000000, 0x830000FF}, 0x3fffe, {}},
+                       {{kMemory, kMemory + 0xF}, 0x6, MemoryOperands()}};
     options.call_deadline = milliseconds(200);
     options.max_in_flight = 4;
     return options;
@@ -112,8 +141,8 @@ TEST_F(RemoteProviderTest, AnUnclaimedRangeIsNotSupportedAtOnce) {
 }
 
 TEST_F(RemoteProviderTest, AClaimedCallIsForwardedAndAnswered) {
-  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0x2}).ok());
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0x2, {}}).ok());
   Answer answer;
   Call(kFirst + 1, answer);
   const uint64_t id = link_.NextCallId();
@@ -130,42 +159,96 @@ TEST_F(RemoteProviderTest, AClaimedCallIsForwardedAndAnswered) {
 }
 
 TEST_F(RemoteProviderTest, ClaimsOutsideTheConfigAreRefusedSayingWhatIsAllowed) {
-  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  absl::Status outside = provider_.Claim(connection, {{kFirst + 0xF0, kFirst + 0x100}, 0});
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  absl::Status outside = provider_.Claim(connection, {{kFirst + 0xF0, kFirst + 0x100}, 0, {}});
   EXPECT_EQ(outside.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(outside.message(),
               HasSubstr("range 0xc30000f0-0xc3000100 is not one provider \"oem\" may claim; the "
                         "config allows 0xc3000000-0xc30000ff, 0x83000000-0x830000ff"));
-  absl::Status reads = provider_.Claim(connection, {{kFirst, kFirst}, 0x3e});
+  absl::Status reads = provider_.Claim(connection, {{kFirst, kFirst}, 0x3e, {}});
   EXPECT_EQ(reads.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(reads.message(), HasSubstr("would read x3-x5, but VMs are planned to read only "
                                          "x1-x2 there"));
-  EXPECT_EQ(provider_.Claim(connection, {{kFirst + 2, kFirst + 1}, 0}).code(),
+  EXPECT_EQ(provider_.Claim(connection, {{kFirst + 2, kFirst + 1}, 0, {}}).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RemoteProviderTest, ClaimsMustPassExactlyTheConfiguredMemoryOperands) {
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  absl::Status none = provider_.Claim(connection, {{kMemory, kMemory}, 0x6, {}});
+  EXPECT_EQ(none.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(none.message(),
+              HasSubstr("range 0xc3001000-0xc3001000 would pass memory none, but VMs are planned "
+                        "with x1 -> 64 bytes in; x2 -> 64 bytes out there (the config's "
+                        "\"memory\" for 0xc3001000-0xc300100f)"));
+  std::vector<smccc::MemoryOperand> swapped = MemoryOperands();
+  std::swap(swapped[0], swapped[1]);
+  absl::Status order = provider_.Claim(connection, {{kMemory, kMemory}, 0x6, swapped});
+  EXPECT_EQ(order.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(order.message(),
+              HasSubstr("would pass memory x2 -> 64 bytes out; x1 -> 64 bytes in"));
+  std::vector<smccc::MemoryOperand> bad_x0 = MemoryOperands();
+  bad_x0[1].bad_address_x0 = 5;
+  absl::Status x0 = provider_.Claim(connection, {{kMemory, kMemory}, 0x6, bad_x0});
+  EXPECT_EQ(x0.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(x0.message(),
+              HasSubstr("(operand 1: x0 0x5 for a bad address), but VMs are planned"));
+  // Memory on a range the config gives none.
+  absl::Status extra = provider_.Claim(connection, {{kFirst, kFirst}, 0x6, MemoryOperands()});
+  EXPECT_EQ(extra.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(extra.message(), HasSubstr("but VMs are planned with none there"));
+  // Exactly the configured ones, on part of the range.
+  EXPECT_TRUE(provider_.Claim(connection, {{kMemory, kMemory + 3}, 0x6, MemoryOperands()}).ok());
+}
+
+TEST_F(RemoteProviderTest, CallsCarryTheirMemoryToTheProcessAndItsWritesBack) {
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kMemory, kMemory}, 0x6, MemoryOperands()}).ok());
+  smccc::Call call = CallTo(kMemory);
+  call.memory = {{.operand = 0,
+                  .guest_phys_addr = 0x1000,
+                  .length = 64,
+                  .direction = smccc::MemoryDirection::kIn,
+                  .data = std::string(64, 'i')},
+                 {.operand = 1,
+                  .guest_phys_addr = 0x2000,
+                  .length = 64,
+                  .direction = smccc::MemoryDirection::kOut,
+                  .data = ""}};
+  Answer answer;
+  provider_.Handle({.vm = "vm", .vcpu = 0}, call, answer);
+  const uint64_t id = link_.NextCallId();
+  ASSERT_EQ(link_.memory().size(), 1u);
+  EXPECT_EQ(link_.memory()[0], call.memory);
+  smccc::Result result;
+  result.memory = {{.operand = 1, .data = "out"}};
+  EXPECT_TRUE(provider_.Answer(connection, id, result));
+  ASSERT_TRUE(answer.Arrived());
+  EXPECT_EQ(answer.result().memory, result.memory);
 }
 
 TEST_F(RemoteProviderTest, TwoProcessesRacingForOneRangeOneWinsAndTheOtherIsToldWho) {
   FakeLink other_link;
-  auto first = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  auto second = provider_.Connect(other_link, {.pid = 8, .uid = 990, .gid = 990});
-  ASSERT_TRUE(provider_.Claim(first, {{kFirst, kFirst + 0xF}, 0}).ok());
-  absl::Status lost = provider_.Claim(second, {{kFirst + 8, kFirst + 0x18}, 0});
+  auto first = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  auto second = provider_.Connect(other_link, {.pid = 8, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(first, {{kFirst, kFirst + 0xF}, 0, {}}).ok());
+  absl::Status lost = provider_.Claim(second, {{kFirst + 8, kFirst + 0x18}, 0, {}});
   EXPECT_EQ(lost.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(lost.message(),
               HasSubstr("overlaps 0xc3000000-0xc300000f, which pid 7 uid 990 gid 990 "
                         "serves for provider \"oem\""));
   // A disjoint part is the second one's to take.
-  EXPECT_TRUE(provider_.Claim(second, {{kFirst + 0x10, kFirst + 0x18}, 0}).ok());
+  EXPECT_TRUE(provider_.Claim(second, {{kFirst + 0x10, kFirst + 0x18}, 0, {}}).ok());
   // Once the first is gone, its range is free.
   provider_.Disconnect(first);
-  EXPECT_TRUE(provider_.Claim(second, {{kFirst, kFirst + 0xF}, 0}).ok());
-  EXPECT_EQ(provider_.Claim(first, {{0x83000000, 0x83000000}, 0}).code(),
+  EXPECT_TRUE(provider_.Claim(second, {{kFirst, kFirst + 0xF}, 0, {}}).ok());
+  EXPECT_EQ(provider_.Claim(first, {{0x83000000, 0x83000000}, 0, {}}).code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(RemoteProviderTest, ASlowProcessIsCutOffAtTheDeadlineAndItsLateAnswerDropped) {
-  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0}).ok());
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
   Answer answer;
   const auto start = std::chrono::steady_clock::now();
   Call(kFirst, answer);
@@ -181,8 +264,8 @@ TEST_F(RemoteProviderTest, ASlowProcessIsCutOffAtTheDeadlineAndItsLateAnswerDrop
 }
 
 TEST_F(RemoteProviderTest, SecondAndUnaskedAnswersAreDropped) {
-  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0}).ok());
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
   Answer answer;
   Call(kFirst, answer);
   const uint64_t id = link_.NextCallId();
@@ -195,8 +278,8 @@ TEST_F(RemoteProviderTest, SecondAndUnaskedAnswersAreDropped) {
 }
 
 TEST_F(RemoteProviderTest, AProcessThatDiesMidCallLeavesNoVcpuWaiting) {
-  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0}).ok());
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0, {}}).ok());
   Answer first, second;
   Call(kFirst, first);
   Call(kFirst + 1, second);
@@ -215,8 +298,8 @@ TEST_F(RemoteProviderTest, AProcessThatDiesMidCallLeavesNoVcpuWaiting) {
 }
 
 TEST_F(RemoteProviderTest, CallsBeyondTheInFlightLimitAreNotSupported) {
-  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0}).ok());
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst + 0xF}, 0, {}}).ok());
   std::vector<Answer> answers(5);
   for (Answer& answer : answers) Call(kFirst, answer);
   ASSERT_TRUE(answers[4].Arrived(absl::ZeroDuration()));
@@ -228,8 +311,8 @@ TEST_F(RemoteProviderTest, CallsBeyondTheInFlightLimitAreNotSupported) {
 }
 
 TEST_F(RemoteProviderTest, ACallTheLinkCannotSendIsNotSupported) {
-  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0}).ok());
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
   link_.Refuse();
   Answer answer;
   Call(kFirst, answer);
@@ -243,8 +326,8 @@ TEST_F(RemoteProviderTest, ManyVcpusAtOnceEachGetTheirOwnAnswerOnce) {
   options.max_in_flight = 1024;
   options.call_deadline = std::chrono::seconds(10);
   RemoteProvider provider(options, timer_);
-  auto connection = provider.Connect(link_, {.pid = 7, .uid = 990, .gid = 990});
-  ASSERT_TRUE(provider.Claim(connection, {{kFirst, kFirst + 0xFF}, 0}).ok());
+  auto connection = provider.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider.Claim(connection, {{kFirst, kFirst + 0xFF}, 0, {}}).ok());
   constexpr int kVcpus = 8, kCalls = 200;
   std::atomic<bool> stop{false};
   std::thread process([&] {
@@ -270,6 +353,87 @@ TEST_F(RemoteProviderTest, ManyVcpusAtOnceEachGetTheirOwnAnswerOnce) {
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(provider.stats().answered, uint64_t{kVcpus * kCalls});
   EXPECT_EQ(provider.stats().stray_results, 0u);
+}
+
+// Where a vCPU's results land in the broker-level test below.
+class Results final : public core::ResultSink {
+ public:
+  void OnResult(uint64_t, const smccc::Result& result) override {
+    absl::MutexLock lock(&mu_);
+    results_.push_back(result);
+  }
+  smccc::Result Next() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](std::vector<smccc::Result>* results) { return !results->empty(); }, &results_));
+    smccc::Result result = results_.front();
+    results_.erase(results_.begin());
+    return result;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<smccc::Result> results_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(RemoteProviderInBrokerTest, AProcessWritingMemoryTheCallCannotTakeGetsTheGuestNotSupported) {
+  core::CallTimer timer;
+  FakeLink link;
+  RemoteProviderOptions options;
+  options.name = "oem";
+  options.allowed = {{{kMemory, kMemory}, 0x6, MemoryOperands()}};
+  auto owned = std::make_unique<RemoteProvider>(options, timer);
+  RemoteProvider& remote = *owned;
+  core::Broker broker;
+  auto entry = broker.AddProvider(std::move(owned), "external");
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  auto connection = remote.Connect(link, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(remote.Claim(connection, {{kMemory, kMemory}, 0x6, MemoryOperands()}).ok());
+  auto session =
+      broker.Attach({.name = "vm", .uuid = "", .vcpu_count = 1, .ram = {}}, "test/1", nullptr);
+  ASSERT_TRUE(session.ok()) << session.status();
+  Results results;
+  core::VcpuChannel channel(broker, *session, 0, results);
+
+  smccc::Call call = CallTo(kMemory);
+  call.x[1] = 0x1000;
+  call.x[2] = 0x2000;
+  call.memory = {{.operand = 0,
+                  .guest_phys_addr = 0x1000,
+                  .length = 64,
+                  .direction = smccc::MemoryDirection::kIn,
+                  .data = std::string(64, 'i')},
+                 {.operand = 1,
+                  .guest_phys_addr = 0x2000,
+                  .length = 64,
+                  .direction = smccc::MemoryDirection::kOut,
+                  .data = ""}};
+  const std::vector<std::vector<smccc::MemoryBuffer>> bad = {
+      {{.operand = 1, .data = std::string(65, 'o')}},              // Too many bytes.
+      {{.operand = 0, .data = "in"}},                              // An IN operand.
+      {{.operand = 1, .data = "a"}, {.operand = 1, .data = "b"}},  // Twice.
+  };
+  for (const std::vector<smccc::MemoryBuffer>& memory : bad) {
+    ASSERT_TRUE(channel.Submit(1, call).ok());
+    smccc::Result answer = smccc::Result::Code(0);
+    answer.memory = memory;
+    EXPECT_TRUE(remote.Answer(connection, link.NextCallId(), answer));
+    const smccc::Result got = results.Next();
+    EXPECT_EQ(got.x[0], kNotSupported);
+    EXPECT_TRUE(got.memory.empty());
+  }
+  EXPECT_EQ((*entry)->bad_results.load(), bad.size());
+  // A good answer still goes through, placed where the call said.
+  ASSERT_TRUE(channel.Submit(2, call).ok());
+  smccc::Result answer = smccc::Result::Code(0);
+  answer.memory = {{.operand = 1, .data = "ok"}};
+  EXPECT_TRUE(remote.Answer(connection, link.NextCallId(), answer));
+  const smccc::Result got = results.Next();
+  EXPECT_EQ(got.x[0], 0u);
+  ASSERT_EQ(got.memory.size(), 1u);
+  EXPECT_EQ(got.memory[0].guest_phys_addr, 0x2000u);
+  EXPECT_EQ(got.memory[0].data, "ok");
+  EXPECT_EQ(remote.stats().answered, bad.size() + 1);
 }
 
 }  // namespace

@@ -44,6 +44,68 @@ limits { call_deadline_ms: 300 }
                          uid, extra);
 }
 
+// An external provider "mem" whose one range passes two buffers: [0] x1 ->
+// 8 bytes in, [1] x2 -> 4 bytes out.
+constexpr uint32_t kMem = 0xC3001000;
+std::string MemConfig() {
+  return absl::StrFormat(R"(version: 1
+provider {
+  name: "mem"
+  external { allow_uid: %d }
+  range {
+    first: 0xC3001000 last: 0xC3001000 reads: 1
+    memory { address_register: 1 length: 8 direction: IN }
+    memory { address_register: 2 length: 4 direction: OUT }
+  }
+}
+limits { call_deadline_ms: 300 }
+)",
+                         getuid());
+}
+
+v1::MemoryOperand Operand(uint32_t address_register, uint32_t length,
+                          v1::MemoryOperand::Direction direction) {
+  v1::MemoryOperand op;
+  op.set_address_register(address_register);
+  op.set_length(length);
+  op.set_direction(direction);
+  return op;
+}
+
+std::vector<v1::MemoryOperand> MemOperands() {
+  return {Operand(1, 8, v1::MemoryOperand::IN), Operand(2, 4, v1::MemoryOperand::OUT)};
+}
+
+// A call to "mem" as a VMM sends it: x1 = 0x40001000 with its 8 bytes,
+// x2 = 0x40002000.
+v1::Call MemCall() {
+  v1::Call call;
+  call.set_function_id(kMem);
+  call.set_conduit(v1::CONDUIT_HVC);
+  call.add_args(0x40001000);
+  call.add_args(0x40002000);
+  call.set_args_read_mask(0x6);
+  v1::MemoryBytes* in = call.add_memory();
+  in->set_operand(0);
+  in->set_guest_phys_addr(0x40001000);
+  in->set_length(8);
+  in->set_direction(v1::MemoryOperand::IN);
+  in->set_data("guestram");
+  v1::MemoryBytes* out = call.add_memory();
+  out->set_operand(1);
+  out->set_guest_phys_addr(0x40002000);
+  out->set_length(4);
+  out->set_direction(v1::MemoryOperand::OUT);
+  return call;
+}
+
+v1::MemoryBytes Write(uint32_t operand, std::string data) {
+  v1::MemoryBytes bytes;
+  bytes.set_operand(operand);
+  bytes.set_data(std::move(data));
+  return bytes;
+}
+
 class ExternalProviderTest : public ::testing::Test {
  protected:
   void StartDaemon(const std::string& config) {
@@ -139,6 +201,142 @@ TEST_F(ExternalProviderTest, CallsReachTheProcessThatClaimedTheirRange) {
     EXPECT_EQ(info.external().answered(), 1u);
   }
   EXPECT_TRUE(listed);
+}
+
+TEST_F(ExternalProviderTest, AProviderWithMemoryOperandsGetsTheGuestBytesAndWritesBack) {
+  StartDaemon(MemConfig());
+  auto provider = ConnectProvider("mem");
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  auto claim = (*provider)->Claim(kMem, 1, 0x6, MemOperands());
+  ASSERT_TRUE(claim.ok()) << claim.status();
+  ASSERT_TRUE(claim->granted()) << claim->reason();
+  auto vm = AttachVm("vm-a");
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  // The plan reads x1 (`reads`) and x2 (an operand's register), with both
+  // operands.
+  ASSERT_EQ((*vm)->attached().plan().ranges_size(), 1);
+  const v1::PlannedRange& planned = (*vm)->attached().plan().ranges(0);
+  EXPECT_EQ(planned.args_read_mask(), 0x6u);
+  ASSERT_EQ(planned.memory_size(), 2);
+  EXPECT_EQ(planned.memory(1).address_register(), 2u);
+  EXPECT_EQ(planned.memory(1).direction(), v1::MemoryOperand::OUT);
+
+  std::thread process([&] {
+    auto call = (*provider)->NextCall();
+    ASSERT_TRUE(call.ok()) << call.status();
+    ASSERT_EQ(call->call().memory_size(), 2);
+    EXPECT_EQ(call->call().memory(0).guest_phys_addr(), 0x40001000u);
+    EXPECT_EQ(call->call().memory(0).data(), "guestram");
+    EXPECT_EQ(call->call().memory(1).length(), 4u);
+    EXPECT_TRUE(call->call().memory(1).data().empty());
+    (*provider)->Answer(call->call().call_id(), {0, 8}, {Write(1, "GRAM")});
+  });
+  auto result = (*vm)->Call(MemCall());
+  process.join();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->regs(0), 0u);
+  EXPECT_EQ(result->regs(1), 8u);
+  ASSERT_EQ(result->memory_size(), 1);
+  EXPECT_EQ(result->memory(0).operand(), 1u);
+  EXPECT_EQ(result->memory(0).guest_phys_addr(), 0x40002000u);
+  EXPECT_EQ(result->memory(0).length(), 4u);
+  EXPECT_EQ(result->memory(0).direction(), v1::MemoryOperand::OUT);
+  EXPECT_EQ(result->memory(0).data(), "GRAM");
+}
+
+TEST_F(ExternalProviderTest, AResultWritingMemoryTheCallCannotTakeIsNotSupportedAndCounted) {
+  StartDaemon(MemConfig());
+  auto provider = ConnectProvider("mem");
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  ASSERT_TRUE((*provider)->Claim(kMem, 1, 0x6, MemOperands())->granted());
+  auto vm = AttachVm("vm-a");
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  const std::vector<std::vector<v1::MemoryBytes>> bad = {
+      {Write(1, "12345")},             // More bytes than the buffer has.
+      {Write(0, "x")},                 // An IN buffer.
+      {Write(1, "a"), Write(1, "b")},  // One buffer twice.
+  };
+  std::thread process([&] {
+    for (const std::vector<v1::MemoryBytes>& memory : bad) {
+      auto call = (*provider)->NextCall();
+      ASSERT_TRUE(call.ok()) << call.status();
+      (*provider)->Answer(call->call().call_id(), {0, 1}, memory);
+    }
+  });
+  for (size_t i = 0; i < bad.size(); ++i) {
+    auto result = (*vm)->Call(MemCall());
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->regs(0), kNotSupported) << i;
+    EXPECT_EQ(result->regs_size(), 1) << i;
+    EXPECT_EQ(result->memory_size(), 0) << i;
+  }
+  process.join();
+  EXPECT_TRUE(Logged("which has 4"));
+  EXPECT_TRUE(Logged("which is an 'in' operand"));
+  EXPECT_TRUE(Logged("writes memory operand 1 twice"));
+  bool listed = false;
+  const v1::ListProvidersReply providers = ListProviders();
+  for (const v1::ProviderInfo& info : providers.providers()) {
+    if (info.name() != "mem") continue;
+    listed = true;
+    EXPECT_EQ(info.external().bad_results(), bad.size());
+    EXPECT_EQ(info.external().answered(), bad.size());
+    ASSERT_EQ(info.ranges_size(), 1);
+    EXPECT_EQ(info.ranges(0).memory_size(), 2);
+  }
+  EXPECT_TRUE(listed);
+}
+
+TEST_F(ExternalProviderTest, AClaimWhoseMemoryOperandsAreNotTheConfigsIsRefusedShowingBoth) {
+  StartDaemon(MemConfig());
+  auto provider = ConnectProvider("mem");
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  std::vector<v1::MemoryOperand> longer = MemOperands();
+  longer[1].set_length(8);
+  auto refused = (*provider)->Claim(kMem, 1, 0x6, longer);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_FALSE(refused->granted());
+  EXPECT_THAT(refused->reason(),
+              HasSubstr("range 0xc3001000-0xc3001000 would pass memory x1 -> 8 bytes in; x2 -> 8 "
+                        "bytes out, but VMs are planned with x1 -> 8 bytes in; x2 -> 4 bytes out "
+                        "there"));
+  auto none = (*provider)->Claim(kMem, 1, 0x6);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->granted());
+  EXPECT_THAT(none->reason(), HasSubstr("would pass memory none"));
+  v1::MemoryOperand no_direction = Operand(1, 8, v1::MemoryOperand::DIRECTION_UNSPECIFIED);
+  auto malformed = (*provider)->Claim(kMem, 1, 0x6, {no_direction});
+  ASSERT_TRUE(malformed.ok()) << malformed.status();
+  EXPECT_FALSE(malformed->granted());
+  EXPECT_THAT(malformed->reason(), HasSubstr("memory operand at x1 has no direction"));
+  // The stream goes on: the right claim is granted.
+  auto granted = (*provider)->Claim(kMem, 1, 0x6, MemOperands());
+  ASSERT_TRUE(granted.ok()) << granted.status();
+  EXPECT_TRUE(granted->granted()) << granted->reason();
+}
+
+TEST_F(ExternalProviderTest, AReloadChangingMemoryOperandsAppliesThemToClaimsAndPlans) {
+  StartDaemon(MemConfig());
+  std::string changed = MemConfig();
+  const std::string out4 = "address_register: 2 length: 4 direction: OUT";
+  changed.replace(changed.find(out4), out4.size(), "address_register: 2 length: 16 direction: OUT");
+  WriteConfig(changed);
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(Logged("SIGHUP: reloaded " + config_path_));
+  auto vm = AttachVm("vm-a");
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  ASSERT_EQ((*vm)->attached().plan().ranges_size(), 1);
+  EXPECT_EQ((*vm)->attached().plan().ranges(0).memory(1).length(), 16u);
+  auto provider = ConnectProvider("mem");
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  auto old = (*provider)->Claim(kMem, 1, 0x6, MemOperands());
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_FALSE(old->granted());
+  std::vector<v1::MemoryOperand> now = MemOperands();
+  now[1].set_length(16);
+  auto granted = (*provider)->Claim(kMem, 1, 0x6, now);
+  ASSERT_TRUE(granted.ok()) << granted.status();
+  EXPECT_TRUE(granted->granted()) << granted->reason();
 }
 
 TEST_F(ExternalProviderTest, APlannedRangeNobodyServesIsNotSupportedAtOnce) {

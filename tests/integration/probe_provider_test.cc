@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "hypercall/v1/observer.grpc.pb.h"
@@ -167,6 +169,33 @@ TEST(ProbeInDaemonTest, MemoryFunctionsTakeAndGiveGuestBytesThroughTheDaemon) {
     EXPECT_EQ(Reg(*fast, 1), 0u);
     EXPECT_EQ(fast->memory_size(), 0);
   }
+}
+
+TEST(ProbeInDaemonTest, AConfigRangeOverSeveralOfItsClaimsKeepsEachPartsReadsAndMemory) {
+  char dir[] = "/tmp/hypercall-conf-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string config = std::string(dir) + "/hypercalld.conf";
+  std::ofstream(config) << "version: 1\nprovider { name: \"probe\" builtin {}\n"
+                           "  range { first: 0xC3000002 last: 0xC3000006 } }\n";
+  auto daemon = DaemonProcess::Start({"--config", config});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  auto vm = TestVm::Attach(Connect((*daemon)->vmm_target()), "probe-vm");
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  const v1::ForwardingPlan& plan = (*vm)->attached().plan();
+  const ExpectedRange want[] = {{0xc3000002, 1, 0x2, "probe", {}},
+                                {0xc3000003, 1, 0x6, "probe", {1, 2}},
+                                {0xc3000004, 1, 0x6, "probe", {1}},
+                                {0xc3000005, 1, 0x6, "probe", {2}},
+                                {0xc3000006, 1, 0x2, "probe", {}}};
+  ASSERT_EQ(plan.ranges_size(), std::size(want));
+  for (size_t i = 0; i < std::size(want); ++i) {
+    EXPECT_EQ(plan.ranges(i).first_function_id(), want[i].first) << i;
+    EXPECT_EQ(plan.ranges(i).count(), want[i].count) << i;
+    EXPECT_EQ(plan.ranges(i).args_read_mask(), want[i].args_read_mask) << i;
+    EXPECT_EQ(AddressRegisters(plan.ranges(i).memory()), want[i].memory) << i;
+  }
+  daemon->reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ProbeInDaemonTest, ACallWhoseMemoryDoesNotMatchThePlanEndsItsStreamSayingWhatToFix) {

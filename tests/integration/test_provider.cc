@@ -48,11 +48,13 @@ absl::StatusOr<v1::DaemonMessage> TestProvider::Read() {
 }
 
 absl::StatusOr<v1::ClaimReply> TestProvider::Claim(uint32_t first, uint32_t count,
-                                                   uint32_t args_read_mask) {
+                                                   uint32_t args_read_mask,
+                                                   const std::vector<v1::MemoryOperand>& memory) {
   v1::ProviderMessage claim;
   claim.mutable_claim()->set_first_function_id(first);
   claim.mutable_claim()->set_count(count);
   claim.mutable_claim()->set_args_read_mask(args_read_mask);
+  for (const v1::MemoryOperand& operand : memory) *claim.mutable_claim()->add_memory() = operand;
   if (!stream_->Write(claim)) return Finish();
   while (true) {
     absl::StatusOr<v1::DaemonMessage> reply = Read();
@@ -75,7 +77,8 @@ absl::StatusOr<v1::ForwardedCall> TestProvider::NextCall() {
   }
 }
 
-bool TestProvider::Answer(uint64_t call_id, const std::vector<uint64_t>& regs) {
+bool TestProvider::Answer(uint64_t call_id, const std::vector<uint64_t>& regs,
+                          const std::vector<v1::MemoryBytes>& memory) {
   v1::ProviderMessage answer;
   answer.mutable_result()->set_call_id(call_id);
   uint32_t written = 0;
@@ -84,6 +87,7 @@ bool TestProvider::Answer(uint64_t call_id, const std::vector<uint64_t>& regs) {
     written |= 1u << i;
   }
   answer.mutable_result()->set_written_mask(written | 1);
+  for (const v1::MemoryBytes& bytes : memory) *answer.mutable_result()->add_memory() = bytes;
   return stream_->Write(answer);
 }
 

@@ -25,15 +25,18 @@ class TestProvider {
   // Cancels the stream, as a process that dies would leave it.
   ~TestProvider();
 
-  // Claims [first, first + count) reading `args_read_mask`; the reply.
-  absl::StatusOr<v1::ClaimReply> Claim(uint32_t first, uint32_t count, uint32_t args_read_mask);
+  // Claims [first, first + count) reading `args_read_mask` and passing
+  // `memory`; the reply.
+  absl::StatusOr<v1::ClaimReply> Claim(uint32_t first, uint32_t count, uint32_t args_read_mask,
+                                       const std::vector<v1::MemoryOperand>& memory = {});
 
   // The next call the daemon sends (waits for it); an error when the stream
   // ended instead.
   absl::StatusOr<v1::ForwardedCall> NextCall();
 
-  // Answers call `call_id` with x0..x(n-1) = `regs`.
-  bool Answer(uint64_t call_id, const std::vector<uint64_t>& regs);
+  // Answers call `call_id` with x0..x(n-1) = `regs`, writing `memory` back.
+  bool Answer(uint64_t call_id, const std::vector<uint64_t>& regs,
+              const std::vector<v1::MemoryBytes>& memory = {});
 
   // Ends the stream abruptly (like kill -9: no goodbye).
   void Cancel() { context_.TryCancel(); }

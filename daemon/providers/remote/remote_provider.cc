@@ -29,6 +29,20 @@ std::string DescribeRegisters(smccc::RegisterMask mask) {
 
 smccc::Result NotSupported() { return smccc::Result::Code(smccc::kNotSupported); }
 
+// smccc::DescribeMemoryOperands, with the x0 each operand answers for a bad
+// address when it says (operands differing only in that look the same
+// otherwise).
+std::string DescribeOperands(const std::vector<smccc::MemoryOperand>& operands) {
+  std::string out = smccc::DescribeMemoryOperands(operands);
+  for (size_t i = 0; i < operands.size(); ++i) {
+    if (operands[i].bad_address_x0.has_value()) {
+      absl::StrAppendFormat(&out, " (operand %d: x0 0x%x for a bad address)", i,
+                            *operands[i].bad_address_x0);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 struct RemoteProvider::Counters {
@@ -192,6 +206,13 @@ absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection
         smccc::DescribeRange(range),
         DescribeRegisters(claim.args_read_mask & ~allowed->args_read_mask),
         DescribeRegisters(allowed->args_read_mask), smccc::DescribeRange(allowed->range)));
+  }
+  if (claim.memory != allowed->memory) {
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "range %s would pass memory %s, but VMs are planned with %s there (the config's "
+        "\"memory\" for %s): claim exactly those, in that order",
+        smccc::DescribeRange(range), DescribeOperands(claim.memory),
+        DescribeOperands(allowed->memory), smccc::DescribeRange(allowed->range)));
   }
   absl::MutexLock lock(&mu_);
   if (connection->disconnected()) {

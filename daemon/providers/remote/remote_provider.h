@@ -43,7 +43,7 @@ class ProviderLink {
 struct RemoteProviderOptions {
   std::string name;
   // What the config lets processes claim, with the argument registers VMs
-  // are planned to read for each range.
+  // are planned to read and the memory operands they pass for each range.
   std::vector<RangeClaim> allowed;
   // Longest a call may wait for the process.
   std::chrono::nanoseconds call_deadline = std::chrono::seconds(1);
@@ -80,7 +80,8 @@ class RemoteProvider final : public Provider {
 
   // The process asks to serve `claim`. OK when granted. Otherwise
   // PermissionDenied naming the configured ranges when it is not inside one,
-  // or when it reads registers the range is not planned to read;
+  // when it reads registers the range is not planned to read, or when its
+  // memory operands are not exactly the range's (showing both);
   // AlreadyExists naming the holder when another connection serves part of it.
   absl::Status Claim(const std::shared_ptr<Connection>& connection, const RangeClaim& claim);
 
