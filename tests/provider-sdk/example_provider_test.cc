@@ -1,8 +1,10 @@
 // The SDK examples as their own processes against the real daemon: the C++
 // hypercall-example-provider and the Python example, each named in a config,
-// serving a VM's calls (many in flight), and the lifecycle around them: kill
-// -9 mid-call, a restart that takes the ranges back, a daemon restart the
-// SDK reconnects to by itself, SIGTERM, and a hello the policy refuses.
+// serving a VM's calls (many in flight, one with guest memory operands), and
+// the lifecycle around them: kill -9 mid-call, a restart that takes the
+// ranges back, a daemon restart the SDK reconnects to by itself, SIGTERM, a
+// hello the policy refuses and a claim whose operands the config does not
+// list.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,24 +54,39 @@ Example PythonExample() {
           {"PYTHONPATH=" PYTHON_SDK_PATH, "PYTHONDONTWRITEBYTECODE=1"}};
 }
 
-// Both examples' providers, served by `uid`, with a short call deadline.
-std::string ExampleConfig(uid_t uid) {
-  return absl::StrFormat(R"(version: 1
-provider { name: "trng" builtin {} }
-provider {
-  name: "example"
+// One example's stanza: its three ranges, +4 (UPPER) reading x1 and x2 with
+// the two memory operands the example claims, unless `upper_out_length`
+// says otherwise.
+std::string ExampleStanza(const std::string& name, uint32_t base, uid_t uid, int upper_out_length) {
+  return absl::StrFormat(R"(provider {
+  name: "%s"
   external { allow_uid: %d }
-  range { first: 0xC3000100 last: 0xC300010F reads: [1, 2, 3] }
+  range { first: 0x%08X last: 0x%08X reads: [1, 2, 3] }
+  range {
+    first: 0x%08X last: 0x%08X reads: [1, 2]
+    memory { address_register: 1 length: 64 direction: IN }
+    memory { address_register: 2 length: %d direction: OUT }
+  }
+  range { first: 0x%08X last: 0x%08X reads: [1, 2, 3] }
 }
-provider {
-  name: "py-example"
-  external { allow_uid: %d }
-  range { first: 0xC3000200 last: 0xC300020F reads: [1, 2, 3] }
-}
-limits { call_deadline_ms: %d }
 )",
-                         uid, uid, kDeadlineMs);
+                         name, uid, base, base + 3, base + 4, base + 4, upper_out_length, base + 5,
+                         base + 0xF);
 }
+
+// Both examples' providers, served by `uid`, with a short call deadline.
+std::string ExampleConfig(uid_t uid, int upper_out_length) {
+  return absl::StrCat("version: 1\nprovider { name: \"trng\" builtin {} }\n",
+                      ExampleStanza("example", 0xC3000100, uid, upper_out_length),
+                      ExampleStanza("py-example", 0xC3000200, uid, upper_out_length),
+                      absl::StrFormat("limits { call_deadline_ms: %d }\n", kDeadlineMs));
+}
+
+// 64 bytes, 47 of them lower-case ASCII letters (21 + 26), and UPPER's output.
+constexpr char kUpperInput[] = "Guest memory, copied by the VMM: abcdefghijklmnopqrstuvwxyz 0123";
+constexpr char kUpperOutput[] = "GUEST MEMORY, COPIED BY THE VMM: ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123";
+constexpr uint64_t kUpperChanged = 47;
+static_assert(sizeof(kUpperInput) == 64 + 1 && sizeof(kUpperOutput) == 64 + 1);
 
 int Count(const std::string& text, const std::string& needle) {
   int n = 0;
@@ -92,9 +109,9 @@ class ExampleProviderTest : public ::testing::TestWithParam<Example> {
     std::filesystem::remove_all(dir_);
   }
 
-  void StartDaemon(uid_t uid = getuid()) {
+  void StartDaemon(uid_t uid = getuid(), int upper_out_length = 64) {
     const std::string config = dir_ + "/hypercalld.conf";
-    std::ofstream(config) << ExampleConfig(uid);
+    std::ofstream(config) << ExampleConfig(uid, upper_out_length);
     auto daemon = DaemonProcess::Start({"--config", config});
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = std::move(*daemon);
@@ -162,6 +179,43 @@ TEST_P(ExampleProviderTest, AnswersAVmsCalls) {
   auto unknown = vm->Call(Fn(0xF));
   ASSERT_TRUE(unknown.ok()) << unknown.status();
   EXPECT_EQ(unknown->regs(0), kNotSupported);
+}
+
+TEST_P(ExampleProviderTest, UpperReadsOneGuestBufferAndWritesTheOther) {
+  StartDaemon();
+  StartProvider();
+  std::unique_ptr<TestVm> vm = AttachVm("vm-a");
+  ASSERT_NE(vm, nullptr);
+  ASSERT_TRUE(WhoWhenServed(*vm).ok());
+
+  // As the shim sends it: one entry per operand, in the range's order; the
+  // IN buffer with its 64 bytes, the OUT buffer empty.
+  v1::Call call;
+  call.set_function_id(Fn(4));
+  call.set_conduit(v1::CONDUIT_HVC);
+  call.add_args(0x40001000);
+  call.add_args(0x40002000);
+  call.set_args_read_mask(0x6);
+  v1::MemoryBytes* in = call.add_memory();
+  in->set_operand(0);
+  in->set_guest_phys_addr(0x40001000);
+  in->set_length(64);
+  in->set_direction(v1::MemoryOperand::IN);
+  in->set_data(kUpperInput);
+  v1::MemoryBytes* out = call.add_memory();
+  out->set_operand(1);
+  out->set_guest_phys_addr(0x40002000);
+  out->set_length(64);
+  out->set_direction(v1::MemoryOperand::OUT);
+  auto upper = vm->Call(call);
+  ASSERT_TRUE(upper.ok()) << upper.status();
+  ASSERT_GE(upper->regs_size(), 2) << upper->DebugString();
+  EXPECT_EQ(upper->regs(0), 0u);
+  EXPECT_EQ(upper->regs(1), kUpperChanged);
+  EXPECT_EQ(upper->written_mask(), 0x3u);
+  ASSERT_EQ(upper->memory_size(), 1) << upper->DebugString();
+  EXPECT_EQ(upper->memory(0).operand(), 1u);
+  EXPECT_EQ(upper->memory(0).data(), kUpperOutput);
 }
 
 TEST_P(ExampleProviderTest, ServesManyCallsInFlightAtOnce) {
@@ -258,6 +312,26 @@ TEST_P(ExampleProviderTest, ARefusedHelloIsLoggedWithTheReasonAndNotRetriedInALo
   EXPECT_TRUE(absl::StrContains(log, "may not serve provider")) << log;
   // One attempt, then the long back-off: the daemon saw it once.
   EXPECT_LE(Count(daemon_->Log(), "refused"), 1) << daemon_->Log();
+}
+
+TEST_P(ExampleProviderTest, AClaimWhoseOperandsTheConfigDoesNotListIsLoggedOnce) {
+  // The config's UPPER writes 32 bytes; the example claims 64.
+  StartDaemon(getuid(), /*upper_out_length=*/32);
+  StartProvider();
+  const auto deadline = steady_clock::now() + milliseconds(10000);
+  while (!absl::StrContains(provider_->Log(), "refused the claim") &&
+         steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  // Retried with back-off meanwhile, logged once.
+  std::this_thread::sleep_for(milliseconds(1000));
+  const std::string log = provider_->Log();
+  EXPECT_EQ(Count(log, "refused the claim"), 1) << log;
+  EXPECT_TRUE(absl::StrContains(
+      log, absl::StrFormat("refused the claim 0x%08x-0x%08x (reads 0x6, memory: x1 -> 64 bytes "
+                           "in; x2 -> 64 bytes out)",
+                           Fn(4), Fn(4))))
+      << log;
 }
 
 INSTANTIATE_TEST_SUITE_P(Sdks, ExampleProviderTest,
