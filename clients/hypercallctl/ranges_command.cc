@@ -25,6 +25,19 @@ std::string Join(const std::vector<std::string>& words) {
   return out;
 }
 
+const char* DirectionName(v1::MemoryOperand::Direction direction) {
+  switch (direction) {
+    case v1::MemoryOperand::IN:
+      return "in";
+    case v1::MemoryOperand::OUT:
+      return "out";
+    case v1::MemoryOperand::INOUT:
+      return "inout";
+    default:
+      return "?";
+  }
+}
+
 absl::Status RunRanges(const GlobalOptions& options) {
   absl::StatusOr<DaemonConnection> daemon =
       DaemonConnection::Open(options, wire::kObserverSocketName);
@@ -73,6 +86,20 @@ std::string RangeKind(uint32_t first, uint32_t last) {
                          smccc::IsSmc64(first) ? "SMC64" : "SMC32");
 }
 
+std::string MemoryOperands(const v1::RangeInfo& range) {
+  if (range.memory().empty()) return "-";
+  std::string out;
+  for (const v1::MemoryOperand& op : range.memory()) {
+    absl::StrAppendFormat(&out, "%sx%u:%u%s", out.empty() ? "" : ",", op.address_register(),
+                          op.length(), DirectionName(op.direction()));
+    if (op.when_mask() != 0) {
+      absl::StrAppendFormat(&out, "[x%u&0x%x=0x%x]", op.when_register(), op.when_mask(),
+                            op.when_value());
+    }
+  }
+  return out;
+}
+
 std::string RenderRanges(const v1::ListRangesReply& reply, bool json) {
   if (json) {
     JsonWriter out;
@@ -99,12 +126,26 @@ std::string RenderRanges(const v1::ListRangesReply& reply, bool json) {
           .Key("names")
           .BeginArray();
       for (const std::string& name : names) out.String(name);
-      out.EndArray().BoolField("names_truncated", truncated).EndObject();
+      out.EndArray().BoolField("names_truncated", truncated).Key("memory").BeginArray();
+      for (const v1::MemoryOperand& op : range.memory()) {
+        out.BeginObject()
+            .NumberField("address_register", op.address_register())
+            .NumberField("length", op.length())
+            .Field("direction", DirectionName(op.direction()));
+        if (op.when_mask() != 0) {
+          out.NumberField("when_register", op.when_register())
+              .HexField("when_mask", op.when_mask())
+              .HexField("when_value", op.when_value());
+        }
+        if (op.has_bad_address_x0()) out.HexField("bad_address_x0", op.bad_address_x0());
+        out.EndObject();
+      }
+      out.EndArray().EndObject();
     }
     out.EndArray().EndObject();
     return out.str() + "\n";
   }
-  Table table({"FIRST", "LAST", "COUNT", "PROVIDER", "ARGS", "OWNER", "KIND", "NAMES"});
+  Table table({"FIRST", "LAST", "COUNT", "PROVIDER", "ARGS", "MEMORY", "OWNER", "KIND", "NAMES"});
   for (const v1::RangeInfo& range : reply.ranges()) {
     const uint32_t first = range.first_function_id();
     const uint32_t last = LastFunctionId(range);
@@ -113,8 +154,8 @@ std::string RenderRanges(const v1::ListRangesReply& reply, bool json) {
     if (truncated) names += " ...";
     table.AddRow({absl::StrFormat("0x%08x", first), absl::StrFormat("0x%08x", last),
                   absl::StrFormat("%u", range.count()), range.provider(),
-                  RegisterRanges(range.args_read_mask()), OwnerOfRange(first, last),
-                  RangeKind(first, last), names.empty() ? "-" : names});
+                  RegisterRanges(range.args_read_mask()), MemoryOperands(range),
+                  OwnerOfRange(first, last), RangeKind(first, last), names.empty() ? "-" : names});
   }
   return table.Render();
 }

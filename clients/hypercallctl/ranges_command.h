@@ -1,6 +1,7 @@
 // `hypercallctl ranges`: the daemon's range table, decoded: which provider
-// owns which function IDs, their SMCCC owner and calling convention, and
-// the known calls inside each range.
+// owns which function IDs, the registers and guest memory its calls pass,
+// their SMCCC owner and calling convention, and the known calls inside each
+// range.
 #ifndef HYPERCALL_CLIENTS_HYPERCALLCTL_RANGES_COMMAND_H_
 #define HYPERCALL_CLIENTS_HYPERCALLCTL_RANGES_COMMAND_H_
 
@@ -29,7 +30,12 @@ std::vector<std::string> KnownNamesInRange(uint32_t first, uint32_t count, bool&
 // "fast SMC64", "yielding SMC32", or "mixed" when the range spans both.
 std::string RangeKind(uint32_t first, uint32_t last);
 
-// A table (or, json, one object {"ranges": [...]} and '\n').
+// The guest memory operands calls in `range` pass, for the table:
+// "x1:64in,x2:64out", a condition as "x2:16out[x1&0x1=0x0]", "-" for none.
+std::string MemoryOperands(const v1::RangeInfo& range);
+
+// A table (or, json, one object {"ranges": [...]} and '\n'; each range's
+// "memory" lists its operands).
 std::string RenderRanges(const v1::ListRangesReply& reply, bool json);
 
 }  // namespace hypercall::ctl

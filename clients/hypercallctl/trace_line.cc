@@ -32,6 +32,47 @@ std::vector<int> RegistersWritten(const v1::Result& result) {
   return RegistersIn((result.written_mask() | 1) & smccc::kAllResultRegisters);
 }
 
+const char* DirectionName(v1::MemoryOperand::Direction direction) {
+  switch (direction) {
+    case v1::MemoryOperand::IN:
+      return "in";
+    case v1::MemoryOperand::OUT:
+      return "out";
+    case v1::MemoryOperand::INOUT:
+      return "inout";
+    default:
+      return "?";
+  }
+}
+
+// " mem 0x40001000:64in 0x40002000:64out", or "" without buffers.
+std::string MemoryText(const google::protobuf::RepeatedPtrField<v1::MemoryBytes>& memory) {
+  std::string out;
+  for (const v1::MemoryBytes& buffer : memory) {
+    absl::StrAppendFormat(&out, "%s%s:%u%s", out.empty() ? " mem " : " ",
+                          Hex(buffer.guest_phys_addr()), buffer.length(),
+                          DirectionName(buffer.direction()));
+  }
+  return out;
+}
+
+// `key`: [{"operand":0,"address":"0x...","length":64,"direction":"in"}, ...],
+// left out without buffers.
+void MemoryJson(JsonWriter& out, std::string_view key,
+                const google::protobuf::RepeatedPtrField<v1::MemoryBytes>& memory) {
+  if (memory.empty()) return;
+  out.Key(key).BeginArray();
+  for (const v1::MemoryBytes& buffer : memory) {
+    out.BeginObject()
+        .NumberField("operand", buffer.operand())
+        .HexField("address", buffer.guest_phys_addr())
+        .NumberField("length", buffer.length())
+        .Field("direction", DirectionName(buffer.direction()))
+        .EndObject();
+  }
+  out.EndArray();
+}
+
 }  // namespace
 
 std::string FormatTraceLine(const v1::TraceEvent& event) {
@@ -48,10 +89,11 @@ std::string FormatTraceLine(const v1::TraceEvent& event) {
     written += absl::StrFormat(" %s=%s", RegisterName(i), Hex(ResultRegister(result, i)));
   }
   const std::string provider = event.provider().empty() ? "unowned" : event.provider();
-  return Printable(absl::StrFormat("%s %s vcpu%u %s %s(%s) -> %s [%s] %s",
-                                   TimeOfDay(event.unix_nanos()), call.vm(), call.vcpu(),
-                                   ConduitName(call.conduit()), smccc::CallName(call.function_id()),
-                                   args, written, provider, Latency(event.latency_nanos()))) +
+  return Printable(absl::StrFormat(
+             "%s %s vcpu%u %s %s(%s)%s -> %s%s [%s] %s", TimeOfDay(event.unix_nanos()), call.vm(),
+             call.vcpu(), ConduitName(call.conduit()), smccc::CallName(call.function_id()), args,
+             MemoryText(call.memory()), written, MemoryText(result.memory()), provider,
+             Latency(event.latency_nanos()))) +
          "\n";
 }
 
@@ -75,9 +117,13 @@ std::string FormatTraceJson(const v1::TraceEvent& event) {
       .Key("args")
       .BeginObject();
   for (int i : ArgumentsRead(call)) out.HexField(RegisterName(i), Argument(call, i));
-  out.EndObject().Key("result").BeginObject();
+  out.EndObject();
+  MemoryJson(out, "memory", call.memory());
+  out.Key("result").BeginObject();
   for (int i : RegistersWritten(result)) out.HexField(RegisterName(i), ResultRegister(result, i));
-  out.EndObject().Key("x0_name");
+  out.EndObject();
+  MemoryJson(out, "result_memory", result.memory());
+  out.Key("x0_name");
   if (std::optional<std::string_view> code =
           smccc::ReturnCodeName(call.function_id(), ResultRegister(result, 0))) {
     out.String(*code);

@@ -14,12 +14,19 @@ namespace hypercall::ctl {
 
 // "14:03:07.123456 demo vcpu0 HVC TRNG_RND64(x1=0xc0) -> x0=0x0 x1=0x5
 // x2=0x6 x3=0x7 [trng] 12.5us\n"; "[unowned]" when no provider answered.
+// A call passing guest memory shows its buffers after the arguments
+// ("(x1=0x1000 x2=0x2000) mem 0x1000:64in 0x2000:64out"), and a result
+// writing some after its registers ("mem 0x2000:64out", the bytes written);
+// the trace never carries their contents.
 std::string FormatTraceLine(const v1::TraceEvent& event);
 
 // "3 events dropped\n": the daemon's queue for this watcher overflowed.
 std::string FormatDroppedLine(uint64_t dropped);
 
 // One JSON object and '\n'; its "dropped_before" carries the drop count.
+// Calls with guest memory add "memory" (after "args") and results writing
+// some "result_memory" (after "result"): arrays of {"operand", "address",
+// "length", "direction"}.
 std::string FormatTraceJson(const v1::TraceEvent& event);
 
 }  // namespace hypercall::ctl

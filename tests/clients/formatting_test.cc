@@ -82,9 +82,54 @@ TEST_F(FormattingTest, RangesTable) {
   v1::ListRangesReply reply;
   *reply.add_ranges() = TrngRange32();
   EXPECT_EQ(RenderRanges(reply, false),
-            "FIRST       LAST        COUNT  PROVIDER  ARGS  OWNER            KIND        NAMES\n"
-            "0x84000050  0x8400005f  16     trng      x1    Standard Secure  fast SMC32  "
+            "FIRST       LAST        COUNT  PROVIDER  ARGS  MEMORY  OWNER            KIND        "
+            "NAMES\n"
+            "0x84000050  0x8400005f  16     trng      x1    -       Standard Secure  fast SMC32  "
             "TRNG_VERSION TRNG_FEATURES TRNG_GET_UUID TRNG_RND32\n");
+}
+
+// The probe's MEM_WHEN: one conditional out buffer with its own bad-address
+// x0, and MEM_REVERSE's two.
+v1::RangeInfo ProbeMemRange(bool when) {
+  v1::RangeInfo range;
+  range.set_first_function_id(when ? 0xc3000005 : 0xc3000003);
+  range.set_count(1);
+  range.set_provider("probe");
+  range.set_args_read_mask(0b110);
+  if (when) {
+    v1::MemoryOperand* op = range.add_memory();
+    op->set_address_register(2);
+    op->set_length(16);
+    op->set_direction(v1::MemoryOperand::OUT);
+    op->set_when_register(1);
+    op->set_when_mask(1);
+    op->set_bad_address_x0(5);
+    return range;
+  }
+  for (auto [reg, direction] :
+       {std::pair{1u, v1::MemoryOperand::IN}, std::pair{2u, v1::MemoryOperand::OUT}}) {
+    v1::MemoryOperand* op = range.add_memory();
+    op->set_address_register(reg);
+    op->set_length(64);
+    op->set_direction(direction);
+  }
+  return range;
+}
+
+TEST_F(FormattingTest, RangesShowTheirMemoryOperands) {
+  EXPECT_EQ(MemoryOperands(ProbeMemRange(false)), "x1:64in,x2:64out");
+  EXPECT_EQ(MemoryOperands(ProbeMemRange(true)), "x2:16out[x1&0x1=0x0]");
+  EXPECT_EQ(MemoryOperands(TrngRange32()), "-");
+  v1::ListRangesReply reply;
+  *reply.add_ranges() = ProbeMemRange(false);
+  *reply.add_ranges() = ProbeMemRange(true);
+  EXPECT_THAT(RenderRanges(reply, false), HasSubstr("x1-x2  x1:64in,x2:64out      OEM"));
+  const std::string json = RenderRanges(reply, true);
+  EXPECT_THAT(json, HasSubstr(R"("memory":[{"address_register":1,"length":64,"direction":"in"},)"
+                              R"({"address_register":2,"length":64,"direction":"out"}]})"));
+  EXPECT_THAT(json, HasSubstr(R"("memory":[{"address_register":2,"length":16,"direction":"out",)"
+                              R"("when_register":1,"when_mask":"0x1","when_value":"0x0",)"
+                              R"("bad_address_x0":"0x5"}]})"));
 }
 
 TEST_F(FormattingTest, RangesJson) {
@@ -95,7 +140,7 @@ TEST_F(FormattingTest, RangesJson) {
             R"("provider":"trng","args_read_mask":"0x2","args":["x1"],)"
             R"("owner":"Standard Secure","owner_id":4,"fast":true,"smc64":false,)"
             R"("names":["TRNG_VERSION","TRNG_FEATURES","TRNG_GET_UUID","TRNG_RND32"],)"
-            R"("names_truncated":false}]})"
+            R"("names_truncated":false,"memory":[]}]})"
             "\n");
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <tuple>
+
 namespace hypercall::ctl {
 namespace {
 
@@ -87,6 +89,59 @@ TEST_F(TraceLineTest, JsonOfAnUnownedCall) {
   const std::string json = FormatTraceJson(event);
   EXPECT_NE(json.find(R"("result":{"x0":"0xffffffffffffffff"})"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("x0_name":"NOT_SUPPORTED","provider":null)"), std::string::npos) << json;
+}
+
+// The probe's MEM_REVERSE: 64 bytes in at x1, 64 out at x2, as the daemon
+// traces it (buffers without their bytes).
+v1::TraceEvent MemReverseEvent() {
+  v1::TraceEvent event;
+  event.set_unix_nanos(kUnixNanos);
+  v1::Call* call = event.mutable_call();
+  call->set_function_id(0xc3000003);
+  call->set_conduit(v1::CONDUIT_SMC);
+  call->add_args(0x40001000);
+  call->add_args(0x40002000);
+  call->set_args_read_mask(0b110);
+  call->set_vm("vm");
+  for (auto [operand, address, direction] : {std::tuple{0u, 0x40001000u, v1::MemoryOperand::IN},
+                                             std::tuple{1u, 0x40002000u, v1::MemoryOperand::OUT}}) {
+    v1::MemoryBytes* buffer = call->add_memory();
+    buffer->set_operand(operand);
+    buffer->set_guest_phys_addr(address);
+    buffer->set_length(64);
+    buffer->set_direction(direction);
+  }
+  v1::Result* result = event.mutable_result();
+  result->add_regs(0);
+  result->add_regs(2080);
+  result->set_written_mask(0b11);
+  v1::MemoryBytes* written = result->add_memory();
+  written->set_operand(1);
+  written->set_guest_phys_addr(0x40002000);
+  written->set_length(64);
+  written->set_direction(v1::MemoryOperand::OUT);
+  event.set_provider("probe");
+  event.set_latency_nanos(30000);
+  return event;
+}
+
+TEST_F(TraceLineTest, MemoryBuffersShowAddressLengthAndDirection) {
+  EXPECT_EQ(FormatTraceLine(MemReverseEvent()),
+            "03:04:05.678901 vm vcpu0 SMC OEM_SMC64#0x0003(x1=0x40001000 x2=0x40002000) mem "
+            "0x40001000:64in 0x40002000:64out -> x0=0x0 x1=0x820 mem 0x40002000:64out [probe] "
+            "30.0us\n");
+}
+
+TEST_F(TraceLineTest, JsonOfMemoryBuffers) {
+  const std::string json = FormatTraceJson(MemReverseEvent());
+  EXPECT_NE(json.find(R"("args":{"x1":"0x40001000","x2":"0x40002000"},"memory":[)"
+                      R"({"operand":0,"address":"0x40001000","length":64,"direction":"in"},)"
+                      R"({"operand":1,"address":"0x40002000","length":64,"direction":"out"}],)"
+                      R"("result":{"x0":"0x0","x1":"0x820"},"result_memory":[)"
+                      R"({"operand":1,"address":"0x40002000","length":64,"direction":"out"}],)"
+                      R"("x0_name":)"),
+            std::string::npos)
+      << json;
 }
 
 TEST_F(TraceLineTest, PeerStringsCannotInjectTerminalControls) {
