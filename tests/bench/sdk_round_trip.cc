@@ -20,13 +20,20 @@ namespace {
 
 constexpr uint32_t kEcho = 0xC3000100;
 
-// The example provider ("example"), served by this uid.
+// The example provider ("example"), served by this uid, with the ranges it
+// claims (UPPER at +4 passes two guest buffers).
 std::string Config() {
   return absl::StrFormat(R"(version: 1
 provider {
   name: "example"
   external { allow_uid: %d }
-  range { first: 0xC3000100 last: 0xC300010F reads: [1, 2, 3] }
+  range { first: 0xC3000100 last: 0xC3000103 reads: [1, 2, 3] }
+  range {
+    first: 0xC3000104 last: 0xC3000104 reads: [1, 2]
+    memory { address_register: 1 length: 64 direction: IN }
+    memory { address_register: 2 length: 64 direction: OUT }
+  }
+  range { first: 0xC3000105 last: 0xC300010F reads: [1, 2, 3] }
 }
 )",
                          getuid());
