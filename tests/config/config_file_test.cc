@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -170,18 +171,30 @@ TEST(ConfigFileTest, MemoryOperandsMustFitTheMessageSize) {
       "version: 1\nprovider { name: \"x\" external { allow_uid: 0 }\n"
       "  range { first: 0xC3000000 last: 0xC3000001\n"
       "    memory { address_register: 1 length: 16384 direction: IN }\n"
-      "    memory { address_register: 2 length: 16384 direction: IN }\n"
-      "    memory { address_register: 3 length: 16384 direction: OUT }\n"
-      "    memory { address_register: 4 length: 16384 direction: OUT }\n"
+      "    memory { address_register: 2 length: 8192 direction: OUT }\n"
       "  }\n}\n";
-  EXPECT_THAT(Problems(range),
+  EXPECT_EQ(Problems(range), "");
+  EXPECT_THAT(Problems(range + "limits { max_message_bytes: 28671 }\n"),
               HasSubstr("test.conf:4:5: the memory operands of range 0xc3000000-0xc3000001 pass "
-                        "65536 bytes; with 4096 bytes for the rest of a call that is over "
-                        "limits.max_message_bytes (65536): raise max_message_bytes to at least "
-                        "69632 or shorten the operands"));
-  EXPECT_EQ(Problems(range + "limits { max_message_bytes: 69632 }\n"), "");
-  EXPECT_THAT(Problems(range + "limits { max_message_bytes: 69631 }\n"),
-              HasSubstr("over limits.max_message_bytes (69631)"));
+                        "24576 bytes; with 4096 bytes for the rest of a call that is over "
+                        "limits.max_message_bytes (28671): raise max_message_bytes to at least "
+                        "28672 or shorten the operands"));
+  EXPECT_EQ(Problems(range + "limits { max_message_bytes: 28672 }\n"), "");
+}
+
+TEST(ConfigFileTest, MemoryOperandsOfARangePassAtMost32KiBTogether) {
+  std::string range =
+      "version: 1\nprovider { name: \"x\" external { allow_uid: 0 }\n"
+      "  range { first: 0xC3000000 last: 0xC3000001\n";
+  for (int reg = 1; reg <= 3; ++reg) {
+    range +=
+        absl::StrFormat("    memory { address_register: %d length: 16384 direction: IN }\n", reg);
+  }
+  // Located at the operand that goes over.
+  EXPECT_THAT(
+      Problems(range + "  }\n}\n"),
+      HasSubstr("test.conf:6:5: memory operands 0..2 take 49152 bytes together; a range may "
+                "pass at most 32768"));
 }
 
 TEST(ConfigFileTest, BuiltinProvidersDeclareTheirOwnMemoryOperands) {

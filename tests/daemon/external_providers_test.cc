@@ -31,8 +31,8 @@ void Allow(ExternalProviderTable& table, std::vector<uid_t> uids, std::vector<gi
 TEST(ExternalProviderTableTest, AUidOrAnyGroupOfThePeerMayServe) {
   ExternalProviderTable table;
   Allow(table, {1001}, {2002});
-  EXPECT_TRUE(table.Authorize("sensor", {.pid = 1, .uid = 1001, .gid = 5}).ok());
-  EXPECT_TRUE(table.Authorize("sensor", {.pid = 1, .uid = 7, .gid = 2002}).ok());
+  EXPECT_TRUE(table.Authorize("sensor", {.pid = 1, .uid = 1001, .gid = 5, .groups = {}}).ok());
+  EXPECT_TRUE(table.Authorize("sensor", {.pid = 1, .uid = 7, .gid = 2002, .groups = {}}).ok());
   EXPECT_TRUE(
       table.Authorize("sensor", {.pid = 1, .uid = 7, .gid = 5, .groups = {10, 2002, 3000}}).ok());
 }
@@ -51,7 +51,7 @@ TEST(ExternalProviderTableTest, APeerInNoAllowedGroupIsToldWhoMayServe) {
 TEST(ExternalProviderTableTest, AnUnknownNameListsTheConfiguredOnes) {
   ExternalProviderTable table;
   Allow(table, {0}, {});
-  absl::StatusOr<ExternalProvider> refused = table.Authorize("other", {.uid = 0});
+  absl::StatusOr<ExternalProvider> refused = table.Authorize("other", {.uid = 0, .groups = {}});
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(refused.status().message().find("it lists sensor"), std::string::npos);
 }

@@ -141,10 +141,10 @@ TEST_F(UnixListenerTest, ABusyOrOverlongPathIsAnError) {
 
 TEST(PeerDirectoryTest, OnlyFdPeersOfRecordedConnectionsAreFound) {
   PeerDirectory peers;
-  peers.Record(7, {.pid = 1, .uid = 2, .gid = 3});
+  peers.Record(7, {.pid = 1, .uid = 2, .gid = 3, .groups = {}});
   ASSERT_TRUE(peers.Find("fd:7").has_value());
   EXPECT_EQ(peers.Find("fd:7")->uid, 2u);
-  peers.Record(7, {.pid = 4, .uid = 5, .gid = 6});
+  peers.Record(7, {.pid = 4, .uid = 5, .gid = 6, .groups = {}});
   EXPECT_EQ(peers.Find("fd:7")->pid, 4);
   EXPECT_FALSE(peers.Find("fd:8").has_value());
   EXPECT_FALSE(peers.Find("unix:/run/x.sock").has_value());

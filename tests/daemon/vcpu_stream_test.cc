@@ -30,7 +30,7 @@ class HeldProvider final : public providers::Provider {
  public:
   std::string_view name() const override { return "held"; }
   std::vector<providers::RangeClaim> Claims() const override {
-    return {{{0xc2000000, 0xc20000ff}, 0x2}};
+    return {{{0xc2000000, 0xc20000ff}, 0x2, {}}};
   }
   void Handle(const providers::CallContext&, const smccc::Call& call,
               providers::Completion& done) override {
