@@ -10,10 +10,36 @@ namespace hypercall::service {
 void ExternalProviderTable::Replace(std::vector<ExternalProvider> providers) {
   absl::MutexLock lock(&mu_);
   providers_ = std::move(providers);
+  std::vector<Watch> kept;
+  for (const Watch& watch : watches_) {
+    const auto same = [&watch](const ExternalProvider& p) { return p.entry.get() == watch.entry; };
+    if (std::any_of(providers_.begin(), providers_.end(), same)) {
+      kept.push_back(watch);
+      continue;
+    }
+    const auto named = [&watch](const ExternalProvider& p) {
+      return p.entry->name == watch.entry->name;
+    };
+    const bool changed = std::any_of(providers_.begin(), providers_.end(), named);
+    watch.server->EndServing(absl::UnavailableError(
+        changed ? absl::StrFormat("a config reload changed provider \"%s\": connect again to "
+                                  "serve it as configured",
+                                  watch.entry->name)
+                : absl::StrFormat("a config reload removed provider \"%s\"", watch.entry->name)));
+  }
+  watches_ = std::move(kept);
 }
 
-absl::StatusOr<ExternalProvider> ExternalProviderTable::Authorize(
-    std::string_view name, const PeerCredentials& peer) const {
+void ExternalProviderTable::Unwatch(ProviderServer* server) {
+  absl::MutexLock lock(&mu_);
+  watches_.erase(std::remove_if(watches_.begin(), watches_.end(),
+                                [server](const Watch& w) { return w.server == server; }),
+                 watches_.end());
+}
+
+absl::StatusOr<ExternalProvider> ExternalProviderTable::Authorize(std::string_view name,
+                                                                  const PeerCredentials& peer,
+                                                                  ProviderServer* server) {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> names;
   for (const ExternalProvider& candidate : providers_) {
@@ -32,6 +58,7 @@ absl::StatusOr<ExternalProvider> ExternalProviderTable::Authorize(
           peer.uid, peer.gid, absl::StrJoin(peer.groups, ", "), name,
           absl::StrJoin(candidate.allow_uid, ", "), absl::StrJoin(candidate.allow_gid, ", ")));
     }
+    if (server != nullptr) watches_.push_back({candidate.entry.get(), server});
     return candidate;
   }
   return absl::NotFoundError(

@@ -1,7 +1,9 @@
 // The external providers the provider socket serves, by the name a process
 // says hello with, with who may serve each. The daemon fills it from the
-// config at start and replaces it on reload; streams already serving keep
-// the provider they found.
+// config at start and replaces it on reload. A stream serving a provider the
+// reload keeps goes on; one serving a provider the reload removed or changed
+// is told to end, so no process believes it serves what no VM can reach (a
+// changed provider is served again by connecting again).
 #ifndef HYPERCALL_DAEMON_SERVICE_EXTERNAL_PROVIDERS_H_
 #define HYPERCALL_DAEMON_SERVICE_EXTERNAL_PROVIDERS_H_
 
@@ -32,20 +34,44 @@ struct ExternalProvider {
   std::vector<gid_t> allow_gid;
 };
 
+// A stream serving a provider, as the table tells it to end.
+class ProviderServer {
+ public:
+  // The provider it serves is gone from the table: end the stream with
+  // `status`. Called with the table's lock held: must not block or call
+  // back into the table.
+  virtual void EndServing(const absl::Status& status) = 0;
+
+ protected:
+  ~ProviderServer() = default;
+};
+
 class ExternalProviderTable {
  public:
-  // Replaces the whole table. Thread-safe.
+  // Replaces the whole table, and tells every server of a provider that is
+  // no longer in it (removed, or replaced by one with other settings) to
+  // end with Unavailable saying which. Thread-safe.
   void Replace(std::vector<ExternalProvider> providers);
 
   // The provider called `name` if `peer` may serve it. NotFound listing the
-  // configured names, or PermissionDenied saying who may serve it.
-  // Thread-safe.
-  absl::StatusOr<ExternalProvider> Authorize(std::string_view name,
-                                             const PeerCredentials& peer) const;
+  // configured names, or PermissionDenied saying who may serve it. When
+  // allowed and `server` is given, it is told to end once a Replace drops
+  // the provider; it must call Unwatch before it goes. Thread-safe.
+  absl::StatusOr<ExternalProvider> Authorize(std::string_view name, const PeerCredentials& peer,
+                                             ProviderServer* server = nullptr);
+
+  // `server` no longer serves. Idempotent. Thread-safe.
+  void Unwatch(ProviderServer* server);
 
  private:
-  mutable absl::Mutex mu_;
+  struct Watch {
+    const core::ProviderEntry* entry;
+    ProviderServer* server;
+  };
+
+  absl::Mutex mu_;
   std::vector<ExternalProvider> providers_ ABSL_GUARDED_BY(mu_);
+  std::vector<Watch> watches_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hypercall::service

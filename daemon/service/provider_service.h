@@ -18,15 +18,15 @@ class ProviderService final
   // `providers` and `peers` must outlive the service and its streams. At
   // most `max_streams` streams run at once; more are refused with
   // RESOURCE_EXHAUSTED. Each stream queues at most `max_queued` messages.
-  ProviderService(const ExternalProviderTable& providers, const PeerDirectory& peers,
-                  int max_streams, size_t max_queued)
+  ProviderService(ExternalProviderTable& providers, const PeerDirectory& peers, int max_streams,
+                  size_t max_queued)
       : providers_(providers), peers_(peers), streams_(max_streams), max_queued_(max_queued) {}
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Serve(
       grpc::CallbackServerContext* context) override;
 
  private:
-  const ExternalProviderTable& providers_;
+  ExternalProviderTable& providers_;
   const PeerDirectory& peers_;
   StreamCounter streams_;
   const size_t max_queued_;

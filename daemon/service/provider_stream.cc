@@ -12,7 +12,7 @@ namespace hypercall::service {
 using daemon::Log;
 using daemon::LogLevel;
 
-ProviderStream::ProviderStream(const ExternalProviderTable& providers,
+ProviderStream::ProviderStream(ExternalProviderTable& providers,
                                std::optional<PeerCredentials> peer, size_t max_queued,
                                StreamCounter& streams)
     : providers_(providers), peer_(peer), max_queued_(max_queued), streams_(streams) {
@@ -62,7 +62,7 @@ void ProviderStream::HandleHello(const v1::ProviderHello& hello) {
         "the daemon cannot tell who this process is: connect through the provider socket"));
     return;
   }
-  absl::StatusOr<ExternalProvider> provider = providers_.Authorize(hello.name(), *peer_);
+  absl::StatusOr<ExternalProvider> provider = providers_.Authorize(hello.name(), *peer_, this);
   if (!provider.ok()) {
     Log(LogLevel::kWarning, "provider stream of %s refused: %s", DescribePeer(*peer_),
         provider.status().message());
@@ -165,7 +165,12 @@ void ProviderStream::OnCancel() {
   EndWith(absl::CancelledError("the provider cancelled its stream"));
 }
 
+// May come before HandleHello has finished with provider_: touches only
+// what EndWith guards.
+void ProviderStream::EndServing(const absl::Status& status) { EndWith(status); }
+
 void ProviderStream::OnDone() {
+  providers_.Unwatch(this);
   if (connection_ != nullptr) {
     provider_->provider->Disconnect(connection_);
     Log(LogLevel::kInfo, "provider %s disconnected: %s; its ranges are free",

@@ -28,12 +28,13 @@
 namespace hypercall::service {
 
 class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
-                             private providers::ProviderLink {
+                             private providers::ProviderLink,
+                             private ProviderServer {
  public:
   // Starts reading. `peer` is who connected (nullopt: unknown, refused at
   // hello). Deletes itself when gRPC is done with it, then tells `streams`.
   // Up to `max_queued` messages wait to be written before calls are refused.
-  ProviderStream(const ExternalProviderTable& providers, std::optional<PeerCredentials> peer,
+  ProviderStream(ExternalProviderTable& providers, std::optional<PeerCredentials> peer,
                  size_t max_queued, StreamCounter& streams);
 
  private:
@@ -56,10 +57,12 @@ class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, gr
   bool Queue(v1::DaemonMessage message);
   // Ends the stream with `status` (the first reason wins).
   void EndWith(const absl::Status& status);
+  // ProviderServer: a reload dropped the provider this stream serves.
+  void EndServing(const absl::Status& status) override;
   // Starts the next write or the finish. Call without mu_.
   void Advance();
 
-  const ExternalProviderTable& providers_;
+  ExternalProviderTable& providers_;
   const std::optional<PeerCredentials> peer_;
   const size_t max_queued_;
   StreamCounter& streams_;

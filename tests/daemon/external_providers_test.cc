@@ -1,5 +1,6 @@
 // Who may serve an external provider: the config's uids and gids against the
-// kernel-reported peer, supplementary groups included.
+// kernel-reported peer, supplementary groups included; and the streams a
+// reload must end.
 #include "service/external_providers.h"
 
 #include "gtest/gtest.h"
@@ -54,6 +55,46 @@ TEST(ExternalProviderTableTest, AnUnknownNameListsTheConfiguredOnes) {
   absl::StatusOr<ExternalProvider> refused = table.Authorize("other", {.uid = 0, .groups = {}});
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(refused.status().message().find("it lists sensor"), std::string::npos);
+}
+
+// Records how the table told it to end.
+class RecordingServer final : public ProviderServer {
+ public:
+  void EndServing(const absl::Status& status) override { ended.push_back(status); }
+  std::vector<absl::Status> ended;
+};
+
+TEST(ExternalProviderTableTest, AReplaceEndsTheServersOfProvidersItDropsOnly) {
+  ExternalProviderTable table;
+  Allow(table, {0}, {});
+  RecordingServer kept, changed, removed;
+  ASSERT_TRUE(table.Authorize("sensor", {.uid = 0}, &kept).ok());
+
+  // The same entries again: nobody is told anything.
+  ExternalProvider same = *table.Authorize("sensor", {.uid = 0});
+  table.Replace({same});
+  EXPECT_TRUE(kept.ended.empty());
+
+  // A new entry under the same name: "changed".
+  ASSERT_TRUE(table.Authorize("sensor", {.uid = 0}, &changed).ok());
+  Allow(table, {0}, {});
+  ASSERT_EQ(kept.ended.size(), 1u);
+  ASSERT_EQ(changed.ended.size(), 1u);
+  EXPECT_EQ(changed.ended[0].code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(changed.ended[0].message(),
+            "a config reload changed provider \"sensor\": connect again to serve it as "
+            "configured");
+
+  // Gone: "removed"; a server that unwatched first is not told.
+  ASSERT_TRUE(table.Authorize("sensor", {.uid = 0}, &removed).ok());
+  RecordingServer left;
+  ASSERT_TRUE(table.Authorize("sensor", {.uid = 0}, &left).ok());
+  table.Unwatch(&left);
+  table.Replace({});
+  ASSERT_EQ(removed.ended.size(), 1u);
+  EXPECT_EQ(removed.ended[0].message(), "a config reload removed provider \"sensor\"");
+  EXPECT_TRUE(left.ended.empty());
+  EXPECT_EQ(changed.ended.size(), 1u);  // Told once, then forgotten.
 }
 
 }  // namespace

@@ -541,6 +541,53 @@ TEST_F(ExternalProviderTest, SighupReloadsWhileCallsFlowAndABadFileKeepsTheRunni
   process.join();
 }
 
+TEST_F(ExternalProviderTest, AReloadEndsTheStreamsOfProvidersItRemovesOrChanges) {
+  StartDaemon(OemConfig());
+  auto kept = ConnectProvider("oem");
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  auto claim = (*kept)->Claim(0xC3000000, 16, 0x6);
+  ASSERT_TRUE(claim.ok() && claim->granted()) << claim.status();
+
+  // The same provider block again: the stream goes on serving.
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(Logged("SIGHUP: reloaded " + config_path_));
+  auto vm = AttachVm("vm-a");
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  std::thread answer([&] {
+    auto call = (*kept)->NextCall();
+    if (call.ok()) (*kept)->Answer(call->call().call_id(), {0, 7});
+  });
+  auto result = (*vm)->Call(0xC3000001, {1});
+  answer.join();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->regs(1), 7u);
+
+  // Other ranges: the provider is changed, and its process is told to
+  // connect again.
+  std::string changed = OemConfig();
+  changed.replace(changed.find("0xC30000FF"), 10, "0xC300007F");
+  WriteConfig(changed);
+  daemon_->Signal(SIGHUP);
+  auto ended = (*kept)->NextCall();
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(ended.status().message(),
+              HasSubstr("a config reload changed provider \"oem\": connect again"));
+  auto again = ConnectProvider("oem");
+  ASSERT_TRUE(again.ok()) << again.status();
+  auto reclaim = (*again)->Claim(0xC3000000, 16, 0x6);
+  ASSERT_TRUE(reclaim.ok() && reclaim->granted()) << reclaim.status();
+
+  // No "oem" any more: its process is told so.
+  WriteConfig("version: 1\nprovider { name: \"trng\" builtin {} }\n");
+  daemon_->Signal(SIGHUP);
+  auto removed = (*again)->NextCall();
+  ASSERT_FALSE(removed.ok());
+  EXPECT_EQ(removed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(removed.status().message(), HasSubstr("a config reload removed provider \"oem\""));
+  EXPECT_EQ(ConnectProvider("oem").status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(ExternalProviderTest, CheckConfigSaysOkOrNamesTheLine) {
   char dir[] = "/tmp/hypercall-conf-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);

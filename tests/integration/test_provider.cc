@@ -1,5 +1,7 @@
 #include "test_provider.h"
 
+#include <chrono>
+
 #include "test_vm.h"
 #include "wire/protocol.h"
 
@@ -16,6 +18,9 @@ absl::StatusOr<std::unique_ptr<TestProvider>> TestProvider::Connect(const std::s
                                                                     const std::string& name) {
   std::unique_ptr<TestProvider> provider(new TestProvider());
   provider->stub_ = v1::ProviderService::NewStub(testing::Connect(target));
+  // No test serves this long: a daemon that never ends a stream it should
+  // fails the test instead of hanging it.
+  provider->context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   provider->stream_ = provider->stub_->Serve(&provider->context_);
   v1::ProviderMessage hello;
   *hello.mutable_hello()->mutable_hello() = wire::MakeHello("test-provider/1");
