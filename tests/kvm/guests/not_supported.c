@@ -42,7 +42,7 @@ int guest_main(uint64_t device_tree) {
   check_unplanned(PROBE_LAST64 + 1, CONDUIT_SMC, "OEM, past the probe range");
   check_unplanned(PROBE_LAST32 + 1, CONDUIT_HVC, "OEM SMC32, past the probe range");
   check_unplanned(0xc2000000u, CONDUIT_HVC, "SiP");
-  check_unimplemented(PROBE_WHO64 + 1, CONDUIT_HVC, "probe, unimplemented");
+  check_unimplemented(PROBE_UNIMPLEMENTED64, CONDUIT_HVC, "probe, first unimplemented");
   check_unimplemented(PROBE_LAST64, CONDUIT_SMC, "probe, unimplemented");
   check_unimplemented(PROBE_LAST32, CONDUIT_HVC, "probe SMC32, unimplemented");
   check_unimplemented(0x84000054u, CONDUIT_HVC, "TRNG range, unimplemented");

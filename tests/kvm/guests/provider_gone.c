@@ -10,7 +10,6 @@
 #include "guest.h"
 #include "tap.h"
 
-#define EXAMPLE_ECHO64 0xc3000100u
 /* Guest seconds to wait for the provider to go (L1 kills it in a few). */
 #define GONE_TIMEOUT_S 100
 

@@ -6,7 +6,12 @@
 #ifndef HYPERCALL_GUESTS_GUEST_H_
 #define HYPERCALL_GUESTS_GUEST_H_
 
+#include <stddef.h>
 #include <stdint.h>
+
+/* The C library this runtime has (lib.c; the compiler may call them too). */
+void* memset(void* dst, int c, size_t n);
+void* memcpy(void* dst, const void* src, size_t n);
 
 /* vCPU 0's work; returns the number of failed checks (tap_end()). */
 int guest_main(uint64_t device_tree);

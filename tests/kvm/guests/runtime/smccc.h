@@ -28,9 +28,11 @@ uint64_t smccc_sentinel(uint32_t tag, int i);
 /* Return codes as a 64-bit caller reads them (sign-extended). */
 #define SMCCC_SUCCESS 0ull
 #define SMCCC_NOT_SUPPORTED 0xffffffffffffffffull
+#define SMCCC_INVALID_PARAMETER 0xfffffffffffffffdull
 #define TRNG_INVALID_PARAMETERS 0xfffffffffffffffeull
 /* w0 of an SMC32 call answering NOT_SUPPORTED. */
 #define SMCCC32_NOT_SUPPORTED 0xffffffffull
+#define SMCCC32_INVALID_PARAMETER 0xfffffffdull
 
 /* Answered by KVM itself (reserved: never forwarded). */
 #define SMCCC_VERSION 0x80000000u
@@ -51,6 +53,19 @@ uint64_t smccc_sentinel(uint32_t tag, int i);
 #define PROBE_LAST32 0x8300000fu
 /* ECHO_ALL answers xi = arg_i + i * PROBE_ECHO_STEP. */
 #define PROBE_ECHO_STEP 0x1111111111111111ull
+/* The probe's guest memory operand functions: x1/x2 are buffer addresses. */
+#define PROBE_MEM_REVERSE64 0xc3000003u
+#define PROBE_MEM_XOR64 0xc3000004u
+#define PROBE_MEM_WHEN64 0xc3000005u
+/* The first probe function number with nothing behind it: NOT_SUPPORTED. */
+#define PROBE_UNIMPLEMENTED64 0xc3000006u
+#define PROBE_MEM_REVERSE32 0x83000003u
+/* MEM_WHEN's answer for a buffer outside RAM (its declared bad_address_x0). */
+#define PROBE_MEM_WHEN_BAD_ADDRESS 5ull
+
+/* The C++ SDK's example provider (hypercall-example-provider). */
+#define EXAMPLE_ECHO64 0xc3000100u
+#define EXAMPLE_UPPER64 0xc3000104u
 
 /* hypercalld's TRNG provider (Arm DEN0098). */
 #define TRNG_VERSION 0x84000050u
