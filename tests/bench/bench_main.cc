@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "brokered_round_trip.h"
 #include "cpu_placement.h"
+#include "memory_round_trip.h"
 #include "raw_ping_pong.h"
 #include "sdk_round_trip.h"
 
@@ -31,8 +32,10 @@ constexpr char kUsage[] =
     "\n"
     "Measures the brokered SMCCC round trip (simulated vCPU -> libhypercall-shim -> hypercalld\n"
     "-> TRNG RND64 -> back) and a raw Unix SOCK_SEQPACKET ping-pong of the same size (148\n"
-    "bytes each way) in the same run, and the round trip through an out-of-process provider\n"
-    "(shim -> hypercalld -> hypercall-example-provider, the C++ SDK's example, ECHO). The\n"
+    "bytes each way) in the same run, the same with guest memory operands (the probe's\n"
+    "MEM_REVERSE: the shim copies 64 bytes out of guest RAM and 64 back in), and the round\n"
+    "trip through an out-of-process provider (shim -> hypercalld ->\n"
+    "hypercall-example-provider, the C++ SDK's example, ECHO). The\n"
     "benchmark runs on CPU 0; the servers (hypercalld, the provider process, the echo\n"
     "process) on CPU 0 too (same core) or on CPU 1 (split). Defaults: 20000 calls after\n"
     "2000 warm-up calls, both placements.\n";
@@ -84,6 +87,13 @@ bool RunPlacement(const char* name, int server_cpu, const BenchOptions& options)
                   brokered.status().ToString());
     return false;
   }
+  absl::StatusOr<LatencySummary> memory =
+      MeasureMemoryRoundTrip(server_cpu, options.warmup, options.calls);
+  if (!memory.ok()) {
+    absl::FPrintF(stderr, "hypercall-bench: round trip with guest memory (%s): %s\n", name,
+                  memory.status().ToString());
+    return false;
+  }
   absl::StatusOr<LatencySummary> sdk =
       MeasureSdkProviderRoundTrip(server_cpu, options.warmup, options.calls);
   if (!sdk.ok()) {
@@ -93,8 +103,11 @@ bool RunPlacement(const char* name, int server_cpu, const BenchOptions& options)
   }
   PrintRow(name, "raw SOCK_SEQPACKET ping-pong", *raw);
   PrintRow(name, "brokered (shim->hypercalld->TRNG)", *brokered);
+  PrintRow(name, "brokered + 64 B in/out memory", *memory);
   PrintRow(name, "out-of-process (->SDK provider)", *sdk);
   PrintRatio(name, "ratio brokered / raw", *brokered, *raw);
+  PrintRatio(name, "ratio memory / raw", *memory, *raw);
+  PrintRatio(name, "ratio memory / brokered", *memory, *brokered);
   PrintRatio(name, "ratio out-of-process / raw", *sdk, *raw);
   std::fflush(stdout);
   return true;

@@ -20,16 +20,23 @@ double ServersCpuSeconds(const std::vector<pid_t>& servers) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<shim::Shim>> ConnectBenchVm(const std::string& runtime_dir) {
+absl::StatusOr<std::unique_ptr<shim::Shim>> ConnectBenchVm(const std::string& runtime_dir,
+                                                           shim::MappedGuestMemory* memory) {
   shim::VmDescription vm;
   vm.name = "bench";
   vm.vcpu_count = 1;
   vm.ram = {{0x40000000, 256 << 20}};
+  if (memory != nullptr) {
+    vm.ram.clear();
+    for (const shim::MappedRamRegion& region : memory->regions()) {
+      vm.ram.push_back({region.guest_phys_addr, region.size});
+    }
+  }
   shim::ShimOptions options;
   options.runtime_dir = runtime_dir;
   options.software = "hypercall-bench";
   options.log = [](shim::LogSeverity, const std::string&) {};
-  return shim::Shim::Connect(vm, options);
+  return shim::Shim::Connect(vm, options, memory);
 }
 
 absl::StatusOr<LatencySummary> TimeCalls(int warmup, int calls, const std::vector<pid_t>& servers,

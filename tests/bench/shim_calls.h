@@ -12,14 +12,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "hypercall/shim/guest_memory.h"
 #include "hypercall/shim/shim.h"
 #include "latency_summary.h"
 
 namespace hypercall::bench {
 
-// Attaches "bench" (one vCPU, 256 MiB at 0x40000000) to the daemon in
-// `runtime_dir`, with the shim's log silenced.
-absl::StatusOr<std::unique_ptr<shim::Shim>> ConnectBenchVm(const std::string& runtime_dir);
+// Attaches "bench" (one vCPU) to the daemon in `runtime_dir`, with the
+// shim's log silenced. Its RAM is `memory`'s regions (which must outlive the
+// Shim), or 256 MiB at 0x40000000 that the shim cannot reach.
+absl::StatusOr<std::unique_ptr<shim::Shim>> ConnectBenchVm(
+    const std::string& runtime_dir, shim::MappedGuestMemory* memory = nullptr);
 
 // Runs `call(i)` for i in [0, warmup + calls), timing each after the
 // warm-up; stops at the first error. The summary's server CPU is what the
