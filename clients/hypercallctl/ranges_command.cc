@@ -10,6 +10,7 @@
 #include "hypercallctl/table.h"
 #include "smccc/function_id.h"
 #include "smccc/known_calls.h"
+#include "wire/convert.h"
 
 namespace hypercall::ctl {
 namespace {
@@ -23,19 +24,6 @@ std::string Join(const std::vector<std::string>& words) {
   std::string out;
   for (const std::string& word : words) out += (out.empty() ? "" : " ") + word;
   return out;
-}
-
-const char* DirectionName(v1::MemoryOperand::Direction direction) {
-  switch (direction) {
-    case v1::MemoryOperand::IN:
-      return "in";
-    case v1::MemoryOperand::OUT:
-      return "out";
-    case v1::MemoryOperand::INOUT:
-      return "inout";
-    default:
-      return "?";
-  }
 }
 
 absl::Status RunRanges(const GlobalOptions& options) {
@@ -91,7 +79,7 @@ std::string MemoryOperands(const v1::RangeInfo& range) {
   std::string out;
   for (const v1::MemoryOperand& op : range.memory()) {
     absl::StrAppendFormat(&out, "%sx%u:%u%s", out.empty() ? "" : ",", op.address_register(),
-                          op.length(), DirectionName(op.direction()));
+                          op.length(), wire::DirectionName(op.direction()));
     if (op.when_mask() != 0) {
       absl::StrAppendFormat(&out, "[x%u&0x%x=0x%x]", op.when_register(), op.when_mask(),
                             op.when_value());
@@ -131,7 +119,7 @@ std::string RenderRanges(const v1::ListRangesReply& reply, bool json) {
         out.BeginObject()
             .NumberField("address_register", op.address_register())
             .NumberField("length", op.length())
-            .Field("direction", DirectionName(op.direction()));
+            .Field("direction", wire::DirectionName(op.direction()));
         if (op.when_mask() != 0) {
           out.NumberField("when_register", op.when_register())
               .HexField("when_mask", op.when_mask())

@@ -9,6 +9,7 @@
 #include "hypercallctl/time_format.h"
 #include "smccc/known_calls.h"
 #include "smccc/return_codes.h"
+#include "wire/convert.h"
 
 namespace hypercall::ctl {
 namespace {
@@ -32,26 +33,13 @@ std::vector<int> RegistersWritten(const v1::Result& result) {
   return RegistersIn((result.written_mask() | 1) & smccc::kAllResultRegisters);
 }
 
-const char* DirectionName(v1::MemoryOperand::Direction direction) {
-  switch (direction) {
-    case v1::MemoryOperand::IN:
-      return "in";
-    case v1::MemoryOperand::OUT:
-      return "out";
-    case v1::MemoryOperand::INOUT:
-      return "inout";
-    default:
-      return "?";
-  }
-}
-
 // " mem 0x40001000:64in 0x40002000:64out", or "" without buffers.
 std::string MemoryText(const google::protobuf::RepeatedPtrField<v1::MemoryBytes>& memory) {
   std::string out;
   for (const v1::MemoryBytes& buffer : memory) {
     absl::StrAppendFormat(&out, "%s%s:%u%s", out.empty() ? " mem " : " ",
                           Hex(buffer.guest_phys_addr()), buffer.length(),
-                          DirectionName(buffer.direction()));
+                          wire::DirectionName(buffer.direction()));
   }
   return out;
 }
@@ -67,7 +55,7 @@ void MemoryJson(JsonWriter& out, std::string_view key,
         .NumberField("operand", buffer.operand())
         .HexField("address", buffer.guest_phys_addr())
         .NumberField("length", buffer.length())
-        .Field("direction", DirectionName(buffer.direction()))
+        .Field("direction", wire::DirectionName(buffer.direction()))
         .EndObject();
   }
   out.EndArray();

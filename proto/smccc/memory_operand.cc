@@ -18,6 +18,14 @@ const char* MemoryDirectionName(MemoryDirection direction) {
   return "?";
 }
 
+MemoryOperand MemoryOperand::At(int address_register, uint32_t length, MemoryDirection direction) {
+  MemoryOperand op;
+  op.address_register = address_register;
+  op.length = length;
+  op.direction = direction;
+  return op;
+}
+
 RegisterMask MemoryOperand::RegistersRead() const {
   RegisterMask mask = RegisterMask{1} << address_register;
   if (when_mask != 0 && when_register != 0) mask |= RegisterMask{1} << when_register;

@@ -36,6 +36,10 @@ struct MemoryOperand {
   // INVALID_PARAMETER.
   std::optional<uint64_t> bad_address_x0;
 
+  // `length` bytes at the address in x`address_register`, passed by every
+  // call of the range (set the when_* fields for a condition).
+  static MemoryOperand At(int address_register, uint32_t length, MemoryDirection direction);
+
   // The registers the VMM must read to use this operand: the address
   // register, and when_register when it is not x0 and when_mask is not 0.
   RegisterMask RegistersRead() const;

@@ -105,6 +105,11 @@ void ToProto(const smccc::Result& result, v1::Result& out) {
   ToProto(result.memory, *out.mutable_memory());
 }
 
+const char* DirectionName(v1::MemoryOperand::Direction direction) {
+  const std::optional<smccc::MemoryDirection> known = FromProto(direction);
+  return known.has_value() ? smccc::MemoryDirectionName(*known) : "?";
+}
+
 void ToProto(const smccc::MemoryOperand& operand, v1::MemoryOperand& out) {
   out.set_address_register(operand.address_register);
   out.set_length(operand.length);

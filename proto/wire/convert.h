@@ -16,6 +16,9 @@ namespace hypercall::wire {
 void ToProto(const smccc::Call& call, v1::Call& out);
 void ToProto(const smccc::Result& result, v1::Result& out);
 
+// "in", "out" or "inout" (smccc::MemoryDirectionName); "?" when unspecified.
+const char* DirectionName(v1::MemoryOperand::Direction direction);
+
 void ToProto(const smccc::MemoryOperand& operand, v1::MemoryOperand& out);
 void ToProto(const std::vector<smccc::MemoryOperand>& operands,
              google::protobuf::RepeatedPtrField<v1::MemoryOperand>& out);

@@ -28,19 +28,10 @@ constexpr uint64_t kNotSupported = ~uint64_t{0};
 // A configured range whose calls pass memory (MemoryOperands()).
 constexpr uint32_t kMemory = 0xC3001000;
 
-smccc::MemoryOperand Operand(int address_register, uint32_t length,
-                             smccc::MemoryDirection direction) {
-  smccc::MemoryOperand op;
-  op.address_register = address_register;
-  op.length = length;
-  op.direction = direction;
-  return op;
-}
-
 // x1 -> 64 bytes in; x2 -> 64 bytes out.
 std::vector<smccc::MemoryOperand> MemoryOperands() {
-  return {Operand(1, 64, smccc::MemoryDirection::kIn),
-          Operand(2, 64, smccc::MemoryDirection::kOut)};
+  return {smccc::MemoryOperand::At(1, 64, smccc::MemoryDirection::kIn),
+          smccc::MemoryOperand::At(2, 64, smccc::MemoryDirection::kOut)};
 }
 
 // Records what the daemon sends the "process".

@@ -66,23 +66,14 @@ smccc::Result FullResult() {
   return r;
 }
 
-smccc::MemoryOperand Operand(int address_register, uint32_t length,
-                             smccc::MemoryDirection direction) {
-  smccc::MemoryOperand op;
-  op.address_register = address_register;
-  op.length = length;
-  op.direction = direction;
-  return op;
-}
-
 // [0] x1 -> 8 bytes in; [1] x2 -> 4 bytes out, only when bit 0 of x3 is
 // clear; [2] x9 -> 2 bytes inout (never for SMC32: no w9).
 std::vector<smccc::MemoryOperand> MemoryOperands() {
-  smccc::MemoryOperand conditional = Operand(2, 4, smccc::MemoryDirection::kOut);
+  smccc::MemoryOperand conditional = smccc::MemoryOperand::At(2, 4, smccc::MemoryDirection::kOut);
   conditional.when_register = 3;
   conditional.when_mask = 1;
-  return {Operand(1, 8, smccc::MemoryDirection::kIn), conditional,
-          Operand(9, 2, smccc::MemoryDirection::kInOut)};
+  return {smccc::MemoryOperand::At(1, 8, smccc::MemoryDirection::kIn), conditional,
+          smccc::MemoryOperand::At(9, 2, smccc::MemoryDirection::kInOut)};
 }
 
 smccc::MemoryBuffer Buffer(int operand, uint64_t address, uint32_t length,

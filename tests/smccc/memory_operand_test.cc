@@ -7,14 +7,6 @@
 namespace hypercall::smccc {
 namespace {
 
-MemoryOperand Operand(int reg, uint32_t length, MemoryDirection direction) {
-  MemoryOperand op;
-  op.address_register = reg;
-  op.length = length;
-  op.direction = direction;
-  return op;
-}
-
 constexpr RegisterMask Regs(std::initializer_list<int> regs) {
   RegisterMask mask = 0;
   for (int r : regs) mask |= RegisterMask{1} << r;
@@ -24,11 +16,11 @@ constexpr RegisterMask Regs(std::initializer_list<int> regs) {
 TEST(MemoryOperandTest, AppliesAlwaysWithoutCondition) {
   Call call;
   call.function_id = 0xc3000003;
-  EXPECT_TRUE(Operand(1, 64, MemoryDirection::kIn).AppliesTo(call));
+  EXPECT_TRUE(MemoryOperand::At(1, 64, MemoryDirection::kIn).AppliesTo(call));
 }
 
 TEST(MemoryOperandTest, ConditionOnARegister) {
-  MemoryOperand op = Operand(2, 16, MemoryDirection::kOut);
+  MemoryOperand op = MemoryOperand::At(2, 16, MemoryDirection::kOut);
   op.when_register = 1;
   op.when_mask = 0x10000;
   op.when_value = 0;
@@ -42,7 +34,7 @@ TEST(MemoryOperandTest, ConditionOnARegister) {
 }
 
 TEST(MemoryOperandTest, ConditionOnTheFunctionIdIgnoresTheSveHint) {
-  MemoryOperand op = Operand(1, 8, MemoryDirection::kIn);
+  MemoryOperand op = MemoryOperand::At(1, 8, MemoryDirection::kIn);
   op.when_mask = 0xffffffff;
   op.when_value = 0xc3000004;
   Call call;
@@ -56,22 +48,22 @@ TEST(MemoryOperandTest, ConditionOnTheFunctionIdIgnoresTheSveHint) {
 TEST(MemoryOperandTest, Smc32CallsHaveNoAddressBeyondW7) {
   Call call;
   call.function_id = 0x83000003;
-  EXPECT_TRUE(Operand(7, 8, MemoryDirection::kIn).AppliesTo(call));
-  EXPECT_FALSE(Operand(8, 8, MemoryDirection::kIn).AppliesTo(call));
+  EXPECT_TRUE(MemoryOperand::At(7, 8, MemoryDirection::kIn).AppliesTo(call));
+  EXPECT_FALSE(MemoryOperand::At(8, 8, MemoryDirection::kIn).AppliesTo(call));
   call.function_id = 0xc3000003;
-  EXPECT_TRUE(Operand(8, 8, MemoryDirection::kIn).AppliesTo(call));
+  EXPECT_TRUE(MemoryOperand::At(8, 8, MemoryDirection::kIn).AppliesTo(call));
 }
 
 TEST(MemoryOperandTest, BadAddressResultDefaultsToInvalidParameter) {
-  MemoryOperand op = Operand(1, 8, MemoryDirection::kIn);
+  MemoryOperand op = MemoryOperand::At(1, 8, MemoryDirection::kIn);
   EXPECT_EQ(op.BadAddressResult(), static_cast<uint64_t>(kInvalidParameter));
   op.bad_address_x0 = 5;
   EXPECT_EQ(op.BadAddressResult(), 5u);
 }
 
 TEST(MemoryOperandTest, CheckAcceptsAValidList) {
-  std::vector<MemoryOperand> ops = {Operand(1, 4096, MemoryDirection::kIn),
-                                    Operand(2, 4096, MemoryDirection::kOut)};
+  std::vector<MemoryOperand> ops = {MemoryOperand::At(1, 4096, MemoryDirection::kIn),
+                                    MemoryOperand::At(2, 4096, MemoryDirection::kOut)};
   EXPECT_TRUE(CheckMemoryOperands(ops, Regs({1, 2})).ok());
   EXPECT_TRUE(CheckMemoryOperands({}, 0).ok());
 }
@@ -81,37 +73,41 @@ TEST(MemoryOperandTest, CheckRefusesWhatBreaksTheRules) {
   auto message = [&](std::vector<MemoryOperand> ops, RegisterMask mask) {
     return std::string(CheckMemoryOperands(ops, mask).message());
   };
-  EXPECT_NE(message({Operand(0, 8, MemoryDirection::kIn)}, all).find("address_register 0"),
+  EXPECT_NE(
+      message({MemoryOperand::At(0, 8, MemoryDirection::kIn)}, all).find("address_register 0"),
+      std::string::npos);
+  EXPECT_NE(
+      message({MemoryOperand::At(18, 8, MemoryDirection::kIn)}, all).find("address_register 18"),
+      std::string::npos);
+  EXPECT_NE(message({MemoryOperand::At(1, 0, MemoryDirection::kIn)}, all).find("length 0"),
             std::string::npos);
-  EXPECT_NE(message({Operand(18, 8, MemoryDirection::kIn)}, all).find("address_register 18"),
-            std::string::npos);
-  EXPECT_NE(message({Operand(1, 0, MemoryDirection::kIn)}, all).find("length 0"),
-            std::string::npos);
-  EXPECT_NE(message({Operand(1, kMaxMemoryOperandBytes + 1, MemoryDirection::kIn)}, all)
+  EXPECT_NE(message({MemoryOperand::At(1, kMaxMemoryOperandBytes + 1, MemoryDirection::kIn)}, all)
                 .find("outside 1..16384"),
             std::string::npos);
-  EXPECT_NE(message({Operand(3, 8, MemoryDirection::kIn)}, Regs({1, 2})).find("does not read"),
-            std::string::npos);
-  MemoryOperand never = Operand(1, 8, MemoryDirection::kIn);
+  EXPECT_NE(
+      message({MemoryOperand::At(3, 8, MemoryDirection::kIn)}, Regs({1, 2})).find("does not read"),
+      std::string::npos);
+  MemoryOperand never = MemoryOperand::At(1, 8, MemoryDirection::kIn);
   never.when_register = 2;
   never.when_mask = 1;
   never.when_value = 2;
   EXPECT_NE(message({never}, all).find("never"), std::string::npos);
-  MemoryOperand bad_when = Operand(1, 8, MemoryDirection::kIn);
+  MemoryOperand bad_when = MemoryOperand::At(1, 8, MemoryDirection::kIn);
   bad_when.when_register = 18;
   EXPECT_NE(message({bad_when}, all).find("when_register 18"), std::string::npos);
-  std::vector<MemoryOperand> three_big(3, Operand(1, kMaxMemoryOperandBytes, MemoryDirection::kIn));
+  std::vector<MemoryOperand> three_big(
+      3, MemoryOperand::At(1, kMaxMemoryOperandBytes, MemoryDirection::kIn));
   EXPECT_NE(message(three_big, all).find("49152 bytes together; a range may pass at most 32768"),
             std::string::npos);
-  std::vector<MemoryOperand> five(5, Operand(1, 8, MemoryDirection::kIn));
+  std::vector<MemoryOperand> five(5, MemoryOperand::At(1, 8, MemoryDirection::kIn));
   EXPECT_NE(message(five, all).find("at most 4"), std::string::npos);
 }
 
 TEST(MemoryOperandTest, DescribeSaysRegisterLengthDirectionAndCondition) {
-  MemoryOperand op = Operand(2, 4096, MemoryDirection::kOut);
+  MemoryOperand op = MemoryOperand::At(2, 4096, MemoryDirection::kOut);
   op.when_register = 1;
   op.when_mask = 0x10000;
-  EXPECT_EQ(DescribeMemoryOperands({Operand(1, 64, MemoryDirection::kInOut), op}),
+  EXPECT_EQ(DescribeMemoryOperands({MemoryOperand::At(1, 64, MemoryDirection::kInOut), op}),
             "x1 -> 64 bytes inout; x2 -> 4096 bytes out, when (x1 & 0x10000) == 0x0");
   EXPECT_EQ(DescribeMemoryOperands({}), "none");
 }

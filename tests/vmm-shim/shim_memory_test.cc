@@ -42,14 +42,6 @@ constexpr uint32_t kWhen = 0xc3000005;       // [0] x2 -> 16 out when (x1 & 1) =
 constexpr uint32_t kPlain = 0xc3000006;      // reads x1, no operands
 constexpr uint32_t kReverse32 = 0x83000003;  // as kReverse, SMC32
 
-smccc::MemoryOperand Operand(int reg, uint32_t length, smccc::MemoryDirection direction) {
-  smccc::MemoryOperand op;
-  op.address_register = reg;
-  op.length = length;
-  op.direction = direction;
-  return op;
-}
-
 void AddRange(v1::ForwardingPlan& plan, uint32_t fid, uint32_t mask,
               const std::vector<smccc::MemoryOperand>& memory) {
   v1::PlannedRange* r = plan.add_ranges();
@@ -62,14 +54,16 @@ void AddRange(v1::ForwardingPlan& plan, uint32_t fid, uint32_t mask,
 
 v1::ForwardingPlan MemoryPlan() {
   using enum smccc::MemoryDirection;
-  smccc::MemoryOperand when = Operand(2, 16, kOut);
+  smccc::MemoryOperand when = smccc::MemoryOperand::At(2, 16, kOut);
   when.when_register = 1;
   when.when_mask = 1;
   when.bad_address_x0 = 5;
   v1::ForwardingPlan plan;
-  AddRange(plan, kReverse32, 0x6, {Operand(1, 64, kIn), Operand(2, 64, kOut)});
-  AddRange(plan, kReverse, 0x6, {Operand(1, 64, kIn), Operand(2, 64, kOut)});
-  AddRange(plan, kXor, 0x6, {Operand(1, 64, kInOut)});
+  AddRange(plan, kReverse32, 0x6,
+           {smccc::MemoryOperand::At(1, 64, kIn), smccc::MemoryOperand::At(2, 64, kOut)});
+  AddRange(plan, kReverse, 0x6,
+           {smccc::MemoryOperand::At(1, 64, kIn), smccc::MemoryOperand::At(2, 64, kOut)});
+  AddRange(plan, kXor, 0x6, {smccc::MemoryOperand::At(1, 64, kInOut)});
   AddRange(plan, kWhen, 0x6, {when});
   AddRange(plan, kPlain, 0x2, {});
   return plan;

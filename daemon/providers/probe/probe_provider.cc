@@ -14,26 +14,18 @@ constexpr smccc::RegisterMask kSmc32Args = ((1u << smccc::kNumSmc32Registers) - 
 
 static_assert(sizeof(kProbeMemWhenText) == kProbeMemWhenBytes);
 
-smccc::MemoryOperand Operand(int address_register, uint32_t length,
-                             smccc::MemoryDirection direction) {
-  smccc::MemoryOperand op;
-  op.address_register = address_register;
-  op.length = length;
-  op.direction = direction;
-  return op;
-}
-
 std::vector<smccc::MemoryOperand> MemReverseOperands() {
-  return {Operand(1, kProbeMemBytes, smccc::MemoryDirection::kIn),
-          Operand(2, kProbeMemBytes, smccc::MemoryDirection::kOut)};
+  return {smccc::MemoryOperand::At(1, kProbeMemBytes, smccc::MemoryDirection::kIn),
+          smccc::MemoryOperand::At(2, kProbeMemBytes, smccc::MemoryDirection::kOut)};
 }
 
 std::vector<smccc::MemoryOperand> MemXorOperands() {
-  return {Operand(1, kProbeMemBytes, smccc::MemoryDirection::kInOut)};
+  return {smccc::MemoryOperand::At(1, kProbeMemBytes, smccc::MemoryDirection::kInOut)};
 }
 
 std::vector<smccc::MemoryOperand> MemWhenOperands() {
-  smccc::MemoryOperand op = Operand(2, kProbeMemWhenBytes, smccc::MemoryDirection::kOut);
+  smccc::MemoryOperand op =
+      smccc::MemoryOperand::At(2, kProbeMemWhenBytes, smccc::MemoryDirection::kOut);
   op.when_register = 1;
   op.when_mask = 1;
   op.when_value = 0;

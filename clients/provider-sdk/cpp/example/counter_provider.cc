@@ -8,15 +8,6 @@
 namespace hypercall::provider::example {
 namespace {
 
-// One of UPPER's buffers.
-smccc::MemoryOperand UpperOperand(int address_register, smccc::MemoryDirection direction) {
-  smccc::MemoryOperand operand;
-  operand.address_register = address_register;
-  operand.length = kUpperBytes;
-  operand.direction = direction;
-  return operand;
-}
-
 const smccc::MemoryBuffer* FindBuffer(const smccc::Call& call, int operand) {
   for (const smccc::MemoryBuffer& buffer : call.memory) {
     if (buffer.operand == operand) return &buffer;
@@ -52,8 +43,8 @@ std::vector<RangeClaim> CounterProvider::Claims() const {
   return {{{kCounterBase, kWho}, kCounterReads, {}},
           {{kUpper, kUpper},
            kUpperReads,
-           {UpperOperand(1, smccc::MemoryDirection::kIn),
-            UpperOperand(2, smccc::MemoryDirection::kOut)}},
+           {smccc::MemoryOperand::At(1, kUpperBytes, smccc::MemoryDirection::kIn),
+            smccc::MemoryOperand::At(2, kUpperBytes, smccc::MemoryDirection::kOut)}},
           {{kUpper + 1, kCounterLast}, kCounterReads, {}}};
 }
 
