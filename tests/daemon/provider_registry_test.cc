@@ -28,7 +28,7 @@ TEST(ProviderRegistryTest, CheckProviderNamesNamesTheUnknownOneAndListsTheKnown)
   EXPECT_TRUE(CheckProviderNames({"probe", "trng"}).ok());
   absl::Status status = CheckProviderNames({"trng", "bogus"});
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(status.message(), "unknown provider 'bogus' (known: probe, trng)");
+  EXPECT_EQ(status.message(), "unknown provider 'bogus' (known: hyperv, probe, trng)");
 }
 
 TEST(ProviderRegistryTest, UnknownNameListsTheRegisteredOnes) {

@@ -1,0 +1,130 @@
+// The hyperv provider in the real daemon (`--providers hyperv`), driven
+// through the shim with guest RAM in a std::vector: CALL_UID, a fast
+// SetVpRegisters, then a slow GetVpRegisters whose input page the shim
+// copies from guest RAM and whose output page it writes back, every byte of
+// RAM and register checked; a page outside guest RAM answers 5.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <vector>
+
+#include "hypercall/shim/guest_memory.h"
+#include "hypercall/shim/simulated_vcpu.h"
+#include "vmm-shim/shim_test_fixture.h"
+
+namespace hypercall::shim::testing {
+namespace {
+
+constexpr uint64_t kRamBase = 0x40000000;
+constexpr uint64_t kRamSize = 0x10000;
+constexpr uint64_t kInPage = kRamBase + 0x1000;
+constexpr uint64_t kOutPage = kRamBase + 0x2000;
+constexpr uint8_t kFill = 0xa5;
+
+constexpr uint32_t kCallUid = 0x8600ff01;
+constexpr uint32_t kHvCall = 0x46000001;
+constexpr uint64_t kFast = uint64_t{1} << 16;
+constexpr uint64_t kRep1 = uint64_t{1} << 32;
+constexpr uint64_t kPartitionSelf = ~uint64_t{0};
+constexpr uint64_t kVpSelf = 0xfffffffe;
+constexpr uint32_t kGuestOsId = 0x90002;
+constexpr uint32_t kVpIndex = 0x90003;
+constexpr uint32_t kHypervisorVersion = 0x100;
+constexpr uint64_t kUntouched = 0x5e5e000000000000;
+
+class HypervProviderTest : public ShimWithDaemonTest {
+ protected:
+  HypervProviderTest() : ram_(kRamSize, kFill) {}
+
+  std::vector<std::string> DaemonArgs() const override { return {"--providers", "hyperv"}; }
+
+  void SetUp() override {
+    ShimWithDaemonTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto memory = MappedGuestMemory::Create({{kRamBase, kRamSize, ram_.data()}});
+    ASSERT_TRUE(memory.ok()) << memory.status();
+    memory_.emplace(*std::move(memory));
+    VmDescription vm = Vm("hyperv-vm", 2);
+    vm.ram = {{kRamBase, kRamSize}};
+    shim_ = ConnectOrDie(vm, &*memory_);
+    ASSERT_NE(shim_, nullptr);
+  }
+
+  CallOutcome Call(uint32_t vcpu_index, uint32_t fid, std::initializer_list<uint64_t> args) {
+    vcpu_.Issue(fid, args);
+    for (int i = static_cast<int>(args.size()) + 1; i < smccc::kNumRegisters; ++i) {
+      vcpu_.set_x(i, kUntouched + i);
+    }
+    absl::StatusOr<CallOutcome> outcome = shim_->HandleHypercall(vcpu_index, vcpu_);
+    EXPECT_TRUE(outcome.ok()) << outcome.status();
+    return outcome.ok() ? *outcome : CallOutcome{};
+  }
+
+  void Put(uint64_t gpa, uint64_t value, int size) {
+    for (int i = 0; i < size; ++i)
+      ram_[gpa - kRamBase + i] = static_cast<uint8_t>(value >> (8 * i));
+  }
+  uint64_t Load(uint64_t gpa) const {
+    uint64_t value = 0;
+    for (int i = 0; i < 8; ++i) value |= uint64_t{ram_[gpa - kRamBase + i]} << (8 * i);
+    return value;
+  }
+
+  std::vector<uint8_t> ram_;
+  std::optional<MappedGuestMemory> memory_;
+  std::unique_ptr<Shim> shim_;
+  SimulatedVcpu vcpu_;
+};
+
+TEST_F(HypervProviderTest, CallUidThenFastSetThenSlowGetThroughGuestRam) {
+  CallOutcome uid = Call(0, kCallUid, {});
+  ASSERT_EQ(uid.disposition, Disposition::kBrokered) << uid.detail;
+  EXPECT_EQ(vcpu_.x(0), 0x4d32ba58u);
+  EXPECT_EQ(vcpu_.x(1), 0xcd244764u);
+  EXPECT_EQ(vcpu_.x(2), 0x8eef6c75u);
+  EXPECT_EQ(vcpu_.x(3), 0x16597024u);
+
+  CallOutcome set =
+      Call(1, kHvCall, {0x51 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId, 0, 0x1234, 0});
+  ASSERT_EQ(set.disposition, Disposition::kBrokered) << set.detail;
+  EXPECT_EQ(vcpu_.x(0), kRep1);
+
+  // Input page: partition, VP, VTL 0, names; the rep starts at 1, so the
+  // first name is skipped.
+  Put(kInPage, kPartitionSelf, 8);
+  Put(kInPage + 8, kVpSelf, 4);
+  Put(kInPage + 12, 0, 4);
+  const uint32_t names[] = {0xdead, kVpIndex, kGuestOsId, kHypervisorVersion};
+  for (int i = 0; i < 4; ++i) Put(kInPage + 16 + 4 * i, names[i], 4);
+  CallOutcome get =
+      Call(1, kHvCall, {0x50 | uint64_t{4} << 32 | uint64_t{1} << 48, kInPage, kOutPage});
+  ASSERT_EQ(get.disposition, Disposition::kBrokered) << get.detail;
+  EXPECT_EQ(vcpu_.x(0), uint64_t{4} << 32);
+  for (int i = 1; i < smccc::kNumRegisters; ++i) {
+    if (i > 3) EXPECT_EQ(vcpu_.x(i), kUntouched + i) << "x" << i;
+  }
+  EXPECT_EQ(Load(kOutPage), 0u);  // Before rep start: written as zero.
+  EXPECT_EQ(Load(kOutPage + 8), 0u);
+  EXPECT_EQ(Load(kOutPage + 16), 1u);  // VP_INDEX of vCPU 1.
+  EXPECT_EQ(Load(kOutPage + 24), 0u);
+  EXPECT_EQ(Load(kOutPage + 32), 0x1234u);
+  EXPECT_EQ(Load(kOutPage + 40), 0u);
+  EXPECT_EQ(Load(kOutPage + 48), 0x000a000000004f7cu);
+  EXPECT_EQ(Load(kOutPage + 56), 0u);
+  // Nothing past the four values, and nothing outside the two pages.
+  for (uint64_t i = 0; i < kRamSize; ++i) {
+    const uint64_t at = kRamBase + i;
+    if ((at >= kInPage && at < kInPage + 32) || (at >= kOutPage && at < kOutPage + 64)) continue;
+    ASSERT_EQ(ram_[i], kFill) << "guest RAM at 0x" << std::hex << at;
+  }
+
+  // An output page running past the end of RAM: status 5, RAM untouched.
+  const std::vector<uint8_t> before = ram_;
+  CallOutcome bad = Call(0, kHvCall, {0x50 | kRep1, kInPage, kRamBase + kRamSize - 0x800});
+  EXPECT_EQ(bad.disposition, Disposition::kBadAddress) << bad.detail;
+  EXPECT_EQ(vcpu_.x(0), 5u);
+  EXPECT_EQ(ram_, before);
+}
+
+}  // namespace
+}  // namespace hypercall::shim::testing
