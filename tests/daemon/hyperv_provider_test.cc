@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "providers/hyperv/hv_abi.h"
 #include "providers/hyperv/vp_register_file.h"
@@ -130,7 +132,7 @@ TEST(HypervProviderTest, ClaimsCallUidAndTheHypercallWithItsSlowPages) {
   EXPECT_EQ(claims[0].args_read_mask, 0xfeu);
   EXPECT_EQ(smccc::DescribeMemoryOperands(claims[0].memory),
             "x2 -> 4096 bytes in, when (x1 & 0x10000) == 0x0; "
-            "x3 -> 4096 bytes out, when (x1 & 0x10000) == 0x0");
+            "x3 -> 4096 bytes out, when (x1 & 0x1ffff) == 0x50");
   EXPECT_TRUE(smccc::CheckMemoryOperands(claims[0].memory, claims[0].args_read_mask).ok());
   for (const smccc::MemoryOperand& operand : claims[0].memory) {
     EXPECT_EQ(operand.BadAddressResult(), 5u);
@@ -200,11 +202,11 @@ TEST(HypervProviderTest, StatusCodes) {
     EXPECT_EQ(r.written_mask, 0x1u);
     return r.x[0];
   };
-  // Call codes not implemented, fast or slow; slow SetVpRegisters.
+  // Call codes not implemented, fast or slow.
   EXPECT_EQ(x0(FastCall(0x0002 | kFast | kRep1, 0)), kHvStatusInvalidHypercallCode);
   EXPECT_EQ(x0(FastCall(0x0008 | kFast, 0)), kHvStatusInvalidHypercallCode);
   EXPECT_EQ(x0(SlowCall(0x0002, 1)), kHvStatusInvalidHypercallCode);
-  EXPECT_EQ(x0(SlowCall(kHvCallSetVpRegisters, 1)), kHvStatusInvalidHypercallCode);
+  EXPECT_EQ(x0(SlowCall(0x0052, 1)), kHvStatusInvalidHypercallCode);
   // Fast forms take exactly one rep from 0.
   for (uint64_t code : {kHvCallGetVpRegisters, kHvCallSetVpRegisters}) {
     EXPECT_EQ(x0(FastCall(code | kFast, kHvRegisterGuestOsId)), kHvStatusInvalidHypercallInput);
@@ -330,6 +332,71 @@ TEST(HypervProviderTest, SlowGetVpRegistersStopsAtABadNameOrInput) {
   misaligned = SlowCall(kHvCallGetVpRegisters, 1);
   misaligned.x[3] += 1;
   EXPECT_EQ(x0(misaligned, one), kHvStatusInvalidAlignment);
+}
+
+// A SetVpRegisters input page: header, then one HV_REGISTER_ASSOC per entry.
+std::string SetInputPage(const std::vector<std::pair<uint32_t, uint64_t>>& entries,
+                         uint64_t partition = kHvPartitionIdSelf, uint32_t vp = kHvVpIndexSelf) {
+  std::string page = InputPage({}, partition, vp);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Put(page, 16 + 32 * i, entries[i].first, 4);
+    Put(page, 16 + 32 * i + 4, 0, 12);
+    Put(page, 16 + 32 * i + 16, entries[i].second, 8);
+    Put(page, 16 + 32 * i + 24, 0, 8);
+  }
+  return page;
+}
+
+TEST(HypervProviderTest, SlowSetVpRegistersSetsFromTheInputPageAndPassesNoOutput) {
+  HypervProvider provider;
+  // x3 0, as Linux passes it: the output page is not a slow Set's operand.
+  smccc::Call set = SlowCall(kHvCallSetVpRegisters, 1);
+  set.x[3] = 0;
+  EXPECT_FALSE(provider.Claims()[0].memory[1].AppliesTo(set));
+  EXPECT_TRUE(provider.Claims()[0].memory[1].AppliesTo(SlowCall(kHvCallGetVpRegisters, 1)));
+  smccc::Result r = Handle(provider, set, "vm", 0, SetInputPage({{kHvRegisterGuestOsId, 0x77}}));
+  EXPECT_EQ(r.x[0], uint64_t{1} << 32);
+  EXPECT_EQ(r.written_mask, 0x1u);
+  EXPECT_TRUE(r.memory.empty());
+  EXPECT_EQ(Handle(provider, FastGet(kHvRegisterGuestOsId)).x[6], 0x77u);
+
+  // Stops at a read-only name: the entries before it are set.
+  r = Handle(
+      provider, SlowCall(kHvCallSetVpRegisters, 3), "vm", 0,
+      SetInputPage(
+          {{kHvRegisterGuestOsId, 0x88}, {kHvRegisterVpIndex, 1}, {kHvRegisterGuestOsId, 0x99}}));
+  EXPECT_EQ(r.x[0], kHvStatusInvalidParameter | uint64_t{1} << 32);
+  EXPECT_EQ(Handle(provider, FastGet(kHvRegisterGuestOsId)).x[6], 0x88u);
+
+  // From rep start 1: entry 0 (a bad name) is skipped.
+  r = Handle(provider, SlowCall(kHvCallSetVpRegisters, 2, 1), "vm", 0,
+             SetInputPage({{0x777, 1}, {kHvRegisterGuestOsId, 0xaa}}));
+  EXPECT_EQ(r.x[0], uint64_t{2} << 32);
+  EXPECT_EQ(Handle(provider, FastGet(kHvRegisterGuestOsId)).x[6], 0xaau);
+
+  // 127 entries fit the page, 128 do not; the header's target; alignment.
+  const std::string one = SetInputPage({{kHvRegisterGuestOsId, 1}});
+  EXPECT_EQ(Handle(provider, SlowCall(kHvCallSetVpRegisters, 127, 126), "vm", 0,
+                   SetInputPage(std::vector<std::pair<uint32_t, uint64_t>>(
+                       127, {kHvRegisterGuestOsId, 0xbb})))
+                .x[0],
+            uint64_t{127} << 32);
+  EXPECT_EQ(Handle(provider, SlowCall(kHvCallSetVpRegisters, 128), "vm", 0, one).x[0],
+            kHvStatusInvalidHypercallInput);
+  EXPECT_EQ(Handle(provider, SlowCall(kHvCallSetVpRegisters, 0), "vm", 0, one).x[0],
+            kHvStatusInvalidHypercallInput);
+  EXPECT_EQ(Handle(provider, SlowCall(kHvCallSetVpRegisters, 1), "vm", 0,
+                   SetInputPage({{kHvRegisterGuestOsId, 1}}, 7))
+                .x[0],
+            kHvStatusInvalidPartitionId);
+  EXPECT_EQ(Handle(provider, SlowCall(kHvCallSetVpRegisters, 1), "vm", 0,
+                   SetInputPage({{kHvRegisterGuestOsId, 1}}, kHvPartitionIdSelf, 2))
+                .x[0],
+            kHvStatusInvalidVpIndex);
+  smccc::Call misaligned = SlowCall(kHvCallSetVpRegisters, 1);
+  misaligned.x[2] += 2;
+  EXPECT_EQ(Handle(provider, misaligned, "vm", 0, one).x[0], kHvStatusInvalidAlignment);
+  EXPECT_EQ(Handle(provider, FastGet(kHvRegisterGuestOsId)).x[6], 0xbbu);
 }
 
 TEST(HypervProviderTest, VmsHaveTheirOwnRegisters) {

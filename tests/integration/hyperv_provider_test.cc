@@ -2,7 +2,8 @@
 // through the shim with guest RAM in a std::vector: CALL_UID, a fast
 // SetVpRegisters, then a slow GetVpRegisters whose input page the shim
 // copies from guest RAM and whose output page it writes back, every byte of
-// RAM and register checked; a page outside guest RAM answers 5.
+// RAM and register checked; a slow SetVpRegisters with no output page; a
+// page outside guest RAM answers 5.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -76,7 +77,7 @@ class HypervProviderTest : public ShimWithDaemonTest {
   SimulatedVcpu vcpu_;
 };
 
-TEST_F(HypervProviderTest, CallUidThenFastSetThenSlowGetThroughGuestRam) {
+TEST_F(HypervProviderTest, CallUidThenFastAndSlowCallsThroughGuestRam) {
   CallOutcome uid = Call(0, kCallUid, {});
   ASSERT_EQ(uid.disposition, Disposition::kBrokered) << uid.detail;
   EXPECT_EQ(vcpu_.x(0), 0x4d32ba58u);
@@ -100,8 +101,8 @@ TEST_F(HypervProviderTest, CallUidThenFastSetThenSlowGetThroughGuestRam) {
       Call(1, kHvCall, {0x50 | uint64_t{4} << 32 | uint64_t{1} << 48, kInPage, kOutPage});
   ASSERT_EQ(get.disposition, Disposition::kBrokered) << get.detail;
   EXPECT_EQ(vcpu_.x(0), uint64_t{4} << 32);
-  for (int i = 1; i < smccc::kNumRegisters; ++i) {
-    if (i > 3) EXPECT_EQ(vcpu_.x(i), kUntouched + i) << "x" << i;
+  for (int i = 4; i < smccc::kNumRegisters; ++i) {
+    EXPECT_EQ(vcpu_.x(i), kUntouched + i) << "x" << i;
   }
   EXPECT_EQ(Load(kOutPage), 0u);  // Before rep start: written as zero.
   EXPECT_EQ(Load(kOutPage + 8), 0u);
@@ -117,6 +118,22 @@ TEST_F(HypervProviderTest, CallUidThenFastSetThenSlowGetThroughGuestRam) {
     if ((at >= kInPage && at < kInPage + 32) || (at >= kOutPage && at < kOutPage + 64)) continue;
     ASSERT_EQ(ram_[i], kFill) << "guest RAM at 0x" << std::hex << at;
   }
+
+  // A slow SetVpRegisters with x3 0, as Linux makes it: only the input page
+  // is passed; a fast Get reads the value back.
+  constexpr uint64_t kSetPage = kRamBase + 0x3000;
+  Put(kSetPage, kPartitionSelf, 8);
+  Put(kSetPage + 8, kVpSelf, 8);
+  Put(kSetPage + 16, kGuestOsId, 16);
+  Put(kSetPage + 32, 0x5678, 8);
+  Put(kSetPage + 40, 0, 8);
+  CallOutcome slow_set = Call(0, kHvCall, {0x51 | kRep1, kSetPage, 0});
+  ASSERT_EQ(slow_set.disposition, Disposition::kBrokered) << slow_set.detail;
+  EXPECT_EQ(vcpu_.x(0), kRep1);
+  Call(0, kHvCall, {0x50 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId});
+  EXPECT_EQ(vcpu_.x(0), kRep1);
+  EXPECT_EQ(vcpu_.x(6), 0x5678u);
+  EXPECT_EQ(vcpu_.x(7), 0u);
 
   // An output page running past the end of RAM: status 5, RAM untouched.
   const std::vector<uint8_t> before = ram_;

@@ -78,13 +78,24 @@ inline constexpr HvRegisterValue kPrivilegesAndFeatures = {
 // FEATURES_INFO: no enlightenment hints.
 inline constexpr HvRegisterValue kFeaturesInfo = {.low = 0, .high = 0};
 
-// Slow calls pass one page in and one page out.
+// Slow calls pass one page in and (GetVpRegisters) one page out.
 inline constexpr uint32_t kHvPageBytes = 4096;
-// The GetVpRegisters input header: u64 partition id, u32 VP index, u8
-// input VTL, 3 pad bytes; u32 register names follow. Outputs are 16 bytes.
-inline constexpr uint32_t kGetVpRegistersHeaderBytes = 16;
+// The Get/SetVpRegisters input header: u64 partition id, u32 VP index, u8
+// input VTL, 3 pad bytes.
+inline constexpr uint32_t kVpRegistersHeaderBytes = 16;
+// GetVpRegisters: u32 names follow the header; 16-byte values go out.
 inline constexpr uint32_t kRegisterNameBytes = 4;
 inline constexpr uint32_t kRegisterValueBytes = 16;
+// SetVpRegisters: HV_REGISTER_ASSOC entries follow the header: u32 name,
+// 12 reserved bytes, the 16-byte value.
+inline constexpr uint32_t kRegisterAssocBytes = 32;
+inline constexpr uint32_t kRegisterAssocValueOffset = 16;
+// The most reps whose entries (and values) fit one page.
+inline constexpr uint32_t kMaxGetVpRegistersReps = kHvPageBytes / kRegisterValueBytes;  // 256
+inline constexpr uint32_t kMaxSetVpRegistersReps =
+    (kHvPageBytes - kVpRegistersHeaderBytes) / kRegisterAssocBytes;  // 127
+static_assert(kVpRegistersHeaderBytes + kRegisterNameBytes * kMaxGetVpRegistersReps <=
+              kHvPageBytes);
 
 }  // namespace hypercall::providers::hyperv
 

@@ -34,19 +34,23 @@ smccc::Result Status(uint16_t status, uint64_t reps_completed = 0) {
   return result;
 }
 
-// The memory operands of the slow form: each applies when x1's fast bit is
-// clear.
+// The memory operands of the slow forms: the input page for every slow call
+// (x1's fast bit clear), the output page only for a slow GetVpRegisters (the
+// only slow call with output; others may pass any x3, 0 included).
 std::vector<smccc::MemoryOperand> SlowCallOperands() {
-  std::vector<smccc::MemoryOperand> operands = {
-      smccc::MemoryOperand::At(2, kHvPageBytes, smccc::MemoryDirection::kIn),
-      smccc::MemoryOperand::At(3, kHvPageBytes, smccc::MemoryDirection::kOut)};
-  for (smccc::MemoryOperand& operand : operands) {
-    operand.when_register = 1;
-    operand.when_mask = kFastBit;
-    operand.when_value = 0;
-    operand.bad_address_x0 = kHvStatusInvalidParameter;
-  }
-  return operands;
+  smccc::MemoryOperand input =
+      smccc::MemoryOperand::At(2, kHvPageBytes, smccc::MemoryDirection::kIn);
+  input.when_register = 1;
+  input.when_mask = kFastBit;
+  input.when_value = 0;
+  input.bad_address_x0 = kHvStatusInvalidParameter;
+  smccc::MemoryOperand output =
+      smccc::MemoryOperand::At(3, kHvPageBytes, smccc::MemoryDirection::kOut);
+  output.when_register = 1;
+  output.when_mask = kFastBit | kCallCodeMask;
+  output.when_value = kHvCallGetVpRegisters;
+  output.bad_address_x0 = kHvStatusInvalidParameter;
+  return {input, output};
 }
 
 // The call's buffer for operand `operand`, or null when it has none.
@@ -76,6 +80,22 @@ uint16_t CheckTarget(const CallContext& context, uint64_t partition, uint32_t vp
   if (vp != kHvVpIndexSelf && vp != context.vcpu) return kHvStatusInvalidVpIndex;
   if (vtl != 0) return kHvStatusInvalidParameter;
   return kHvStatusSuccess;
+}
+
+// The status for a slow call's input before its reps: the input page is
+// there, rep count is 1..max_reps with rep start at most rep count, and the
+// header names a target the caller may use.
+uint16_t CheckSlowInput(const CallContext& context, const smccc::Call& call, uint32_t max_reps) {
+  const Control control = Decode(call.x[1]);
+  const smccc::MemoryBuffer* in = Buffer(call, 0);
+  if (in == nullptr || in->data.size() < kHvPageBytes) return kHvStatusInvalidParameter;
+  if (control.rep_count == 0 || control.rep_count > max_reps ||
+      control.rep_start > control.rep_count) {
+    return kHvStatusInvalidHypercallInput;
+  }
+  return CheckTarget(context, LoadLittleEndian(in->data, 0, 8),
+                     static_cast<uint32_t>(LoadLittleEndian(in->data, 8, 4)),
+                     static_cast<uint8_t>(in->data[12]));
 }
 
 // The fast forms' target: x2 partition, x3 VP index (31:0) and VTL (39:32).
@@ -117,8 +137,7 @@ smccc::Result HypervProvider::Hypercall(const CallContext& context, const smccc:
     case kHvCallGetVpRegisters:
       return control.fast ? FastGetVpRegisters(context, call) : SlowGetVpRegisters(context, call);
     case kHvCallSetVpRegisters:
-      if (control.fast) return FastSetVpRegisters(context, call);
-      return Status(kHvStatusInvalidHypercallCode);
+      return control.fast ? FastSetVpRegisters(context, call) : SlowSetVpRegisters(context, call);
     default:
       return Status(kHvStatusInvalidHypercallCode);
   }
@@ -163,27 +182,18 @@ smccc::Result HypervProvider::SlowGetVpRegisters(const CallContext& context,
                                                  const smccc::Call& call) {
   const Control control = Decode(call.x[1]);
   if ((call.x[2] | call.x[3]) % 8 != 0) return Status(kHvStatusInvalidAlignment);
-  const smccc::MemoryBuffer* in = Buffer(call, 0);
-  if (in == nullptr || in->data.size() < kHvPageBytes || Buffer(call, 1) == nullptr) {
-    return Status(kHvStatusInvalidParameter);
-  }
-  if (control.rep_count == 0 || control.rep_start > control.rep_count ||
-      kGetVpRegistersHeaderBytes + kRegisterNameBytes * control.rep_count > kHvPageBytes ||
-      kRegisterValueBytes * control.rep_count > kHvPageBytes) {
-    return Status(kHvStatusInvalidHypercallInput);
-  }
-  if (uint16_t status = CheckTarget(context, LoadLittleEndian(in->data, 0, 8),
-                                    static_cast<uint32_t>(LoadLittleEndian(in->data, 8, 4)),
-                                    static_cast<uint8_t>(in->data[12]));
+  if (Buffer(call, 1) == nullptr) return Status(kHvStatusInvalidParameter);
+  if (uint16_t status = CheckSlowInput(context, call, kMaxGetVpRegistersReps);
       status != kHvStatusSuccess) {
     return Status(status);
   }
+  const std::string& in = Buffer(call, 0)->data;
   std::string values(size_t{kRegisterValueBytes} * control.rep_count, '\0');
   uint32_t rep = control.rep_start;
   uint16_t status = kHvStatusSuccess;
   for (; rep < control.rep_count; ++rep) {
-    const uint32_t name = static_cast<uint32_t>(LoadLittleEndian(
-        in->data, kGetVpRegistersHeaderBytes + size_t{kRegisterNameBytes} * rep, 4));
+    const uint32_t name = static_cast<uint32_t>(
+        LoadLittleEndian(in, kVpRegistersHeaderBytes + size_t{kRegisterNameBytes} * rep, 4));
     HvRegisterValue value;
     status = registers_.Get(context.vm, context.vcpu, name, value);
     if (status != kHvStatusSuccess) break;
@@ -196,6 +206,28 @@ smccc::Result HypervProvider::SlowGetVpRegisters(const CallContext& context,
     result.memory.push_back({.operand = 1, .data = std::move(values)});
   }
   return result;
+}
+
+smccc::Result HypervProvider::SlowSetVpRegisters(const CallContext& context,
+                                                 const smccc::Call& call) {
+  const Control control = Decode(call.x[1]);
+  if (call.x[2] % 8 != 0) return Status(kHvStatusInvalidAlignment);
+  if (uint16_t status = CheckSlowInput(context, call, kMaxSetVpRegistersReps);
+      status != kHvStatusSuccess) {
+    return Status(status);
+  }
+  const std::string& in = Buffer(call, 0)->data;
+  uint32_t rep = control.rep_start;
+  uint16_t status = kHvStatusSuccess;
+  for (; rep < control.rep_count; ++rep) {
+    const size_t entry = kVpRegistersHeaderBytes + size_t{kRegisterAssocBytes} * rep;
+    status =
+        registers_.Set(context.vm, static_cast<uint32_t>(LoadLittleEndian(in, entry, 4)),
+                       {.low = LoadLittleEndian(in, entry + kRegisterAssocValueOffset, 8),
+                        .high = LoadLittleEndian(in, entry + kRegisterAssocValueOffset + 8, 8)});
+    if (status != kHvStatusSuccess) break;
+  }
+  return Status(status, rep);
 }
 
 }  // namespace hypercall::providers::hyperv

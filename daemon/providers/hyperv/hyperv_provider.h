@@ -7,11 +7,12 @@
 //   0x8600FF01 CALL_UID: reads nothing; x0..x3 = the Hyper-V UID (hv_abi.h),
 //     so the guest sees Hyper-V, not KVM.
 //   0x46000001 the Hyper-V hypercall: reads x1..x7, x1 the control word
-//     (call code, fast bit, rep count, rep start). For the slow form (fast
-//     bit clear) the VMM passes memory [0] x2 -> 4096 bytes in (the input
-//     page) and [1] x3 -> 4096 bytes out (the output page); either outside
-//     guest RAM answers x0 = HV_STATUS_INVALID_PARAMETER. x0 = status in
-//     15:0 and reps completed in 43:32.
+//     (call code, fast bit, rep count, rep start). A slow call (fast bit
+//     clear) passes memory [0] x2 -> 4096 bytes in (the input page); a
+//     slow GetVpRegisters also [1] x3 -> 4096 bytes out (the output page;
+//     other calls may leave x3 0, as Linux does for SetVpRegisters). A page
+//     outside guest RAM answers x0 = HV_STATUS_INVALID_PARAMETER. x0 =
+//     status in 15:0 and reps completed in 43:32.
 // Call codes:
 //   HvCallGetVpRegisters (0x50), fast: x2 partition id (only
 //     HV_PARTITION_ID_SELF, else INVALID_PARTITION_ID), x3 VP index in bits
@@ -30,8 +31,13 @@
 //     fails stops the call there: its status, reps completed = its index.
 //   HvCallSetVpRegisters (0x51), fast: x2..x4 as Get; the value in x6
 //     (low) / x7 (high). Writes x0 only.
-//   Anything else, slow SetVpRegisters included (not yet implemented):
-//     HV_STATUS_INVALID_HYPERCALL_CODE.
+//   HvCallSetVpRegisters, slow: the input page holds the same header, then
+//     32-byte HV_REGISTER_ASSOC entries[rep count] (u32 name, 12 reserved
+//     bytes, 16-byte value), set from rep start on. x2 must be 8-byte
+//     aligned; rep count 0, rep start past it, or more entries than fit
+//     (127): INVALID_HYPERCALL_INPUT. A name that fails stops the call as
+//     for Get.
+//   Any other call code: HV_STATUS_INVALID_HYPERCALL_CODE.
 // Registers: see VpRegisterFile. Handles untrusted input (any register
 // values and page contents); thread-safe (the register file is locked).
 #ifndef HYPERCALL_DAEMON_PROVIDERS_HYPERV_HYPERV_PROVIDER_H_
@@ -63,6 +69,7 @@ class HypervProvider final : public Provider {
   smccc::Result FastGetVpRegisters(const CallContext& context, const smccc::Call& call);
   smccc::Result FastSetVpRegisters(const CallContext& context, const smccc::Call& call);
   smccc::Result SlowGetVpRegisters(const CallContext& context, const smccc::Call& call);
+  smccc::Result SlowSetVpRegisters(const CallContext& context, const smccc::Call& call);
 
   VpRegisterFile registers_;
 };
