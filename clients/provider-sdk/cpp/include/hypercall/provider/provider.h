@@ -44,21 +44,13 @@
 #include "smccc/call.h"
 #include "smccc/function_id.h"
 #include "smccc/memory_operand.h"
+#include "smccc/range_claim.h"
 #include "smccc/return_codes.h"
 
 namespace hypercall::provider {
 
-// A range a provider asks to own.
-struct RangeClaim {
-  smccc::FunctionRange range;
-  // Argument registers the provider reads (bit i = x(i), 1 <= i <= 17): the
-  // VMM reads exactly these from the guest.
-  smccc::RegisterMask args_read_mask = 0;
-  // The buffers in guest RAM its calls pass by address, at most
-  // smccc::kMaxMemoryOperandsPerRange; their registers are in
-  // args_read_mask.
-  std::vector<smccc::MemoryOperand> memory;
-};
+// A range a provider asks to own (the same type in the daemon and the SDK).
+using RangeClaim = smccc::RangeClaim;
 
 // Who is calling, and by when the answer must be there.
 struct CallContext {
