@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "captured_result.h"
 #include "providers/hyperv/hv_abi.h"
 #include "providers/hyperv/vp_register_file.h"
 #include "providers/provider_registry.h"
@@ -23,17 +24,6 @@ constexpr uint64_t kFast = uint64_t{1} << 16;
 constexpr uint64_t kRep1 = uint64_t{1} << 32;
 constexpr uint64_t kInAddress = 0x40001000;
 constexpr uint64_t kOutAddress = 0x40002000;
-
-// Captures the one result a provider hands back.
-class CapturedResult final : public Completion {
- public:
-  void Complete(const smccc::Result& result) override {
-    ++count;
-    value = result;
-  }
-  int count = 0;
-  smccc::Result value;
-};
 
 // A clock the test moves.
 struct FakeClock {

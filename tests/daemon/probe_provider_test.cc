@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "captured_result.h"
 #include "smccc/return_codes.h"
 
 namespace hypercall::providers {
@@ -20,17 +21,6 @@ constexpr uint32_t kMemWhen64 = 0xc3000005;
 constexpr uint32_t kMemReverse32 = 0x83000003;
 constexpr uint32_t kMemXor32 = 0x83000004;
 constexpr uint32_t kMemWhen32 = 0x83000005;
-
-// Captures the one result a provider hands back.
-class CapturedResult final : public Completion {
- public:
-  void Complete(const smccc::Result& result) override {
-    ++count;
-    value = result;
-  }
-  int count = 0;
-  smccc::Result value;
-};
 
 // Handles `call` as the daemon would: w-register semantics both ways.
 smccc::Result Handle(smccc::Call call, uint32_t vcpu = 0) {

@@ -99,6 +99,25 @@ smccc::Call CallTo(uint32_t function_id) {
   return call;
 }
 
+// A call to kMemory as the VMM sends it: x1 -> 64 bytes in (all 'i'),
+// x2 -> 64 bytes out.
+smccc::Call MemoryCall() {
+  smccc::Call call = CallTo(kMemory);
+  call.x[1] = 0x1000;
+  call.x[2] = 0x2000;
+  call.memory = {{.operand = 0,
+                  .guest_phys_addr = 0x1000,
+                  .length = 64,
+                  .direction = smccc::MemoryDirection::kIn,
+                  .data = std::string(64, 'i')},
+                 {.operand = 1,
+                  .guest_phys_addr = 0x2000,
+                  .length = 64,
+                  .direction = smccc::MemoryDirection::kOut,
+                  .data = ""}};
+  return call;
+}
+
 class RemoteProviderTest : public ::testing::Test {
  protected:
   RemoteProviderTest() : provider_(Options(), timer_) {}
@@ -195,17 +214,7 @@ TEST_F(RemoteProviderTest, ClaimsMustPassExactlyTheConfiguredMemoryOperands) {
 TEST_F(RemoteProviderTest, CallsCarryTheirMemoryToTheProcessAndItsWritesBack) {
   auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
   ASSERT_TRUE(provider_.Claim(connection, {{kMemory, kMemory}, 0x6, MemoryOperands()}).ok());
-  smccc::Call call = CallTo(kMemory);
-  call.memory = {{.operand = 0,
-                  .guest_phys_addr = 0x1000,
-                  .length = 64,
-                  .direction = smccc::MemoryDirection::kIn,
-                  .data = std::string(64, 'i')},
-                 {.operand = 1,
-                  .guest_phys_addr = 0x2000,
-                  .length = 64,
-                  .direction = smccc::MemoryDirection::kOut,
-                  .data = ""}};
+  smccc::Call call = MemoryCall();
   Answer answer;
   provider_.Handle({.vm = "vm", .vcpu = 0}, call, answer);
   const uint64_t id = link_.NextCallId();
@@ -386,19 +395,7 @@ TEST(RemoteProviderInBrokerTest, AProcessWritingMemoryTheCallCannotTakeGetsTheGu
   Results results;
   core::VcpuChannel channel(broker, *session, 0, results);
 
-  smccc::Call call = CallTo(kMemory);
-  call.x[1] = 0x1000;
-  call.x[2] = 0x2000;
-  call.memory = {{.operand = 0,
-                  .guest_phys_addr = 0x1000,
-                  .length = 64,
-                  .direction = smccc::MemoryDirection::kIn,
-                  .data = std::string(64, 'i')},
-                 {.operand = 1,
-                  .guest_phys_addr = 0x2000,
-                  .length = 64,
-                  .direction = smccc::MemoryDirection::kOut,
-                  .data = ""}};
+  smccc::Call call = MemoryCall();
   const std::vector<std::vector<smccc::MemoryBuffer>> bad = {
       {{.operand = 1, .data = std::string(65, 'o')}},              // Too many bytes.
       {{.operand = 0, .data = "in"}},                              // An IN operand.

@@ -5,22 +5,12 @@
 #include <cstring>
 #include <vector>
 
+#include "captured_result.h"
 #include "smccc/known_calls.h"
 #include "smccc/return_codes.h"
 
 namespace hypercall::providers {
 namespace {
-
-// Captures the one result a provider hands back.
-class CapturedResult final : public Completion {
- public:
-  void Complete(const smccc::Result& result) override {
-    ++count;
-    value = result;
-  }
-  int count = 0;
-  smccc::Result value;
-};
 
 smccc::Result Handle(Provider& provider, uint32_t fid, uint64_t x1 = 0) {
   smccc::Call call;
