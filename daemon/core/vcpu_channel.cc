@@ -32,31 +32,30 @@ absl::Status CheckCallMemory(const std::vector<smccc::MemoryOperand>& operands,
           "MemoryBytes per operand of the plan's range that applies, in the plan's order",
           i, op.Describe()));
     }
-    const smccc::MemoryBuffer& buffer = call.memory[next];
-    const std::string which = absl::StrFormat("memory buffer %d", next);
-    ++next;
+    const size_t index = next++;  // Named "memory buffer N" in messages.
+    const smccc::MemoryBuffer& buffer = call.memory[index];
     if (buffer.operand != static_cast<int>(i)) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "%s names operand %d, but the next operand that applies is %d (%s): send one "
-          "MemoryBytes per operand of the plan's range that applies, in the plan's order",
-          which, buffer.operand, i, op.Describe()));
+          "memory buffer %d names operand %d, but the next operand that applies is %d (%s): send "
+          "one MemoryBytes per operand of the plan's range that applies, in the plan's order",
+          index, buffer.operand, i, op.Describe()));
     }
     const uint64_t address = call.x[op.address_register];
     if (buffer.guest_phys_addr != address) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("%s (operand %d, %s) says guest_phys_addr 0x%x, but x%d is 0x%x", which,
-                          i, op.Describe(), buffer.guest_phys_addr, op.address_register, address));
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "memory buffer %d (operand %d, %s) says guest_phys_addr 0x%x, but x%d is 0x%x", index, i,
+          op.Describe(), buffer.guest_phys_addr, op.address_register, address));
     }
     if (buffer.length != op.length || buffer.direction != op.direction) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "%s (operand %d) says %u bytes %s, but the plan says %s", which, i, buffer.length,
-          smccc::MemoryDirectionName(buffer.direction), op.Describe()));
+          "memory buffer %d (operand %d) says %u bytes %s, but the plan says %s", index, i,
+          buffer.length, smccc::MemoryDirectionName(buffer.direction), op.Describe()));
     }
     const size_t want = smccc::ProviderReads(op.direction) ? op.length : 0;
     if (buffer.data.size() != want) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "%s (operand %d, %s) carries %d bytes of data; it must carry %s", which, i, op.Describe(),
-          buffer.data.size(),
+          "memory buffer %d (operand %d, %s) carries %d bytes of data; it must carry %s", index, i,
+          op.Describe(), buffer.data.size(),
           want == 0 ? "none (the provider writes an out buffer)"
                     : absl::StrFormat("exactly its %u bytes from guest RAM", op.length)));
     }
