@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "smccc/known_calls.h"
 
 namespace hypercall::core {
 
@@ -15,6 +16,7 @@ Session::Session(std::string id, VmDescription vm, std::string software,
       peer_(peer),
       attached_at_(absl::Now()),
       routes_(std::move(routes)),
+      stolen_time_records_(StolenTimeRecords(vm_, routes_->Lookup(smccc::kPvTimeSt) != nullptr)),
       owner_(owner),
       vcpus_(vm_.vcpu_count, nullptr) {}
 

@@ -55,6 +55,13 @@ class Session {
   absl::Time attached_at() const { return attached_at_; }
   // The routes planned at attach; immutable for the session's life.
   const RangeTable& routes() const { return *routes_; }
+  // Each vCPU's planned stolen-time record (see StolenTimeRecords): empty
+  // unless the routes forward PV_TIME_ST and the VM has a region.
+  const std::vector<uint64_t>& stolen_time_records() const { return stolen_time_records_; }
+  // vCPU `index`'s record, or 0 when none is planned.
+  uint64_t stolen_time_record(uint32_t index) const {
+    return index < stolen_time_records_.size() ? stolen_time_records_[index] : 0;
+  }
 
   // Binds `listener` to vCPU `index`. Fails with InvalidArgument when the
   // index is out of range, AlreadyExists when the vCPU has an open stream,
@@ -82,6 +89,7 @@ class Session {
   const std::optional<PeerCredentials> peer_;
   const absl::Time attached_at_;
   const std::shared_ptr<const RangeTable> routes_;
+  const std::vector<uint64_t> stolen_time_records_;
   std::atomic<uint64_t> calls_{0};
 
   mutable absl::Mutex mu_;

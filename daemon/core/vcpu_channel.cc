@@ -110,7 +110,8 @@ absl::Status VcpuChannel::Submit(uint64_t call_id, const smccc::Call& call) {
     Complete(smccc::Result::Code(smccc::kNotSupported));
     return absl::OkStatus();
   }
-  providers::CallContext context{*session_->shared_name(), vcpu_};
+  providers::CallContext context{*session_->shared_name(), vcpu_,
+                                 session_->stolen_time_record(vcpu_)};
   route_->provider->provider->Handle(context, call_, *this);
   return absl::OkStatus();
 }

@@ -45,6 +45,32 @@ absl::Status ValidateRam(const std::vector<RamRegion>& ram) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateStolenTime(const StolenTimeRegion& region, uint32_t vcpu_count) {
+  if (region.size == 0) {
+    if (region.guest_phys_addr == 0) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "vm.stolen_time is at 0x%x but its size is 0; give at least %d bytes per vCPU, or leave "
+        "it unset",
+        region.guest_phys_addr, kStolenTimeRecordBytes));
+  }
+  if (region.guest_phys_addr % kStolenTimeRecordBytes != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("vm.stolen_time.guest_phys_addr 0x%x must be %d-byte aligned",
+                        region.guest_phys_addr, kStolenTimeRecordBytes));
+  }
+  if (region.guest_phys_addr + (region.size - 1) < region.guest_phys_addr) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("vm.stolen_time (0x%x + 0x%x bytes) runs past the end of the address space",
+                        region.guest_phys_addr, region.size));
+  }
+  if (region.size / kStolenTimeRecordBytes < vcpu_count) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "vm.stolen_time has %d bytes, too few for %d vCPUs: it needs %d bytes per vCPU",
+        region.size, vcpu_count, kStolenTimeRecordBytes));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status Validate(const VmDescription& vm) {
@@ -63,7 +89,18 @@ absl::Status Validate(const VmDescription& vm) {
     return absl::InvalidArgumentError(
         absl::StrFormat("vm.vcpu_count must be 1..%d (got %d)", kMaxVcpus, vm.vcpu_count));
   }
-  return ValidateRam(vm.ram);
+  if (absl::Status status = ValidateRam(vm.ram); !status.ok()) return status;
+  return ValidateStolenTime(vm.stolen_time, vm.vcpu_count);
+}
+
+std::vector<uint64_t> StolenTimeRecords(const VmDescription& vm, bool plans_pv_time) {
+  std::vector<uint64_t> records;
+  if (!plans_pv_time || vm.stolen_time.size == 0) return records;
+  records.reserve(vm.vcpu_count);
+  for (uint32_t i = 0; i < vm.vcpu_count; ++i) {
+    records.push_back(vm.stolen_time.guest_phys_addr + kStolenTimeRecordBytes * i);
+  }
+  return records;
 }
 
 }  // namespace hypercall::core

@@ -21,6 +21,15 @@ struct RamRegion {
   uint64_t size = 0;
 };
 
+// Guest-physical memory the VMM set aside for the vCPUs' PV stolen-time
+// records (Arm DEN0057), one 64-byte record per vCPU.
+inline constexpr uint64_t kStolenTimeRecordBytes = 64;
+struct StolenTimeRegion {
+  uint64_t guest_phys_addr = 0;
+  // 0: the VM has no such region.
+  uint64_t size = 0;
+};
+
 struct VmDescription {
   // 1-64 characters from [A-Za-z0-9._-].
   std::string name;
@@ -31,10 +40,18 @@ struct VmDescription {
   // At most 64 regions, each non-empty, inside the 64-bit address space,
   // none overlapping another.
   std::vector<RamRegion> ram;
+  // Empty (size 0), or 64-byte aligned, inside the 64-bit address space and
+  // at least 64 bytes per vCPU.
+  StolenTimeRegion stolen_time;
 };
 
 // OK, or InvalidArgument naming the field ("vm.name", "vm.ram[2]", ...).
 absl::Status Validate(const VmDescription& vm);
+
+// The address of each vCPU's stolen-time record (base + 64 * index) when
+// `plans_pv_time` (the VM's routes forward PV_TIME_ST) and the VM has a
+// stolen-time region; otherwise none. REQUIRES: Validate(vm) is OK.
+std::vector<uint64_t> StolenTimeRecords(const VmDescription& vm, bool plans_pv_time);
 
 }  // namespace hypercall::core
 

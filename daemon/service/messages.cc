@@ -14,11 +14,12 @@ core::VmDescription FromProto(const v1::VmInfo& vm) {
   for (const v1::RamRegion& region : vm.ram()) {
     out.ram.push_back({region.guest_phys_addr(), region.size()});
   }
+  out.stolen_time = {vm.stolen_time().guest_phys_addr(), vm.stolen_time().size()};
   return out;
 }
 
-void ToPlan(const core::RangeTable& routes, v1::ForwardingPlan& plan) {
-  for (const core::Route& route : routes.routes()) {
+void ToPlan(const core::Session& session, v1::ForwardingPlan& plan) {
+  for (const core::Route& route : session.routes().routes()) {
     v1::PlannedRange* range = plan.add_ranges();
     range->set_first_function_id(route.range.first);
     range->set_count(static_cast<uint32_t>(route.range.size()));
@@ -26,6 +27,8 @@ void ToPlan(const core::RangeTable& routes, v1::ForwardingPlan& plan) {
     range->set_provider(route.provider->name);
     wire::ToProto(route.memory, *range->mutable_memory());
   }
+  plan.mutable_stolen_time_records()->Add(session.stolen_time_records().begin(),
+                                          session.stolen_time_records().end());
 }
 
 void ToRangeInfo(const core::Route& route, v1::RangeInfo& info) {

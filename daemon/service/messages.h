@@ -16,8 +16,9 @@ namespace hypercall::service {
 
 core::VmDescription FromProto(const v1::VmInfo& vm);
 
-// The forwarding plan for a VM: every route of `routes`.
-void ToPlan(const core::RangeTable& routes, v1::ForwardingPlan& plan);
+// The forwarding plan for a session's VM: every route it attached with, and
+// its vCPUs' stolen-time records.
+void ToPlan(const core::Session& session, v1::ForwardingPlan& plan);
 void ToRangeInfo(const core::Route& route, v1::RangeInfo& info);
 void ToSessionInfo(const core::Session& session, v1::SessionInfo& info);
 void ToPeerIdentity(const core::PeerCredentials& peer, v1::PeerIdentity& identity);

@@ -139,6 +139,7 @@ bool ProviderStream::SendCall(uint64_t call_id, const providers::CallContext& co
   forwarded.mutable_call()->set_call_id(call_id);
   forwarded.mutable_call()->set_vm(std::string(context.vm));
   forwarded.mutable_call()->set_vcpu(context.vcpu);
+  forwarded.mutable_call()->set_stolen_time_record(context.stolen_time_record);
   forwarded.set_deadline_nanos(deadline.count());
   if (!Queue(std::move(message))) return false;
   Advance();

@@ -62,7 +62,7 @@ void SessionStream::HandleAttach(const v1::AttachRequest& attach) {
     v1::Attached* attached = event.mutable_attached();
     *attached->mutable_hello() = wire::MakeHelloReply(attach.hello());
     attached->set_session_id((*session)->id());
-    ToPlan((*session)->routes(), *attached->mutable_plan());
+    ToPlan(**session, *attached->mutable_plan());
     SerializeMessage(event, event_buffer_);
     event_ready_ = true;
   }

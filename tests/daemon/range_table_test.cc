@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/router.h"
+#include "named_provider.h"
 #include "smccc/known_calls.h"
 
 namespace hypercall::core {
@@ -11,25 +12,6 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-// A provider that is never called: the table only needs its name.
-class NamedProvider final : public providers::Provider {
- public:
-  explicit NamedProvider(std::string name) : name_(std::move(name)) {}
-  std::string_view name() const override { return name_; }
-  std::vector<providers::RangeClaim> Claims() const override { return {}; }
-  void Handle(const providers::CallContext&, const smccc::Call&,
-              providers::Completion& done) override {
-    done.Complete(smccc::Result::Code(-1));
-  }
-
- private:
-  std::string name_;
-};
-
-std::shared_ptr<ProviderEntry> Entry(const std::string& name) {
-  return std::make_shared<ProviderEntry>(std::make_unique<NamedProvider>(name), "builtin");
-}
 
 TEST(RangeTableTest, LooksUpOwnersAndMissesGaps) {
   RangeTable table;

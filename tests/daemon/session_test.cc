@@ -5,17 +5,21 @@
 
 #include "core/session_registry.h"
 #include "core/vm_description.h"
+#include "named_provider.h"
 
 namespace hypercall::core {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 VmDescription GoodVm(const std::string& name = "vm-1") {
   return {.name = name,
           .uuid = std::string(16, 'u'),
           .vcpu_count = 4,
-          .ram = {{0x40000000, 0x10000000}, {0x80000000, 0x1000}}};
+          .ram = {{0x40000000, 0x10000000}, {0x80000000, 0x1000}},
+          .stolen_time = {0x090a0000, 0x10000}};
 }
 
 class RecordingListener final : public SessionListener {
@@ -58,6 +62,16 @@ TEST(VmDescriptionTest, NamesTheFieldThatIsWrong) {
          vm.ram[0] = {~0ull, 2};
        },
        "vm.ram[0]"},
+      {[](VmDescription& vm) { vm.stolen_time.guest_phys_addr += 8; },
+       "vm.stolen_time.guest_phys_addr 0x90a0008 must be 64-byte aligned"},
+      {[](VmDescription& vm) { vm.stolen_time.size = 0; },
+       "vm.stolen_time is at 0x90a0000 but its size is 0"},
+      {[](VmDescription& vm) { vm.stolen_time.size = 64 * 4 - 1; },
+       "vm.stolen_time has 255 bytes, too few for 4 vCPUs"},
+      {[](VmDescription& vm) {
+         vm.stolen_time = {~0ull - 63, 128};
+       },
+       "vm.stolen_time (0xffffffffffffffc0 + 0x80 bytes) runs past the end"},
   };
   for (const Case& c : cases) {
     VmDescription vm = GoodVm();
@@ -71,7 +85,32 @@ TEST(VmDescriptionTest, NamesTheFieldThatIsWrong) {
   edge.uuid.clear();
   edge.vcpu_count = 512;
   edge.ram = {{~0ull, 1}};
+  edge.stolen_time = {~0ull - 64 * 512 + 1, 64 * 512};
   EXPECT_TRUE(Validate(edge).ok()) << Validate(edge);
+  edge.stolen_time = {};
+  EXPECT_TRUE(Validate(edge).ok()) << Validate(edge);
+}
+
+// Records are planned only when the routes forward PV_TIME_ST and the VM
+// gave a region: one per vCPU, 64 bytes apart.
+TEST(SessionTest, PlansStolenTimeRecordsOnlyWithPvTimeAndARegion) {
+  auto pv_time = std::make_shared<RangeTable>();
+  ASSERT_TRUE(pv_time->Insert({{0xc5000020, 0xc5000021}, 0x2, Entry("pvtime"), {}}).ok());
+
+  Session planned("s-1", GoodVm(), "test/1", pv_time, nullptr);
+  EXPECT_THAT(planned.stolen_time_records(),
+              ElementsAre(0x090a0000, 0x090a0040, 0x090a0080, 0x090a00c0));
+  EXPECT_EQ(planned.stolen_time_record(3), 0x090a00c0u);
+  EXPECT_EQ(planned.stolen_time_record(4), 0u);
+
+  VmDescription no_region = GoodVm("vm-2");
+  no_region.stolen_time = {};
+  Session without_region("s-2", no_region, "test/1", pv_time, nullptr);
+  EXPECT_THAT(without_region.stolen_time_records(), IsEmpty());
+  EXPECT_EQ(without_region.stolen_time_record(0), 0u);
+
+  Session without_pv_time("s-3", GoodVm("vm-3"), "test/1", NoRoutes(), nullptr);
+  EXPECT_THAT(without_pv_time.stolen_time_records(), IsEmpty());
 }
 
 TEST(SessionTest, OneStreamPerVcpu) {

@@ -21,8 +21,9 @@ class PendingCall final : public Completion {
   using DoneCallback = std::function<void(uint64_t call_id, bool late)>;
 
   PendingCall(std::shared_ptr<ProviderStream> stream, uint64_t call_id, std::string vm,
-              uint32_t vcpu, std::chrono::steady_clock::time_point deadline,
-              const smccc::Call& call, DoneCallback done);
+              uint32_t vcpu, uint64_t stolen_time_record,
+              std::chrono::steady_clock::time_point deadline, const smccc::Call& call,
+              DoneCallback done);
 
   const CallContext& context() const { return context_; }
   const smccc::Call& call() const { return call_; }

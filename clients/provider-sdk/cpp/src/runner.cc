@@ -179,10 +179,10 @@ class Runner::Impl {
       absl::MutexLock lock(&mu_);
       ++in_flight_;
     }
-    auto* pending =
-        new PendingCall(stream, call_id, std::move(*forwarded.mutable_call()->mutable_vm()),
-                        forwarded.call().vcpu(), deadline, call.value_or(smccc::Call{}),
-                        [this](uint64_t id, bool late) { CallDone(id, late); });
+    auto* pending = new PendingCall(
+        stream, call_id, std::move(*forwarded.mutable_call()->mutable_vm()),
+        forwarded.call().vcpu(), forwarded.call().stolen_time_record(), deadline,
+        call.value_or(smccc::Call{}), [this](uint64_t id, bool late) { CallDone(id, late); });
     if (!call.ok()) {
       Log(LogSeverity::kWarning, absl::StrFormat("malformed call %d from hypercalld: %s", call_id,
                                                  call.status().message()));

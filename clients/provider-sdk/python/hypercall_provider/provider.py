@@ -200,6 +200,9 @@ class CallContext:
     # time.monotonic() after which the daemon has answered the guest
     # NOT_SUPPORTED and a result is dropped.
     deadline: float
+    # Guest-physical address of this vCPU's PV stolen-time record in its VM's
+    # plan, or 0 when the plan has none (for a PV time provider).
+    stolen_time_record: int = 0
 
     def remaining(self) -> float:
         """Seconds left before the deadline (negative once past it)."""

@@ -240,7 +240,8 @@ class Runner:
         wire = forwarded.call
         deadline_nanos = forwarded.deadline_nanos or 3600 * 10**9
         context = CallContext(vm=wire.vm, vcpu=wire.vcpu,
-                              deadline=time.monotonic() + deadline_nanos / 1e9)
+                              deadline=time.monotonic() + deadline_nanos / 1e9,
+                              stolen_time_record=wire.stolen_time_record)
         try:
             call = call_from_proto(wire)
         except ValueError as error:

@@ -58,6 +58,9 @@ struct CallContext {
   std::string_view vm;
   // Index of the calling vCPU within its VM.
   uint32_t vcpu = 0;
+  // Guest-physical address of this vCPU's PV stolen-time record in its VM's
+  // plan, or 0 when the plan has none (for a PV time provider).
+  uint64_t stolen_time_record = 0;
   // After this the guest has been answered NOT_SUPPORTED by the daemon and a
   // result is dropped (out of process only; the daemon's own providers have
   // no such field).
