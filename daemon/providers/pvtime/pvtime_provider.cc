@@ -10,8 +10,7 @@ std::vector<RangeClaim> PvTimeProvider::Claims() const {
   return {{{smccc::kPvTimeFeatures, smccc::kPvTimeSt}, kReadsX1, {}}};
 }
 
-void PvTimeProvider::Handle(const CallContext& context, const smccc::Call& call,
-                            Completion& done) {
+void PvTimeProvider::Handle(const CallContext& context, const smccc::Call& call, Completion& done) {
   // As KVM (arch/arm64/kvm/pvtime.c): without a record for this vCPU neither
   // function is there, so a guest asking FEATURES first never calls ST.
   const bool has_record = context.stolen_time_record != 0;
