@@ -59,5 +59,24 @@ TEST(KvmArm64UapiTest, CoreRegisterIds) {
   EXPECT_EQ(CoreRegisterId(30), 0x603000000010003cull);
 }
 
+TEST(KvmArm64UapiTest, FirmwareBitmapRegistersMatchLinux) {
+  // KVM_REG_ARM_STD_BMAP .. KVM_REG_ARM_VENDOR_HYP_BMAP_2.
+  EXPECT_EQ(kRegArmStdBmap, 0x6030000000160000ull);
+  EXPECT_EQ(kRegArmStdHypBmap, 0x6030000000160001ull);
+  EXPECT_EQ(kRegArmVendorHypBmap, 0x6030000000160002ull);
+  EXPECT_EQ(kRegArmVendorHypBmap2, 0x6030000000160003ull);
+  EXPECT_EQ(kStdBitTrngV10, 1u);
+  EXPECT_EQ(kStdHypBitPvTime, 1u);
+  EXPECT_EQ(kVendorHypBitFuncFeat, 1u);
+  EXPECT_EQ(kVendorHypBitPtp, 2u);
+  EXPECT_EQ(kVendorHypBitDiscoverImplVer, 1u);
+  EXPECT_EQ(kVendorHypBitDiscoverImplCpus, 2u);
+}
+
+TEST(KvmArm64UapiTest, PvTimeAttributeMatchesLinux) {
+  EXPECT_EQ(kArmVcpuPvtimeCtrl, 2u);  // KVM_ARM_VCPU_PVTIME_CTRL
+  EXPECT_EQ(kArmVcpuPvtimeIpa, 0u);   // KVM_ARM_VCPU_PVTIME_IPA
+}
+
 }  // namespace
 }  // namespace hypercall::shim::kvm

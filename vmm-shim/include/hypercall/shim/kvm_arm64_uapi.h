@@ -1,5 +1,6 @@
 // The slice of the Linux 6.12 arm64 KVM uAPI the shim uses: the SMCCC filter,
-// ONE_REG core-register ids and the hypercall exit. Written out here because
+// ONE_REG core-register ids, the firmware feature bitmap pseudo-registers,
+// the vCPU's stolen-time (PV time) attribute and the hypercall exit. Written out here because
 // the build machine's headers are x86-64 (or older than 6.4) and lack them;
 // keeping our own copy lets the KVM backend compile and unit-test anywhere.
 // Values are checked against the kernel's in tests/vmm-shim.
@@ -58,6 +59,11 @@ inline constexpr uint64_t kArmVmSmcccFilter = 0;
 // enum kvm_smccc_filter_action: the one the shim uses (HANDLE is 0, DENY 1).
 inline constexpr uint8_t kSmcccFilterFwdToUser = 2;
 
+// vCPU device-attribute group and attribute of PV time (DEN0057): addr points
+// at the u64 IPA of the vCPU's 64-byte stolen-time record.
+inline constexpr uint32_t kArmVcpuPvtimeCtrl = 2;
+inline constexpr uint64_t kArmVcpuPvtimeIpa = 0;
+
 // kvm_run.exit_reason of a forwarded SMCCC call.
 inline constexpr uint32_t kExitHypercall = 3;
 // kvm_run.hypercall.flags bit 0 on arm64: the guest used SMC, not HVC.
@@ -91,6 +97,24 @@ inline constexpr std::size_t kRunExitUnionOffset = sizeof(RunHeader);
 // ONE_REG id of general-purpose register xN (0..30): KVM_REG_ARM64 |
 // KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | offsetof(kvm_regs, regs.regs[N]) / 4.
 constexpr uint64_t CoreRegisterId(int n) { return 0x6030000000100000ull + 2ull * n; }
+
+// ONE_REG id of firmware feature bitmap pseudo-register n,
+// KVM_REG_ARM_FW_FEAT_BMAP_REG(n): KVM_REG_ARM64 | KVM_REG_SIZE_U64 | 0x16 << 16 | n.
+// VM-wide, read and written through any initialised vCPU; a write that
+// changes one fails with EBUSY once a vCPU of the VM has run, and a register
+// this kernel does not know fails with ENOENT.
+constexpr uint64_t FwFeatBitmapRegId(int n) { return 0x6030000000160000ull + n; }
+inline constexpr uint64_t kRegArmStdBmap = FwFeatBitmapRegId(0);
+inline constexpr uint64_t kRegArmStdHypBmap = FwFeatBitmapRegId(1);
+inline constexpr uint64_t kRegArmVendorHypBmap = FwFeatBitmapRegId(2);
+inline constexpr uint64_t kRegArmVendorHypBmap2 = FwFeatBitmapRegId(3);  // Linux 6.15+
+// Their bits (KVM_REG_ARM_*_BIT_*).
+inline constexpr uint64_t kStdBitTrngV10 = 1u << 0;
+inline constexpr uint64_t kStdHypBitPvTime = 1u << 0;
+inline constexpr uint64_t kVendorHypBitFuncFeat = 1u << 0;  // KVM_FEATURES and CALL_UID
+inline constexpr uint64_t kVendorHypBitPtp = 1u << 1;
+inline constexpr uint64_t kVendorHypBitDiscoverImplVer = 1u << 0;
+inline constexpr uint64_t kVendorHypBitDiscoverImplCpus = 1u << 1;
 
 }  // namespace hypercall::shim::kvm
 
