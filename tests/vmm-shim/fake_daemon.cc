@@ -38,11 +38,20 @@ std::vector<v1::Call> FakeDaemon::calls() const {
   return calls_;
 }
 
+std::vector<v1::VmInfo> FakeDaemon::attached_vms() const {
+  absl::MutexLock lock(&mu_);
+  return attached_vms_;
+}
+
 grpc::Status FakeDaemon::Session(
     grpc::ServerContext*, grpc::ServerReaderWriter<v1::SessionEvent, v1::SessionRequest>* stream) {
   v1::SessionRequest request;
   if (!stream->Read(&request) || !request.has_attach()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "attach first");
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    attached_vms_.push_back(request.attach().vm());
   }
   v1::SessionEvent event;
   v1::Attached* attached = event.mutable_attached();

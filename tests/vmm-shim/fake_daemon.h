@@ -35,6 +35,8 @@ class FakeDaemon final : public v1::VmmService::Service {
   const std::string& runtime_dir() const { return runtime_dir_; }
   // Every call received so far, in order.
   std::vector<v1::Call> calls() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The VM of every attach so far, in order.
+  std::vector<v1::VmInfo> attached_vms() const ABSL_LOCKS_EXCLUDED(mu_);
 
   grpc::Status Session(
       grpc::ServerContext* context,
@@ -52,6 +54,7 @@ class FakeDaemon final : public v1::VmmService::Service {
   std::unique_ptr<grpc::Server> server_;
   mutable absl::Mutex mu_;
   std::vector<v1::Call> calls_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::VmInfo> attached_vms_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hypercall::shim::testing

@@ -184,6 +184,38 @@ TEST(ForwardingPlanTest, EqualityComparesEveryField) {
 TEST(ForwardingPlanTest, DescribeListsRanges) {
   EXPECT_EQ(ForwardingPlan().Describe(), "(empty)");
   EXPECT_THAT(TestPlan().Describe(), HasSubstr("0x84000050+16 (p, reads mask 0x2)"));
+  EXPECT_THAT(TestPlan().Describe(), Not(HasSubstr("stolen")));
+}
+
+v1::ForwardingPlan PvTimeProto(std::initializer_list<uint64_t> records) {
+  v1::ForwardingPlan plan = Proto({{0xc5000020, 2, 0x2}});
+  for (uint64_t record : records) plan.add_stolen_time_records(record);
+  return plan;
+}
+
+TEST(ForwardingPlanTest, KeepsStolenTimeRecordsInVcpuOrder) {
+  absl::StatusOr<ForwardingPlan> plan =
+      ForwardingPlan::FromProto(PvTimeProto({0x90a0000, 0x90a0040}));
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(plan->stolen_time_records(), ::testing::ElementsAre(0x90a0000u, 0x90a0040u));
+  EXPECT_THAT(plan->Describe(),
+              HasSubstr("stolen-time records for 2 vCPUs, vCPU 0's at 0x90a0000"));
+  EXPECT_TRUE(TestPlan().stolen_time_records().empty());
+  // A re-attach that moves the records is a different plan.
+  EXPECT_FALSE(*plan == *ForwardingPlan::FromProto(PvTimeProto({0x90a0000, 0x90a0080})));
+}
+
+TEST(ForwardingPlanTest, RefusesAStolenTimeRecordNotOn64Bytes) {
+  absl::StatusOr<ForwardingPlan> plan =
+      ForwardingPlan::FromProto(PvTimeProto({0x90a0000, 0x90a0020}));
+  EXPECT_TRUE(absl::IsInvalidArgument(plan.status())) << plan.status();
+  EXPECT_THAT(plan.status().message(), HasSubstr("vCPU 1, 0x90a0020, is not 64-byte aligned"));
+}
+
+TEST(ForwardingPlanTest, ForwardsSaysWhetherAnIdIsPlanned) {
+  EXPECT_TRUE(TestPlan().Forwards(0x84000050));
+  EXPECT_TRUE(TestPlan().Forwards(0xc4000053));
+  EXPECT_FALSE(TestPlan().Forwards(0xc5000020));
 }
 
 }  // namespace

@@ -37,6 +37,14 @@ absl::StatusOr<ForwardingPlan> ForwardingPlan::FromProto(const v1::ForwardingPla
         {r.first_function_id(), r.count(), r.args_read_mask(), r.provider(), *std::move(memory)});
     next_free = end;
   }
+  for (int i = 0; i < plan.stolen_time_records_size(); ++i) {
+    if (plan.stolen_time_records(i) % kStolenTimeRecordSize != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("the stolen-time record of vCPU %d, 0x%x, is not 64-byte aligned", i,
+                          plan.stolen_time_records(i)));
+    }
+    out.stolen_time_records_.push_back(plan.stolen_time_records(i));
+  }
   return out;
 }
 
@@ -60,7 +68,7 @@ smccc::RegisterMask ForwardingPlan::ArgsToRead(uint32_t fid) const {
 }
 
 std::string ForwardingPlan::Describe() const {
-  if (ranges_.empty()) return "(empty)";
+  if (ranges_.empty() && stolen_time_records_.empty()) return "(empty)";
   std::string out;
   for (const PlannedRange& r : ranges_) {
     if (!out.empty()) out += ", ";
@@ -68,6 +76,10 @@ std::string ForwardingPlan::Describe() const {
                            r.args_read_mask);
     if (!r.memory.empty()) out += ", memory " + smccc::DescribeMemoryOperands(r.memory);
     out += ")";
+  }
+  if (!stolen_time_records_.empty()) {
+    out += absl::StrFormat("; stolen-time records for %u vCPUs, vCPU 0's at 0x%x",
+                           stolen_time_records_.size(), stolen_time_records_[0]);
   }
   return out;
 }

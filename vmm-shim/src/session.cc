@@ -37,7 +37,34 @@ v1::SessionRequest MakeAttachRequest(const VmDescription& vm, const std::string&
     r->set_guest_phys_addr(region.guest_phys_addr);
     r->set_size(region.size);
   }
+  if (vm.stolen_time.size != 0) {
+    info->mutable_stolen_time()->set_guest_phys_addr(vm.stolen_time.guest_phys_addr);
+    info->mutable_stolen_time()->set_size(vm.stolen_time.size);
+  }
   return request;
+}
+
+// The records the daemon planned: none, or one per vCPU inside the VM's
+// stolen-time region (KVM writes there; a record anywhere else would let it
+// overwrite guest RAM).
+absl::Status CheckStolenTimeRecords(const ForwardingPlan& plan, const VmDescription& vm) {
+  const std::vector<uint64_t>& records = plan.stolen_time_records();
+  if (records.empty()) return absl::OkStatus();
+  if (records.size() != vm.vcpu_count) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "it has %u stolen-time records for a VM of %u vCPUs", records.size(), vm.vcpu_count));
+  }
+  const StolenTimeRegion& region = vm.stolen_time;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i] < region.guest_phys_addr || records[i] - region.guest_phys_addr > region.size ||
+        region.size - (records[i] - region.guest_phys_addr) < kStolenTimeRecordSize) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "the stolen-time record of vCPU %u, 0x%x, is outside the VM's stolen-time region "
+          "0x%x+0x%x",
+          i, records[i], region.guest_phys_addr, region.size));
+    }
+  }
+  return absl::OkStatus();
 }
 
 bool NoDaemon(const absl::Status& s) {
@@ -71,9 +98,10 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Start(const VmDescription& vm,
                                                   vm.name, s.message()));
   }
   absl::StatusOr<ForwardingPlan> plan = ForwardingPlan::FromProto(attached->plan());
-  if (!plan.ok()) {
+  absl::Status plan_ok = plan.ok() ? CheckStolenTimeRecords(*plan, vm) : plan.status();
+  if (!plan_ok.ok()) {
     return absl::InvalidArgumentError("hypercalld sent a malformed forwarding plan: " +
-                                      std::string(plan.status().message()));
+                                      std::string(plan_ok.message()));
   }
   session->plan_ = *std::move(plan);
   session->Publish(*attached);

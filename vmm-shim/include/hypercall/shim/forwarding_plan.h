@@ -1,6 +1,7 @@
 // A VM's forwarding plan as the shim keeps it: the function-ID ranges
 // installed in KVM's SMCCC filter and, per range, the argument registers its
-// provider reads and the guest buffers its calls pass by address. Built once from the daemon's
+// provider reads and the guest buffers its calls pass by address; and where
+// each vCPU's PV stolen-time record goes. Built once from the daemon's
 // Attached.plan (validated there) and then only looked up, from every vCPU thread at once.
 #ifndef HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_FORWARDING_PLAN_H_
 #define HYPERCALL_VMM_SHIM_INCLUDE_HYPERCALL_SHIM_FORWARDING_PLAN_H_
@@ -15,6 +16,9 @@
 #include "smccc/memory_operand.h"
 
 namespace hypercall::shim {
+
+// Size and alignment of one vCPU's PV stolen-time record (DEN0057).
+inline constexpr uint64_t kStolenTimeRecordSize = 64;
 
 struct PlannedRange {
   // First function ID of the range, as the guest issues it.
@@ -41,7 +45,9 @@ class ForwardingPlan {
   // InvalidArgument naming the range when the daemon's plan has an empty or
   // wrapping range, ranges out of order or overlapping, an args_read_mask
   // outside x1..x17, or memory operands that break the rules (see
-  // smccc::CheckMemoryOperands).
+  // smccc::CheckMemoryOperands); naming the vCPU for a stolen-time record
+  // that is not 64-byte aligned. (Whether there is one per vCPU, inside the
+  // VM's region, only Shim::Connect knows: it checks that.)
   static absl::StatusOr<ForwardingPlan> FromProto(const v1::ForwardingPlan& plan);
 
   // The range that routes `fid`, or nullptr. The SVE hint bit is stripped
@@ -54,15 +60,23 @@ class ForwardingPlan {
   smccc::RegisterMask ArgsToRead(uint32_t fid) const;
 
   const std::vector<PlannedRange>& ranges() const { return ranges_; }
+  // The guest-physical address of vCPU i's stolen-time record (DEN0057), to
+  // hand to KVM (KvmStolenTime); empty when the plan does not forward PV time
+  // or the VM has no stolen-time region. Each 64-byte aligned.
+  const std::vector<uint64_t>& stolen_time_records() const { return stolen_time_records_; }
+  // True when `fid` is in a planned range (forwarded to the daemon).
+  bool Forwards(uint32_t fid) const { return Find(fid) != nullptr; }
   bool operator==(const ForwardingPlan&) const = default;
 
   // "0x84000050+16 (trng, reads mask 0x2), 0xc3000003+1 (probe, reads mask
-  // 0x6, memory x1 -> 64 bytes in; x2 -> 64 bytes out), ..." for logs.
+  // 0x6, memory x1 -> 64 bytes in; x2 -> 64 bytes out), ..." for logs, then
+  // "; stolen-time records for 4 vCPUs, vCPU 0's at 0x90a0000" when there are any.
   std::string Describe() const;
 
  private:
   // Sorted by first, non-overlapping.
   std::vector<PlannedRange> ranges_;
+  std::vector<uint64_t> stolen_time_records_;
 };
 
 }  // namespace hypercall::shim

@@ -22,6 +22,16 @@ struct RamRegion {
   uint64_t size = 0;
 };
 
+// Guest-physical memory set aside for the vCPUs' PV stolen-time records
+// (DEN0057), one 64-byte record per vCPU: backed by a memslot of its own and
+// not described to the guest as RAM. size 0: the VM has none.
+struct StolenTimeRegion {
+  // 64-byte aligned.
+  uint64_t guest_phys_addr = 0;
+  // At least 64 * vcpu_count bytes, or 0.
+  uint64_t size = 0;
+};
+
 // The VM as the daemon sees it (v1::VmInfo); the daemon validates it.
 struct VmDescription {
   // 1-64 characters from [A-Za-z0-9._-]; unique among live VMs.
@@ -32,6 +42,9 @@ struct VmDescription {
   uint32_t vcpu_count = 1;
   // Guest RAM layout, at most 64 regions.
   std::vector<RamRegion> ram;
+  // Where the plan may put stolen-time records (VmInfo.stolen_time); the
+  // daemon plans them only when it forwards PV time.
+  StolenTimeRegion stolen_time;
 };
 
 enum class LogSeverity { kInfo, kWarning, kError };
