@@ -12,9 +12,13 @@ int FakeKvm::Call(int fd, unsigned long request, void* arg) {
   if (request == kvm::kSetDeviceAttr || request == kvm::kHasDeviceAttr) {
     std::memcpy(&r.attr, arg, sizeof(r.attr));
     if (request == kvm::kSetDeviceAttr && r.attr.addr != 0) {
-      kvm::SmcccFilter filter;
-      std::memcpy(&filter, reinterpret_cast<const void*>(r.attr.addr), sizeof(filter));
-      r.filter = filter;
+      if (r.attr.group == kvm::kArmVcpuPvtimeCtrl) {
+        std::memcpy(&r.value, reinterpret_cast<const void*>(r.attr.addr), sizeof(r.value));
+      } else {
+        kvm::SmcccFilter filter;
+        std::memcpy(&filter, reinterpret_cast<const void*>(r.attr.addr), sizeof(filter));
+        r.filter = filter;
+      }
     }
   } else if (request == kvm::kGetOneReg || request == kvm::kSetOneReg) {
     kvm::OneReg reg;
@@ -32,6 +36,10 @@ int FakeKvm::Call(int fd, unsigned long request, void* arg) {
   const int nth = seen_[request]++;
   for (const Failure& f : failures_) {
     if (f.request == request && (f.nth == -1 || f.nth == nth)) return -f.errno_value;
+  }
+  if ((request == kvm::kGetOneReg || request == kvm::kSetOneReg) &&
+      missing_registers.contains(r.reg_id)) {
+    return -ENOENT;
   }
   if (request == kvm::kGetOneReg) {
     kvm::OneReg reg;

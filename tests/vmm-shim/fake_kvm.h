@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "hypercall/shim/kvm_arm64_uapi.h"
@@ -21,9 +22,11 @@ class FakeKvm : public KvmIoctl {
     unsigned long request = 0;
     // For the device-attribute ioctls.
     kvm::DeviceAttr attr{};
-    // The filter `attr.addr` pointed at, for KVM_SET_DEVICE_ATTR.
+    // The filter `attr.addr` pointed at, for KVM_SET_DEVICE_ATTR of the
+    // SMCCC filter group.
     std::optional<kvm::SmcccFilter> filter;
-    // For the ONE_REG ioctls: the register id, and the value set.
+    // For the ONE_REG ioctls: the register id, and the value set. For
+    // KVM_SET_DEVICE_ATTR of the PV time group: the IPA `attr.addr` pointed at.
     uint64_t reg_id = 0;
     uint64_t value = 0;
   };
@@ -32,6 +35,8 @@ class FakeKvm : public KvmIoctl {
 
   // Registers by ONE_REG id; KVM_SET_ONE_REG writes here.
   std::map<uint64_t, uint64_t> registers;
+  // ONE_REG ids this kernel does not know: their GET and SET fail with ENOENT.
+  std::set<uint64_t> missing_registers;
   // The n-th ioctl (counting from 0) with `request` fails with `errno_value`.
   void FailNth(unsigned long request, int n, int errno_value);
   // Every ioctl with `request` fails with `errno_value`.
