@@ -38,7 +38,7 @@ const char* check_options_defaults(void) {
 }
 
 const char* check_connect_without_daemon(const char* runtime_dir) {
-  hypercall_vm_info vm = {"c-api", NULL, 1, NULL, 0};
+  hypercall_vm_info vm = {"c-api", NULL, 1, NULL, 0, 0, 0};
   hypercall_shim_options options;
   hypercall_shim_options_init(&options);
   options.runtime_dir = runtime_dir;
@@ -58,7 +58,7 @@ const char* check_connect_without_daemon(const char* runtime_dir) {
 
 const char* check_bad_arguments(void) {
   char err[256] = "";
-  hypercall_vm_info nameless = {NULL, NULL, 1, NULL, 0};
+  hypercall_vm_info nameless = {NULL, NULL, 1, NULL, 0, 0, 0};
   if (hypercall_shim_connect(&nameless, NULL, err, sizeof(err)) != NULL) {
     return "connect accepted a VM without a name";
   }
@@ -74,7 +74,7 @@ const char* check_bad_arguments(void) {
   /* RAM regions: every one with its host mapping, or none; not overlapping. */
   static uint8_t bytes[2][64];
   const hypercall_ram_region half_mapped[2] = {{0x40000000, 64, bytes[0]}, {0x50000000, 64, NULL}};
-  hypercall_vm_info vm = {"c-api", NULL, 1, half_mapped, 2};
+  hypercall_vm_info vm = {"c-api", NULL, 1, half_mapped, 2, 0, 0};
   if (hypercall_shim_connect(&vm, NULL, err, sizeof(err)) != NULL) {
     return "connect accepted RAM regions of which only some are mapped";
   }
@@ -98,7 +98,7 @@ const char* check_bad_arguments(void) {
 const char* check_calls_through_daemon(const char* runtime_dir) {
   const uint8_t uuid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
   const hypercall_ram_region ram = {0x40000000, 64 << 20, NULL};
-  hypercall_vm_info vm = {"c-api", uuid, 1, &ram, 1};
+  hypercall_vm_info vm = {"c-api", uuid, 1, &ram, 1, 0, 0};
   hypercall_shim_options options;
   hypercall_shim_options_init(&options);
   options.runtime_dir = runtime_dir;
@@ -127,6 +127,21 @@ const char* check_calls_through_daemon(const char* runtime_dir) {
   if (failure == NULL && (hypercall_shim_install_kvm_filter(shim, -1, err, sizeof(err)) != -1 ||
                           strstr(err, "Bad file descriptor") == NULL)) {
     snprintf(message, sizeof(message), "install_kvm_filter on fd -1: '%s'", err);
+    failure = message;
+  }
+  const int vcpu_fds[2] = {-1, -1};
+  char notes[256] = "unchanged";
+  if (failure == NULL && (hypercall_shim_install_kvm(shim, -1, vcpu_fds, 2, notes, sizeof(notes),
+                                                     err, sizeof(err)) != -1 ||
+                          strstr(err, "every vCPU's fd: 1 for this VM, got 2") == NULL)) {
+    snprintf(message, sizeof(message), "install_kvm with 2 fds for 1 vCPU: '%s'", err);
+    failure = message;
+  }
+  if (failure == NULL &&
+      (hypercall_shim_install_kvm(shim, -1, vcpu_fds, 1, notes, sizeof(notes), err, sizeof(err)) !=
+           -1 ||
+       strstr(err, "Bad file descriptor") == NULL || strcmp(notes, "unchanged") != 0)) {
+    snprintf(message, sizeof(message), "install_kvm on fd -1: '%s', notes '%s'", err, notes);
     failure = message;
   }
   /* A kvm_run page stopped on TRNG_RND64 (exit_reason at 8, hypercall.nr at 32). */
@@ -186,7 +201,7 @@ const char* check_calls_through_daemon(const char* runtime_dir) {
 /* Connects a 1-vCPU VM `name` with `ram` to the daemon at `runtime_dir`. */
 static hypercall_shim* connect_vm(const char* runtime_dir, const char* name,
                                   const hypercall_ram_region* ram, size_t ram_count) {
-  hypercall_vm_info vm = {name, NULL, 1, ram, ram_count};
+  hypercall_vm_info vm = {name, NULL, 1, ram, ram_count, 0, 0};
   hypercall_shim_options options;
   hypercall_shim_options_init(&options);
   options.runtime_dir = runtime_dir;

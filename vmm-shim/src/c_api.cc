@@ -3,12 +3,15 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
 #include "hypercall/shim.h"
 #include "hypercall/shim/guest_memory.h"
 #include "hypercall/shim/kvm_arm64_vcpu.h"
+#include "hypercall/shim/kvm_install.h"
 #include "hypercall/shim/kvm_smccc_filter.h"
 #include "hypercall/shim/shim.h"
 
@@ -139,6 +142,7 @@ hypercall_shim* hypercall_shim_connect(const hypercall_vm_info* vm,
   for (size_t i = 0; i < vm->ram_count; ++i) {
     description.ram.push_back({vm->ram[i].guest_phys_addr, vm->ram[i].size});
   }
+  description.stolen_time = {vm->stolen_time_addr, vm->stolen_time_size};
   hypercall::shim::ShimOptions shim_options;
   if (options != nullptr) {
     if (options->runtime_dir != nullptr) shim_options.runtime_dir = options->runtime_dir;
@@ -186,6 +190,26 @@ int hypercall_shim_install_kvm_filter(const hypercall_shim* shim, int vm_fd, cha
   hypercall::shim::KvmSmcccFilter filter(vm_fd);
   if (absl::Status s = filter.Install(shim->shim->plan()); !s.ok()) {
     return Fail(s, err, err_size);
+  }
+  return 0;
+}
+
+int hypercall_shim_install_kvm(const hypercall_shim* shim, int vm_fd, const int* vcpu_fds,
+                               size_t vcpu_count, char* notes, size_t notes_size, char* err,
+                               size_t err_size) {
+  if (vcpu_fds == nullptr || vcpu_count != shim->shim->vcpu_count()) {
+    return Fail(absl::InvalidArgumentError(absl::StrFormat(
+                    "vcpu_fds must hold every vCPU's fd: %u for this VM, got %u%s",
+                    shim->shim->vcpu_count(), vcpu_count, vcpu_fds == nullptr ? " (NULL)" : "")),
+                err, err_size);
+  }
+  absl::StatusOr<hypercall::shim::KvmInstallReport> report = hypercall::shim::InstallPlanInKvm(
+      shim->shim->plan(), vm_fd, std::span<const int>(vcpu_fds, vcpu_count));
+  if (!report.ok()) return Fail(report.status(), err, err_size);
+  if (notes != nullptr && notes_size > 0) {
+    std::string lines;
+    for (const std::string& note : report->notes) lines += note + "\n";
+    std::snprintf(notes, notes_size, "%s", lines.c_str());
   }
   return 0;
 }

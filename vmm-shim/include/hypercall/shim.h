@@ -37,6 +37,12 @@ typedef struct hypercall_vm_info {
   uint32_t vcpu_count;             /* 1..512 */
   const hypercall_ram_region* ram; /* ram_count regions (at most 64), not overlapping */
   size_t ram_count;
+  /* Where the plan may put the vCPUs' PV stolen-time records (64 bytes each):
+   * guest-physical memory with a memslot of its own, not described to the
+   * guest as RAM. 64-byte aligned, at least 64 * vcpu_count bytes; size 0
+   * (as a zero-initialised struct has it): none, and no PV time. */
+  uint64_t stolen_time_addr;
+  uint64_t stolen_time_size;
 } hypercall_vm_info;
 
 typedef struct hypercall_shim_options {
@@ -69,9 +75,23 @@ size_t hypercall_shim_plan_size(const hypercall_shim* shim);
 int hypercall_shim_plan_range(const hypercall_shim* shim, size_t i, hypercall_planned_range* out);
 
 /* Probes the KVM SMCCC filter on `vm_fd` and forwards every planned range
- * to userspace. Before any vCPU runs. */
+ * to userspace. Before any vCPU runs. The filter only: a VMM that can pass
+ * its vCPU fds uses hypercall_shim_install_kvm instead. */
 int hypercall_shim_install_kvm_filter(const hypercall_shim* shim, int vm_fd, char* err,
                                       size_t err_size);
+
+/* Installs the whole plan in KVM: the SMCCC filter on `vm_fd`, the firmware
+ * feature bitmaps (through vcpu_fds[0]) so KVM announces only what the plan
+ * offers, and each vCPU's stolen-time record. Call it after every vCPU is
+ * created and KVM_ARM_VCPU_INIT-ed and the stolen-time region has its
+ * memslot, before the first KVM_RUN. vcpu_fds[i] is vCPU i's fd;
+ * vcpu_count must be the VM's. On success, `notes` (when non-NULL) gets the
+ * lines, each ending in '\n', saying what KVM could not be told (a firmware
+ * register this kernel lacks), for the VMM's log; "" when none; truncated to
+ * notes_size. */
+int hypercall_shim_install_kvm(const hypercall_shim* shim, int vm_fd, const int* vcpu_fds,
+                               size_t vcpu_count, char* notes, size_t notes_size, char* err,
+                               size_t err_size);
 
 enum hypercall_disposition {
   HYPERCALL_BROKERED = 0,          /* the daemon answered */
