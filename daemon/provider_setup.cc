@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "google/protobuf/util/message_differencer.h"
 #include "providers/provider_registry.h"
 #include "providers/remote/remote_provider.h"
 #include "wire/convert.h"
@@ -55,6 +56,36 @@ bool SameClaims(const std::vector<providers::RangeClaim>& a,
                     });
 }
 
+// A built-in provider made with options (a `builtin { NAME { ... } }`
+// block): forwards to the provider and keeps the options, so a reload can
+// tell whether they changed.
+class ConfiguredBuiltin final : public providers::Provider {
+ public:
+  ConfiguredBuiltin(std::unique_ptr<providers::Provider> provider, config::v1::Builtin options)
+      : provider_(std::move(provider)), options_(std::move(options)) {}
+
+  std::string_view name() const override { return provider_->name(); }
+  std::vector<providers::RangeClaim> Claims() const override { return provider_->Claims(); }
+  void Handle(const providers::CallContext& context, const smccc::Call& call,
+              providers::Completion& done) override {
+    provider_->Handle(context, call, done);
+  }
+
+  const config::v1::Builtin& options() const { return options_; }
+
+ private:
+  const std::unique_ptr<providers::Provider> provider_;
+  const config::v1::Builtin options_;
+};
+
+// The options a running built-in provider was made with (none: empty).
+config::v1::Builtin RunningOptions(const core::ProviderEntry& entry) {
+  if (const auto* configured = dynamic_cast<const ConfiguredBuiltin*>(entry.provider.get())) {
+    return configured->options();
+  }
+  return config::v1::Builtin();
+}
+
 const core::Broker::ProviderSetup* FindRunning(
     const std::vector<core::Broker::ProviderSetup>& running, const std::string& name,
     std::string_view kind) {
@@ -64,16 +95,24 @@ const core::Broker::ProviderSetup* FindRunning(
   return nullptr;
 }
 
-absl::Status AddBuiltin(const std::string& name,
+// Adds built-in provider `name` made with `options`: the running one when
+// it was made with the same options (so it keeps its state), else a new one.
+absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& options,
                         const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges,
                         const std::vector<core::Broker::ProviderSetup>& running, ProviderSet& set) {
-  if (const core::Broker::ProviderSetup* setup = FindRunning(running, name, "builtin")) {
+  if (const core::Broker::ProviderSetup* setup = FindRunning(running, name, "builtin");
+      setup != nullptr &&
+      google::protobuf::util::MessageDifferencer::Equals(RunningOptions(*setup->entry), options)) {
     std::vector<providers::RangeClaim> claims = Restrict(setup->entry->provider->Claims(), ranges);
     set.providers.push_back({setup->entry, std::move(claims)});
     return absl::OkStatus();
   }
-  absl::StatusOr<std::unique_ptr<providers::Provider>> provider = providers::CreateProvider(name);
+  absl::StatusOr<std::unique_ptr<providers::Provider>> provider =
+      providers::CreateProvider(name, options);
   if (!provider.ok()) return provider.status();
+  if (options.options_case() != config::v1::Builtin::OPTIONS_NOT_SET) {
+    provider = std::make_unique<ConfiguredBuiltin>(*std::move(provider), options);
+  }
   std::vector<providers::RangeClaim> claims = Restrict((*provider)->Claims(), ranges);
   set.providers.push_back(
       {std::make_shared<core::ProviderEntry>(std::move(*provider), "builtin"), std::move(claims)});
@@ -130,13 +169,17 @@ absl::StatusOr<ProviderSet> SetUpProviders(
   ProviderSet set;
   if (config.provider_size() == 0) {
     for (const std::string& name : builtin_names.value_or(providers::DefaultProviderNames())) {
-      if (absl::Status status = AddBuiltin(name, {}, running, set); !status.ok()) return status;
+      if (absl::Status status = AddBuiltin(name, config::v1::Builtin(), {}, running, set);
+          !status.ok()) {
+        return status;
+      }
     }
     return set;
   }
   for (const config::v1::Provider& provider : config.provider()) {
     if (provider.has_builtin()) {
-      absl::Status status = AddBuiltin(provider.name(), provider.range(), running, set);
+      absl::Status status =
+          AddBuiltin(provider.name(), provider.builtin(), provider.range(), running, set);
       if (!status.ok()) return status;
     } else {
       absl::Status status = AddExternal(provider, config.limits(), running, timer, set);
@@ -149,10 +192,10 @@ absl::StatusOr<ProviderSet> SetUpProviders(
 config::BuiltinCatalog RegisteredBuiltins() {
   config::BuiltinCatalog catalog;
   for (const std::string& name : providers::RegisteredProviderNames()) {
-    absl::StatusOr<std::unique_ptr<providers::Provider>> provider = providers::CreateProvider(name);
-    if (!provider.ok()) continue;
     std::vector<smccc::FunctionRange>& ranges = catalog.default_claims[name];
-    for (const providers::RangeClaim& claim : (*provider)->Claims()) ranges.push_back(claim.range);
+    for (const providers::RangeClaim& claim : providers::DefaultClaims(name)) {
+      ranges.push_back(claim.range);
+    }
     std::sort(ranges.begin(), ranges.end(),
               [](const smccc::FunctionRange& a, const smccc::FunctionRange& b) {
                 return a.first < b.first;

@@ -27,9 +27,11 @@ struct ProviderSet {
 
 // The providers `config` names (or, when it names none, those of
 // `builtin_names`, or the default-on built-ins when that is unset too).
-// An entry of `running` with the same name, kind and claims (and, for an
-// external provider, the same limits) is reused rather than made anew.
-// Fails when a built-in name is not registered.
+// An entry of `running` with the same name and kind is reused rather than
+// made anew (keeping its state) when it is unchanged: for a built-in
+// provider, the same options; for an external one, the same claims and
+// limits. Fails when a built-in name is not registered or its factory
+// refuses its options.
 absl::StatusOr<ProviderSet> SetUpProviders(
     const config::v1::Config& config, const std::optional<std::vector<std::string>>& builtin_names,
     const std::vector<core::Broker::ProviderSetup>& running, core::CallTimer& timer);

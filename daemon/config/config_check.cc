@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "config/builtin_options_check.h"
+#include "config/config_place.h"
 #include "smccc/memory_operand.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
@@ -16,42 +18,7 @@
 namespace hypercall::config {
 namespace {
 
-using google::protobuf::Descriptor;
-using google::protobuf::FieldDescriptor;
 using google::protobuf::TextFormat;
-
-// Where a field's value starts in the file, for problem reports. Walks the
-// parser's location tree; a field the file does not spell out (a default)
-// has no place, and its problems are reported at its parent's.
-class Place {
- public:
-  Place(const TextFormat::ParseInfoTree* tree, const Descriptor* type, int line = 0, int column = 0)
-      : tree_(tree), type_(type), line_(line), column_(column) {}
-
-  // The place of `field`: element `index` of a list, -1 for a singular field.
-  Place Field(const char* field, int index = -1) const {
-    const FieldDescriptor* descriptor = type_ == nullptr ? nullptr : type_->FindFieldByName(field);
-    if (descriptor == nullptr) return Place(nullptr, nullptr, line_, column_);
-    if (descriptor->is_repeated() && index < 0) index = 0;  // A list: its first element.
-    const Descriptor* nested_type = descriptor->message_type();
-    if (tree_ == nullptr) return Place(nullptr, nested_type, line_, column_);
-    const TextFormat::ParseLocation at = tree_->GetLocation(descriptor, index);
-    if (at.line < 0) return Place(nullptr, nested_type, line_, column_);
-    const TextFormat::ParseInfoTree* nested =
-        nested_type != nullptr ? tree_->GetTreeForNested(descriptor, index) : nullptr;
-    return Place(nested, nested_type, at.line + 1, at.column + 1);
-  }
-
-  int line() const { return line_; }
-
-  ConfigProblem Problem(std::string message) const { return {line_, column_, std::move(message)}; }
-
- private:
-  const TextFormat::ParseInfoTree* tree_;
-  const Descriptor* type_;
-  int line_;
-  int column_;
-};
 
 // Room a call or result needs besides its memory bytes: registers, ids,
 // the buffers' other fields, framing.
@@ -160,6 +127,10 @@ class Checker {
               absl::StrFormat("there is no built-in provider \"%s\"; built-in providers are: %s",
                               name, KnownBuiltins())));
           return;
+        }
+        for (ConfigProblem& problem :
+             CheckBuiltinOptions(name, provider.builtin(), place.Field("builtin"))) {
+          Add(std::move(problem));
         }
         break;
       case v1::Provider::kExternal:

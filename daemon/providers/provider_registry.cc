@@ -13,7 +13,8 @@ namespace {
 
 struct Registration {
   DefaultLoad default_load = DefaultLoad::kOff;
-  ProviderFactory factory;
+  OptionsProviderFactory factory;
+  DefaultClaimsFunction default_claims;
 };
 
 struct Registry {
@@ -39,13 +40,37 @@ std::vector<std::string> NamesWhere(Predicate keep) {
   return names;
 }
 
+// The registration of `name`, copied out of the lock; empty when unknown.
+Registration Find(const std::string& name) {
+  Registry& registry = GetRegistry();
+  std::lock_guard<std::mutex> lock(registry.mu);
+  auto it = registry.registrations.find(name);
+  return it == registry.registrations.end() ? Registration{} : it->second;
+}
+
 }  // namespace
 
 bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
                              ProviderFactory factory) {
+  OptionsProviderFactory with_options =
+      [name,
+       factory](const config::v1::Builtin& options) -> absl::StatusOr<std::unique_ptr<Provider>> {
+    if (options.options_case() != config::v1::Builtin::OPTIONS_NOT_SET) {
+      return absl::InvalidArgumentError("built-in provider '" + name + "' takes no options");
+    }
+    return factory();
+  };
+  DefaultClaimsFunction default_claims = [factory] { return factory()->Claims(); };
+  return RegisterProviderFactory(name, default_load, std::move(with_options),
+                                 std::move(default_claims));
+}
+
+bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
+                             OptionsProviderFactory factory, DefaultClaimsFunction default_claims) {
   Registry& registry = GetRegistry();
   std::lock_guard<std::mutex> lock(registry.mu);
-  if (!registry.registrations.emplace(name, Registration{default_load, std::move(factory)})
+  if (!registry.registrations
+           .emplace(name, Registration{default_load, std::move(factory), std::move(default_claims)})
            .second) {
     std::fprintf(stderr, "<2>provider '%s' is registered twice\n", name.c_str());
     std::abort();
@@ -53,19 +78,20 @@ bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
   return true;
 }
 
-absl::StatusOr<std::unique_ptr<Provider>> CreateProvider(const std::string& name) {
-  Registry& registry = GetRegistry();
-  ProviderFactory factory;
-  {
-    std::lock_guard<std::mutex> lock(registry.mu);
-    auto it = registry.registrations.find(name);
-    if (it != registry.registrations.end()) factory = it->second.factory;
-  }
-  if (!factory) {
+absl::StatusOr<std::unique_ptr<Provider>> CreateProvider(const std::string& name,
+                                                         const config::v1::Builtin& options) {
+  const Registration registration = Find(name);
+  if (!registration.factory) {
     return absl::NotFoundError("no provider named '" + name +
                                "'; registered: " + absl::StrJoin(RegisteredProviderNames(), ", "));
   }
-  return factory();
+  return registration.factory(options);
+}
+
+std::vector<RangeClaim> DefaultClaims(const std::string& name) {
+  const Registration registration = Find(name);
+  if (!registration.default_claims) return {};
+  return registration.default_claims();
 }
 
 std::vector<std::string> RegisteredProviderNames() {
@@ -84,6 +110,9 @@ absl::Status CheckProviderNames(const std::vector<std::string>& names) {
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       return absl::InvalidArgumentError("unknown provider '" + name +
                                         "' (known: " + absl::StrJoin(known, ", ") + ")");
+    }
+    if (absl::StatusOr<std::unique_ptr<Provider>> provider = CreateProvider(name); !provider.ok()) {
+      return absl::InvalidArgumentError(provider.status().message());
     }
   }
   return absl::OkStatus();

@@ -13,6 +13,7 @@
 
 #include "captured_result.h"
 #include "providers/hyperv/hv_abi.h"
+#include "providers/hyperv/hyperv_options.h"
 #include "providers/hyperv/vp_register_file.h"
 #include "providers/provider_registry.h"
 #include "smccc/return_codes.h"
@@ -449,6 +450,71 @@ TEST(HypervProviderTest, IsRegisteredOffByDefault) {
   std::unique_ptr<Provider> provider = *CreateProvider("hyperv");
   EXPECT_EQ(provider->name(), "hyperv");
   for (const std::string& name : DefaultProviderNames()) EXPECT_NE(name, "hyperv");
+}
+
+// Every field of the hyperv options block, each a value no default has.
+config::v1::HypervOptions FullOptions() {
+  config::v1::HypervOptions options;
+  options.set_major_version(10);
+  options.set_minor_version(1);
+  options.set_build_number(26100);
+  options.set_service_pack(2);
+  options.set_service_branch(3);
+  options.set_service_number(4005);
+  options.set_privileges_low(0x2062);
+  options.set_privileges_high(0x10);
+  options.set_misc_features(0x20);
+  options.set_hints(0x40);
+  return options;
+}
+
+TEST(HypervOptionsTest, NoFieldsKeepTheDefaults) {
+  EXPECT_EQ(IdentityFromOptions({}), HvIdentityRegisters{});
+  // One field changes its own bits only.
+  config::v1::HypervOptions options;
+  options.set_minor_version(7);
+  HvIdentityRegisters identity = IdentityFromOptions(options);
+  EXPECT_EQ(identity.hypervisor_version.low, kHypervisorVersion.low | uint64_t{7} << 32);
+  EXPECT_EQ(identity.hypervisor_version.high, 0u);
+  EXPECT_EQ(identity.privileges_and_features, kPrivilegesAndFeatures);
+  EXPECT_EQ(identity.features_info, kFeaturesInfo);
+}
+
+TEST(HypervOptionsTest, EachFieldGoesToTheWordLinuxReadsItFrom) {
+  // as32.a = bits 31:0, b = 63:32 (low), c = 95:64, d = 127:96 (high).
+  const HvIdentityRegisters identity = IdentityFromOptions(FullOptions());
+  // a build, b major << 16 | minor, c service pack, d branch << 24 | number.
+  EXPECT_EQ(identity.hypervisor_version.low, 0x000a0001000065f4u);
+  EXPECT_EQ(identity.hypervisor_version.high, 0x03000fa500000002u);
+  // a privileges low, b privileges high, c misc features, d 0.
+  EXPECT_EQ(identity.privileges_and_features.low, 0x0000001000002062u);
+  EXPECT_EQ(identity.privileges_and_features.high, 0x20u);
+  // a hints.
+  EXPECT_EQ(identity.features_info.low, 0x40u);
+  EXPECT_EQ(identity.features_info.high, 0u);
+}
+
+TEST(HypervProviderTest, TheConfiguredRegistersAreWhatEveryVmReads) {
+  config::v1::Builtin options;
+  *options.mutable_hyperv() = FullOptions();
+  absl::StatusOr<std::unique_ptr<Provider>> made = CreateProvider("hyperv", options);
+  ASSERT_TRUE(made.ok()) << made.status();
+  auto& provider = static_cast<HypervProvider&>(**made);
+  const std::pair<uint32_t, HvRegisterValue> expected[] = {
+      {kHvRegisterHypervisorVersion, {0x000a0001000065f4u, 0x03000fa500000002u}},
+      {kHvRegisterPrivilegesAndFeaturesInfo, {0x0000001000002062u, 0x20u}},
+      {kHvRegisterFeaturesInfo, {0x40u, 0u}},
+  };
+  for (const std::string vm : {"a", "b"}) {
+    for (const auto& [name, value] : expected) {
+      smccc::Result r = Handle(provider, FastGet(name), vm, 1);
+      EXPECT_EQ(r.x[0], kRep1) << std::hex << name;
+      EXPECT_EQ(r.x[6], value.low) << std::hex << name;
+      EXPECT_EQ(r.x[7], value.high) << std::hex << name;
+    }
+  }
+  // Still read-only.
+  EXPECT_EQ(Handle(provider, FastSet(kHvRegisterFeaturesInfo, 1)).x[0], kHvStatusInvalidParameter);
 }
 
 }  // namespace

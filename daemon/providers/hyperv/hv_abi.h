@@ -63,8 +63,8 @@ struct HvRegisterValue {
   bool operator==(const HvRegisterValue&) const = default;
 };
 
-// The constant registers, in one place. A later increment sets them from
-// the provider's config block; until then every VM sees these.
+// The identity registers' defaults: what every VM sees when the provider's
+// config block sets nothing (hyperv_options.h applies the block).
 //
 // HYPERVISOR_VERSION: build 20348, version 10.0, service pack 0, branch 0
 // (the layout Linux prints as "Host Build 10.0.20348.0-0-0").
@@ -77,6 +77,15 @@ inline constexpr HvRegisterValue kPrivilegesAndFeatures = {
     .low = (uint64_t{1} << 1) | (uint64_t{1} << 5) | (uint64_t{1} << 6), .high = 0};
 // FEATURES_INFO: no enlightenment hints.
 inline constexpr HvRegisterValue kFeaturesInfo = {.low = 0, .high = 0};
+
+// The registers a guest reads to learn what it runs on: the same for every
+// VM and VP of one provider.
+struct HvIdentityRegisters {
+  HvRegisterValue hypervisor_version = kHypervisorVersion;
+  HvRegisterValue privileges_and_features = kPrivilegesAndFeatures;
+  HvRegisterValue features_info = kFeaturesInfo;
+  bool operator==(const HvIdentityRegisters&) const = default;
+};
 
 // Slow calls pass one page in and (GetVpRegisters) one page out.
 inline constexpr uint32_t kHvPageBytes = 4096;

@@ -106,8 +106,9 @@ uint16_t CheckFastTarget(const CallContext& context, const smccc::Call& call) {
 
 }  // namespace
 
-HypervProvider::HypervProvider(MonotonicClock clock, size_t max_vms)
-    : registers_(std::move(clock), max_vms) {}
+HypervProvider::HypervProvider(MonotonicClock clock, size_t max_vms,
+                               const HvIdentityRegisters& identity)
+    : registers_(std::move(clock), max_vms, identity) {}
 
 std::vector<RangeClaim> HypervProvider::Claims() const {
   return {{{kHvFunctionId, kHvFunctionId}, kReadsX1ToX7, SlowCallOperands()},

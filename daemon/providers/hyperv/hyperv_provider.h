@@ -1,7 +1,9 @@
 // The hyperv provider (first increment of issue 5): enough of the Hyper-V
 // hypercall interface on arm64 for a Linux guest to detect Hyper-V and
 // initialise (arch/arm64/hyperv/mshyperv.c). Off by default
-// (`hypercalld --providers hyperv` loads it).
+// (`hypercalld --providers hyperv`, or a config's provider block, loads it);
+// the config's `hyperv { ... }` options set the version and feature
+// registers (hyperv_options.h).
 //
 // It owns two function IDs:
 //   0x8600FF01 CALL_UID: reads nothing; x0..x3 = the Hyper-V UID (hv_abi.h),
@@ -52,10 +54,12 @@ namespace hypercall::providers::hyperv {
 
 class HypervProvider final : public Provider {
  public:
-  // `clock` and `max_vms` go to the register file; tests pass their own.
+  // `clock`, `max_vms` and `identity` (the version and feature registers,
+  // from the config's options) go to the register file; tests pass their
+  // own.
   explicit HypervProvider(
       MonotonicClock clock = [] { return std::chrono::steady_clock::now(); },
-      size_t max_vms = kDefaultMaxVms);
+      size_t max_vms = kDefaultMaxVms, const HvIdentityRegisters& identity = {});
 
   std::string_view name() const override { return "hyperv"; }
 

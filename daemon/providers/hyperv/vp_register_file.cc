@@ -4,8 +4,9 @@
 
 namespace hypercall::providers::hyperv {
 
-VpRegisterFile::VpRegisterFile(MonotonicClock clock, size_t max_vms)
-    : clock_(std::move(clock)), max_vms_(max_vms < 1 ? 1 : max_vms) {}
+VpRegisterFile::VpRegisterFile(MonotonicClock clock, size_t max_vms,
+                               const HvIdentityRegisters& identity)
+    : clock_(std::move(clock)), max_vms_(max_vms < 1 ? 1 : max_vms), identity_(identity) {}
 
 VpRegisterFile::VmState& VpRegisterFile::Touch(std::string_view vm) {
   std::string key(vm);
@@ -31,13 +32,13 @@ uint16_t VpRegisterFile::Get(std::string_view vm, uint32_t vp, uint32_t name,
   VmState& state = Touch(vm);
   switch (name) {
     case kHvRegisterHypervisorVersion:
-      value = kHypervisorVersion;
+      value = identity_.hypervisor_version;
       return kHvStatusSuccess;
     case kHvRegisterPrivilegesAndFeaturesInfo:
-      value = kPrivilegesAndFeatures;
+      value = identity_.privileges_and_features;
       return kHvStatusSuccess;
     case kHvRegisterFeaturesInfo:
-      value = kFeaturesInfo;
+      value = identity_.features_info;
       return kHvStatusSuccess;
     case kHvRegisterGuestOsId:
       value = {.low = state.guest_os_id, .high = 0};

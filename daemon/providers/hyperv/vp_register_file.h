@@ -4,7 +4,8 @@
 // Per VM (keyed by CallContext::vm): GUEST_OS_ID (written by the guest,
 // partition-wide) and the base of TIME_REF_COUNT (the VM's first register
 // access). Per VP: VP_INDEX, the calling vCPU's index (read-only). The
-// version and feature registers are the constants in hv_abi.h.
+// version and feature registers are the same for every VM: `identity`, from
+// the provider's options (read-only).
 //
 // A VM's state lives until the daemon restarts (VM-detach hooks come with
 // the next increment), but at most `max_vms` VMs are tracked: beyond that
@@ -38,7 +39,7 @@ class VpRegisterFile {
  public:
   explicit VpRegisterFile(
       MonotonicClock clock = [] { return std::chrono::steady_clock::now(); },
-      size_t max_vms = kDefaultMaxVms);
+      size_t max_vms = kDefaultMaxVms, const HvIdentityRegisters& identity = {});
 
   // Register `name` as VP `vp` of `vm` sees it, into `value`. Returns
   // kHvStatusSuccess, or kHvStatusInvalidParameter for an unknown name.
@@ -66,6 +67,7 @@ class VpRegisterFile {
 
   const MonotonicClock clock_;
   const size_t max_vms_;
+  const HvIdentityRegisters identity_;
   mutable absl::Mutex mutex_;
   absl::flat_hash_map<std::string, VmState> vms_ ABSL_GUARDED_BY(mutex_);
   std::list<std::string> lru_ ABSL_GUARDED_BY(mutex_);
