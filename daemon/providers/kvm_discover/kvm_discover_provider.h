@@ -12,8 +12,9 @@
 //   0xC6000041 DISCOVER_IMPL_CPUS: reads x1, the implementation's index
 //     (all 64 bits); x0 = SUCCESS, x1 = its MIDR_EL1, x2 = REVIDR_EL1, x3 =
 //     AIDR_EL1. An index past the last: x0 = INVALID_PARAMETER (-3) only.
-//     x2 and x3 are reserved (must be zero) but not checked: Linux 6.14
-//     passed whatever they held, so refusing them would refuse its guests.
+//     x2 and x3 are reserved (must be zero) but not checked: Linux's first
+//     version of the guest side passed whatever they held (fixed later to
+//     pass 0), so refusing them would refuse those guests.
 // A guest finds these through KVM_FEATURES bits 64/65, which KVM reports from
 // the VM's VENDOR_HYP_BMAP_2 firmware register (the VMM sets it when the
 // plan forwards these IDs). Stateless after construction: thread-safe.
