@@ -62,13 +62,27 @@ absl::StatusOr<std::unique_ptr<KvmVm>> KvmVm::Create(const char* device) {
       new KvmVm(std::move(kvm), UniqueFd(vm), static_cast<size_t>(mmap_size)));
 }
 
-absl::Status KvmVm::AddRam(uint64_t gpa, std::span<uint8_t> host) {
+int KvmVm::SetMemslot(uint32_t slot, uint64_t gpa, std::span<uint8_t> host) {
   kvm::UserspaceMemoryRegion region{};
-  region.slot = 0;
+  region.slot = slot;
   region.guest_phys_addr = gpa;
   region.memory_size = host.size();
   region.userspace_addr = reinterpret_cast<uintptr_t>(host.data());
-  if (int r = KvmIoctl(vm_.get(), kvm::kSetUserMemoryRegion, &region); r < 0) {
+  return KvmIoctl(vm_.get(), kvm::kSetUserMemoryRegion, &region);
+}
+
+absl::Status KvmVm::AddStolenTimeRegion(uint64_t gpa, std::span<uint8_t> host) {
+  if (int r = SetMemslot(1, gpa, host); r < 0) {
+    return KvmError(absl::StrFormat("KVM_SET_USER_MEMORY_REGION (stolen-time region, %u KiB at "
+                                    "0x%x)",
+                                    host.size() >> 10, gpa),
+                    r, "run with --no-stolen-time");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KvmVm::AddRam(uint64_t gpa, std::span<uint8_t> host) {
+  if (int r = SetMemslot(0, gpa, host); r < 0) {
     return KvmError(
         absl::StrFormat("KVM_SET_USER_MEMORY_REGION (%u MiB at 0x%x)", host.size() >> 20, gpa), r,
         "try a smaller --memory");

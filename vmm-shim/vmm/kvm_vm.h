@@ -35,6 +35,9 @@ class KvmVm {
   // Memslot 0: guest-physical [gpa, gpa + host.size()) backed by `host`,
   // which must stay mapped while the VM lives.
   absl::Status AddRam(uint64_t gpa, std::span<uint8_t> host);
+  // Memslot 1, the same way: the stolen-time region (KVM writes the records
+  // there; a record's address must be in a memslot when it is set).
+  absl::Status AddStolenTimeRegion(uint64_t gpa, std::span<uint8_t> host);
 
   // The vCPU target and features KVM prefers on this host
   // (KVM_ARM_PREFERRED_TARGET).
@@ -50,6 +53,9 @@ class KvmVm {
  private:
   KvmVm(UniqueFd kvm, UniqueFd vm, size_t vcpu_mmap_size)
       : kvm_(std::move(kvm)), vm_(std::move(vm)), vcpu_mmap_size_(vcpu_mmap_size) {}
+
+  // KVM_SET_USER_MEMORY_REGION; -errno on failure.
+  int SetMemslot(uint32_t slot, uint64_t gpa, std::span<uint8_t> host);
 
   UniqueFd kvm_;
   UniqueFd vm_;

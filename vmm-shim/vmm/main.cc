@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "guest_boot.h"
 #include "guest_ram.h"
 #include "host_console.h"
+#include "hypercall/shim/kvm_install.h"
 #include "hypercall/shim/kvm_smccc_filter.h"
 #include "hypercall/shim/shim.h"
 #include "kvm_uapi.h"
@@ -80,17 +82,37 @@ int Run(const VmmOptions& options) {
   }
   if (absl::Status s = WriteGuestBoot(*boot, options.cpus, *ram); !s.ok()) return Fail(s);
 
+  // 3b. The stolen-time region: zeroed memory in a memslot of its own, which
+  // KVM must see before a record's address is set; not RAM to the guest (not
+  // in the device tree, not guest memory for memory operands).
+  std::optional<RamMapping> stolen_time;
+  if (options.stolen_time) {
+    absl::StatusOr<RamMapping> mapping = RamMapping::Create(platform::kStolenTimeSize);
+    if (!mapping.ok()) {
+      return Fail(absl::StrFormat("the stolen-time region: %s; or run with --no-stolen-time",
+                                  mapping.status().message()));
+    }
+    stolen_time = *std::move(mapping);
+    if (absl::Status s =
+            (*vm)->AddStolenTimeRegion(platform::kStolenTimeBase, stolen_time->bytes());
+        !s.ok()) {
+      return Fail(s);
+    }
+  }
+
   // 4. The interrupt controller: created before the vCPUs, initialised after.
   absl::StatusOr<GicV3> gic = GicV3::Create((*vm)->fd());
   if (!gic.ok()) return Fail(gic.status());
 
-  // 5. Attach to hypercalld and forward its plan's ranges, before any KVM_RUN.
-  // The shim copies memory operands in and out of `ram` (which outlives it).
+  // 5. Attach to hypercalld, which plans the VM's calls (and, when it
+  // forwards PV time, each vCPU's stolen-time record). The shim copies memory
+  // operands in and out of `ram` (which outlives it).
   shim::VmDescription description;
   description.name =
       options.name.empty() ? absl::StrFormat("hypercall-vmm-%d", getpid()) : options.name;
   description.vcpu_count = options.cpus;
   description.ram = {{boot->ram.start, boot->ram.end - boot->ram.start}};
+  if (stolen_time) description.stolen_time = {platform::kStolenTimeBase, platform::kStolenTimeSize};
   shim::ShimOptions shim_options;
   shim_options.runtime_dir = options.runtime_dir;
   shim_options.call_deadline = std::chrono::milliseconds(options.call_deadline_ms);
@@ -103,7 +125,6 @@ int Run(const VmmOptions& options) {
         "the --runtime-dir it uses)",
         description.name, shim.status().message(), options.runtime_dir));
   }
-  if (absl::Status s = filter.Install((*shim)->plan()); !s.ok()) return Fail(s);
 
   // 6. vCPUs: 0 starts at the entry point with x0 = the device tree; the
   // others stay off until the guest starts them with PSCI CPU_ON.
@@ -114,6 +135,23 @@ int Run(const VmmOptions& options) {
     absl::StatusOr<std::unique_ptr<KvmVcpu>> vcpu = KvmVcpu::Create(**vm, i, *target);
     if (!vcpu.ok()) return Fail(vcpu.status());
     vcpus.push_back(*std::move(vcpu));
+  }
+
+  // 6b. The plan into KVM, now that every vCPU is initialised and before any
+  // runs: SMCCC filter ranges, firmware bitmaps (what KVM announces matches
+  // what the daemon answers), each vCPU's stolen-time record.
+  std::vector<int> vcpu_fds;
+  for (const auto& vcpu : vcpus) vcpu_fds.push_back(vcpu->fd());
+  absl::StatusOr<shim::KvmInstallReport> installed =
+      shim::InstallPlanInKvm((*shim)->plan(), (*vm)->fd(), vcpu_fds);
+  if (!installed.ok()) {
+    return Fail(absl::StrFormat(
+        "cannot install hypercalld's plan in KVM: %s%s", installed.status().message(),
+        (*shim)->plan().stolen_time_records().empty() ? ""
+                                                      : " (--no-stolen-time leaves PV time out)"));
+  }
+  for (const std::string& note : installed->notes) {
+    absl::FPrintF(stderr, "hypercall-vmm: %s\n", note);
   }
   if (absl::Status s = gic->Initialize(); !s.ok()) return Fail(s);
   if (absl::Status s = vcpus[0]->SetRegister(kvm::kRegPc, boot->layout.entry); !s.ok()) {

@@ -36,9 +36,20 @@ inline constexpr uint32_t kUartClockHz = 1843200;
 inline constexpr uint64_t kExitDeviceBase = 0x09010000;
 inline constexpr uint64_t kExitDeviceSize = 0x1000;
 
+// PV stolen-time records (Arm DEN0057), 64 bytes per vCPU, where QEMU's virt
+// has them: memory of its own memslot, not in the device tree's memory node
+// (the guest finds each record with PV_TIME_ST). Page-aligned and sized for
+// 4K, 16K and 64K host pages.
+inline constexpr uint64_t kStolenTimeBase = 0x090a0000;
+inline constexpr uint64_t kStolenTimeSize = 0x10000;
+static_assert(kExitDeviceBase + kExitDeviceSize <= kStolenTimeBase);
+static_assert(kStolenTimeBase + kStolenTimeSize <= kRamBase);
+static_assert(kStolenTimeBase % kStolenTimeSize == 0);
+
 // The redistributors must end below the UART: 123 vCPUs, as on QEMU's virt.
 inline constexpr uint32_t kMaxVcpus =
     static_cast<uint32_t>((kUartBase - kGicRedistBase) / kGicRedistSizePerCpu);
+static_assert(kMaxVcpus * 64 <= kStolenTimeSize);
 
 // Arch timer PPIs (secure, non-secure, virtual, hypervisor physical).
 inline constexpr uint32_t kTimerPpiSecure = 13;

@@ -41,6 +41,8 @@ std::string VmmUsage() {
       "  --runtime-dir DIR       hypercalld's socket directory (default %s)\n"
       "  --call-deadline-ms N    longest a guest waits for a brokered call (default 1000)\n"
       "  --stats                 per-function call table on stderr at exit\n"
+      "  --no-stolen-time        no PV stolen-time region (default: 64 KiB at 0x%x, used\n"
+      "                          when hypercalld forwards PV time)\n"
       "  --help                  this text\n"
       "\n"
       "Devices: ns16550a UART at 0x%x (console), exit device at 0x%x (a 32-bit store of V\n"
@@ -49,8 +51,8 @@ std::string VmmUsage() {
       "Exit status: the guest's (exit device value; 0 for PSCI SYSTEM_OFF or SYSTEM_RESET),\n"
       "1 when the VM could not be set up or failed while running, 2 for bad usage.\n",
       platform::kRamBase, platform::kMaxVcpus, platform::kMinRamMiB, platform::kMaxRamMiB,
-      platform::kDefaultRamMiB, wire::kDefaultRuntimeDir, platform::kUartBase,
-      platform::kExitDeviceBase);
+      platform::kDefaultRamMiB, wire::kDefaultRuntimeDir, platform::kStolenTimeBase,
+      platform::kUartBase, platform::kExitDeviceBase);
 }
 
 absl::StatusOr<VmmOptions> ParseVmmOptions(const std::vector<std::string>& args) {
@@ -66,9 +68,10 @@ absl::StatusOr<VmmOptions> ParseVmmOptions(const std::vector<std::string>& args)
       options.show_help = true;
       continue;
     }
-    if (flag == "--stats") {
-      if (value) return absl::InvalidArgumentError("--stats takes no value");
-      options.stats = true;
+    if (flag == "--stats" || flag == "--no-stolen-time") {
+      if (value) return absl::InvalidArgumentError(flag + " takes no value");
+      if (flag == "--stats") options.stats = true;
+      if (flag == "--no-stolen-time") options.stolen_time = false;
       continue;
     }
     if (std::find(std::begin(kValueFlags), std::end(kValueFlags), flag) == std::end(kValueFlags)) {

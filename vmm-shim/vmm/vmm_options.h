@@ -33,6 +33,9 @@ struct VmmOptions {
   uint32_t call_deadline_ms = 1000;
   // Print the per-function call table to stderr on exit.
   bool stats = false;
+  // Give the VM a stolen-time region (platform::kStolenTimeBase), so a daemon
+  // that forwards PV time can plan each vCPU a record. --no-stolen-time: none.
+  bool stolen_time = true;
   bool show_help = false;
 };
 
