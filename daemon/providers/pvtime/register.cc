@@ -4,5 +4,6 @@
 #include "providers/provider_registry.h"
 #include "providers/pvtime/pvtime_provider.h"
 
-HYPERCALL_REGISTER_PROVIDER(pvtime, kOff,
-                            [] { return std::make_unique<hypercall::providers::PvTimeProvider>(); });
+HYPERCALL_REGISTER_PROVIDER(pvtime, kOff, [] {
+  return std::make_unique<hypercall::providers::PvTimeProvider>();
+});
