@@ -42,12 +42,14 @@
 #define REG_VP_INDEX 0x90003u
 #define REG_TIME_REF_COUNT 0x90004u
 
-/* From the L1 config's hyperv block. */
-#define WANT_VERSION_LOW 0x000a000000004f7cull
-#define WANT_VERSION_HIGH 0ull
-#define WANT_PRIVILEGES_LOW 0x62ull
-#define WANT_PRIVILEGES_HIGH 0ull
-#define WANT_FEATURES_LOW 0ull
+/* From the L1 config's hyperv block: version 10.1.26100, service pack 2,
+ * branch 3, number 4005; privileges 0x2062 (low) and 0x10 (high), misc
+ * features 0x20, hints 0x40. */
+#define WANT_VERSION_LOW 0x000a0001000065f4ull
+#define WANT_VERSION_HIGH 0x03000fa500000002ull
+#define WANT_PRIVILEGES_LOW 0x0000001000002062ull
+#define WANT_PRIVILEGES_HIGH 0x20ull
+#define WANT_FEATURES_LOW 0x40ull
 #define WANT_FEATURES_HIGH 0ull
 
 /* Linux's guest OS id for itself (hv_generate_guest_id): open source,
