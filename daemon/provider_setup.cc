@@ -70,6 +70,7 @@ class ConfiguredBuiltin final : public providers::Provider {
               providers::Completion& done) override {
     provider_->Handle(context, call, done);
   }
+  void VmDetached(std::string_view vm) override { provider_->VmDetached(vm); }
 
   const config::v1::Builtin& options() const { return options_; }
 

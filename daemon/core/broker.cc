@@ -1,5 +1,6 @@
 #include "core/broker.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "log.h"
 
@@ -76,9 +77,14 @@ absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::s
 
 void Broker::EndSession(Session& session, const absl::Status& reason) {
   sessions_.Remove(session);
-  if (session.Close(reason)) {
-    Log(LogLevel::kInfo, "session %s detached: vm=%s calls=%d reason=%s", session.id(),
-        session.vm().name, session.calls(), reason.ok() ? "VMM closed it" : reason.ToString());
+  if (!session.Close(reason)) return;
+  Log(LogLevel::kInfo, "session %s detached: vm=%s calls=%d reason=%s", session.id(),
+      session.vm().name, session.calls(), reason.ok() ? "VMM closed it" : reason.ToString());
+  absl::flat_hash_set<const ProviderEntry*> told;
+  for (const Route& route : session.routes().routes()) {
+    if (told.insert(route.provider.get()).second) {
+      route.provider->provider->VmDetached(session.vm().name);
+    }
   }
 }
 

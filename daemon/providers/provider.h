@@ -80,6 +80,13 @@ class Provider {
 
   // Answers `call` through `done` (see the contract above).
   virtual void Handle(const CallContext& context, const smccc::Call& call, Completion& done) = 0;
+
+  // The VM named `vm` detached (its VMM's session ended), so what the
+  // provider keeps for it may go: a VM attaching later under that name is a
+  // new VM. Called once per session, for each provider of its plan, after
+  // its vCPU streams closed; a call of it still in flight must still be
+  // answered. Thread-safe, like Handle(). Default: nothing kept per VM.
+  virtual void VmDetached(std::string_view /*vm*/) {}
 };
 
 }  // namespace hypercall::providers

@@ -406,6 +406,36 @@ TEST(HypervProviderTest, VmsHaveTheirOwnRegisters) {
   EXPECT_EQ(Handle(provider, FastGet(kHvRegisterTimeRefCount), "c").x[6], 10000u);
 }
 
+// A detached VM's registers go; other VMs keep theirs, and the LRU list
+// stays consistent (forgetting an unknown VM is harmless).
+TEST(HypervProviderTest, VmDetachedDropsOnlyThatVmsRegisters) {
+  FakeClock clock;
+  HypervProvider provider(clock.AsClock());
+  Handle(provider, FastSet(kHvRegisterGuestOsId, 0x1111), "a");
+  Handle(provider, FastSet(kHvRegisterGuestOsId, 0x2222), "b");
+  clock.now += std::chrono::milliseconds(1);
+  provider.VmDetached("a");
+  provider.VmDetached("never-seen");
+  EXPECT_EQ(Handle(provider, FastGet(kHvRegisterGuestOsId), "b").x[6], 0x2222u);
+  EXPECT_EQ(Handle(provider, FastGet(kHvRegisterTimeRefCount), "b").x[6], 10000u);
+  // "a" again is a new VM: GUEST_OS_ID 0, its reference time from now.
+  EXPECT_EQ(Handle(provider, FastGet(kHvRegisterGuestOsId), "a").x[6], 0u);
+  EXPECT_EQ(Handle(provider, FastGet(kHvRegisterTimeRefCount), "a").x[6], 0u);
+}
+
+TEST(VpRegisterFileTest, ForgetFreesTheSlotForAnotherVm) {
+  VpRegisterFile registers([] { return std::chrono::steady_clock::time_point{}; }, 2);
+  registers.Set("a", kHvRegisterGuestOsId, {.low = 1});
+  registers.Set("b", kHvRegisterGuestOsId, {.low = 2});
+  registers.Forget("a");
+  EXPECT_EQ(registers.vm_count(), 1u);
+  registers.Set("c", kHvRegisterGuestOsId, {.low = 3});  // No eviction needed.
+  HvRegisterValue value;
+  registers.Get("b", 0, kHvRegisterGuestOsId, value);
+  EXPECT_EQ(value.low, 2u);
+  EXPECT_EQ(registers.vm_count(), 2u);
+}
+
 TEST(HypervProviderTest, TimeRefCountIsMonotonicIn100NsUnits) {
   FakeClock clock;
   HypervProvider fake(clock.AsClock());

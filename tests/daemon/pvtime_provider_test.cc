@@ -54,10 +54,16 @@ TEST(PvTimeProviderTest, FeaturesSaysBothFunctionsExistWhenTheVcpuHasARecord) {
 }
 
 TEST(PvTimeProviderTest, FeaturesRefusesOtherFunctions) {
-  for (uint64_t asked : {uint64_t{0}, uint64_t{0xc5000022}, uint64_t{0x85000021},
-                         uint64_t{smccc::kTrngVersion}, uint64_t{0x1c5000021}}) {
+  for (uint64_t asked :
+       {uint64_t{0}, uint64_t{0xc5000022}, uint64_t{0x85000021}, uint64_t{smccc::kTrngVersion}}) {
     ExpectOnlyX0(Answer(smccc::kPvTimeFeatures, asked, kRecord), smccc::kNotSupported);
   }
+}
+
+// The function ID asked about is w1, as KVM reads it (arch/arm64/kvm/pvtime.c).
+TEST(PvTimeProviderTest, FeaturesReadsTheFunctionIdFromW1) {
+  ExpectOnlyX0(Answer(smccc::kPvTimeFeatures, 0xffffffff00000000 | smccc::kPvTimeSt, kRecord),
+               smccc::kSuccess);
 }
 
 TEST(PvTimeProviderTest, StAnswersTheCallingVcpusRecord) {

@@ -6,7 +6,9 @@
 // page outside guest RAM answers 5.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "hypercall/shim/guest_memory.h"
@@ -141,6 +143,35 @@ TEST_F(HypervProviderTest, CallUidThenFastAndSlowCallsThroughGuestRam) {
   EXPECT_EQ(bad.disposition, Disposition::kBadAddress) << bad.detail;
   EXPECT_EQ(vcpu_.x(0), 5u);
   EXPECT_EQ(ram_, before);
+}
+
+// The daemon drops a VM's registers when its session ends (VmDetached): the
+// next VM under the same name starts from GUEST_OS_ID 0.
+TEST_F(HypervProviderTest, AVmAttachingAgainUnderTheSameNameStartsAfresh) {
+  CallOutcome set =
+      Call(0, kHvCall, {0x51 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId, 0, 0x1234, 0});
+  ASSERT_EQ(set.disposition, Disposition::kBrokered) << set.detail;
+  Call(0, kHvCall, {0x50 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId});
+  EXPECT_EQ(vcpu_.x(6), 0x1234u);
+
+  shim_.reset();
+  // The name is free once the daemon has ended the old session.
+  VmDescription vm = Vm("hyperv-vm", 2);
+  vm.ram = {{kRamBase, kRamSize}};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  absl::StatusOr<std::unique_ptr<Shim>> again = Shim::Connect(vm, Options(), &*memory_);
+  while (again.status().code() == absl::StatusCode::kAlreadyExists &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    again = Shim::Connect(vm, Options(), &*memory_);
+  }
+  ASSERT_TRUE(again.ok()) << again.status();
+  shim_ = *std::move(again);
+  CallOutcome get = Call(0, kHvCall, {0x50 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId});
+  ASSERT_EQ(get.disposition, Disposition::kBrokered) << get.detail;
+  EXPECT_EQ(vcpu_.x(0), kRep1);
+  EXPECT_EQ(vcpu_.x(6), 0u);
+  EXPECT_EQ(vcpu_.x(7), 0u);
 }
 
 }  // namespace

@@ -68,6 +68,9 @@ class HypervProvider final : public Provider {
 
   void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
 
+  // Drops the VM's registers (GUEST_OS_ID, the TIME_REF_COUNT base).
+  void VmDetached(std::string_view vm) override { registers_.Forget(vm); }
+
  private:
   smccc::Result Hypercall(const CallContext& context, const smccc::Call& call);
   smccc::Result FastGetVpRegisters(const CallContext& context, const smccc::Call& call);

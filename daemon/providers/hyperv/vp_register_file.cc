@@ -66,6 +66,14 @@ uint16_t VpRegisterFile::Set(std::string_view vm, uint32_t name, const HvRegiste
   return kHvStatusSuccess;
 }
 
+void VpRegisterFile::Forget(std::string_view vm) {
+  absl::MutexLock lock(&mutex_);
+  auto it = vms_.find(std::string(vm));
+  if (it == vms_.end()) return;
+  lru_.erase(it->second.lru_position);
+  vms_.erase(it);
+}
+
 size_t VpRegisterFile::vm_count() const {
   absl::MutexLock lock(&mutex_);
   return vms_.size();

@@ -7,10 +7,10 @@
 // version and feature registers are the same for every VM: `identity`, from
 // the provider's options (read-only).
 //
-// A VM's state lives until the daemon restarts (VM-detach hooks come with
-// the next increment), but at most `max_vms` VMs are tracked: beyond that
-// the least recently used VM's state is dropped, and that VM starts again
-// from GUEST_OS_ID 0 and a new TIME_REF_COUNT base if it calls again.
+// A VM's state lives until it detaches (Forget), and at most `max_vms` VMs
+// are tracked: beyond that the least recently used VM's state is dropped,
+// and that VM starts again from GUEST_OS_ID 0 and a new TIME_REF_COUNT base
+// if it calls again.
 // Thread-safe: vCPUs of one VM and of many VMs call it concurrently.
 #ifndef HYPERCALL_DAEMON_PROVIDERS_HYPERV_VP_REGISTER_FILE_H_
 #define HYPERCALL_DAEMON_PROVIDERS_HYPERV_VP_REGISTER_FILE_H_
@@ -49,6 +49,10 @@ class VpRegisterFile {
   // 64 bits are kept). Returns kHvStatusSuccess, or
   // kHvStatusInvalidParameter for a read-only or unknown name.
   uint16_t Set(std::string_view vm, uint32_t name, const HvRegisterValue& value);
+
+  // Drops `vm`'s state: it starts again from GUEST_OS_ID 0 and a new
+  // TIME_REF_COUNT base if it calls again.
+  void Forget(std::string_view vm);
 
   // The number of VMs whose state is held (at most max_vms).
   size_t vm_count() const;
