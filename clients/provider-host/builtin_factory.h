@@ -1,0 +1,28 @@
+// Makes the built-in provider a host process serves, from its registered
+// name and the options given on the command line: protobuf text of
+// hypercall.config.v1.Builtin, as the config's `builtin { ... }` block holds
+// it. The options pass the same checks as in a config file before the
+// provider's factory sees them, so a provider behaves the same in the daemon
+// and in a host process.
+#ifndef HYPERCALL_CLIENTS_PROVIDER_HOST_BUILTIN_FACTORY_H_
+#define HYPERCALL_CLIENTS_PROVIDER_HOST_BUILTIN_FACTORY_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "providers/provider.h"
+
+namespace hypercall::provider_host {
+
+// The built-in provider registered as `name`, made with `options_text`
+// (empty: no options). NotFound listing the registered names for an unknown
+// one; InvalidArgument saying what is wrong ("--options 1:12: ...") for text
+// that does not parse or options the checks or the provider refuse.
+absl::StatusOr<std::unique_ptr<providers::Provider>> MakeBuiltinProvider(
+    const std::string& name, std::string_view options_text);
+
+}  // namespace hypercall::provider_host
+
+#endif  // HYPERCALL_CLIENTS_PROVIDER_HOST_BUILTIN_FACTORY_H_
