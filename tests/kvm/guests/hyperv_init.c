@@ -116,15 +116,6 @@ static void read_vp_index(unsigned cpu) {
 
 void secondary_main(unsigned cpu) { read_vp_index(cpu); }
 
-static int wait_for(volatile uint32_t* flag) {
-  const uint64_t deadline = counter_now() + WAIT_SECONDS * counter_hz();
-  while (!*flag) {
-    if (counter_now() > deadline) return 0;
-  }
-  memory_barrier();
-  return 1;
-}
-
 /* The slow call's pages, with guard bytes after each, page-aligned. */
 #define PAGE 4096
 #define GUARD 64
@@ -230,7 +221,7 @@ int guest_main(uint64_t device_tree) {
   /* 4. Per CPU (hv_common_cpu_init): VP_INDEX, from every vCPU. */
   read_vp_index(0);
   for (unsigned cpu = 0; cpu < cpus; ++cpu) {
-    if (!wait_for(&reports[cpu].done)) {
+    if (!wait_for_flag(&reports[cpu].done, WAIT_SECONDS)) {
       tap_ok(false, "vCPU %u read VP_INDEX (no answer after %d s)", cpu, WAIT_SECONDS);
       continue;
     }

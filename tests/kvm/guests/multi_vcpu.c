@@ -76,16 +76,6 @@ void secondary_main(unsigned cpu) {
   run_calls(cpu);
 }
 
-// Waits until *flag is set; false after WAIT_SECONDS.
-static int wait_for(volatile uint32_t* flag) {
-  const uint64_t deadline = counter_now() + WAIT_SECONDS * counter_hz();
-  while (!*flag) {
-    if (counter_now() > deadline) return 0;
-  }
-  memory_barrier();
-  return 1;
-}
-
 int guest_main(uint64_t device_tree) {
   (void)device_tree;
   tap_begin(0);
@@ -96,7 +86,8 @@ int guest_main(uint64_t device_tree) {
   tap_plan(1 + (int)cpus);
 
   int started = 1;
-  for (unsigned cpu = 1; cpu < cpus; ++cpu) started += wait_for(&reports[cpu].ready);
+  for (unsigned cpu = 1; cpu < cpus; ++cpu)
+    started += wait_for_flag(&reports[cpu].ready, WAIT_SECONDS);
   tap_ok(cpus >= 2 && started == (int)cpus,
          "%u of %u vCPUs running (needs --cpus 2 or more: NAME.args)", started, cpus);
 
@@ -106,7 +97,7 @@ int guest_main(uint64_t device_tree) {
   run_calls(0);
   for (unsigned cpu = 0; cpu < cpus; ++cpu) {
     struct report* r = &reports[cpu];
-    if (!wait_for(&r->done)) {
+    if (!wait_for_flag(&r->done, WAIT_SECONDS)) {
       tap_ok(false, "vCPU %u finished its calls (still running after %d s, %u calls)", cpu,
              WAIT_SECONDS, r->calls);
       continue;

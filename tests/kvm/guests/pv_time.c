@@ -77,15 +77,6 @@ static void ask_st(unsigned cpu) {
 
 void secondary_main(unsigned cpu) { ask_st(cpu); }
 
-static int wait_for(volatile uint32_t* flag) {
-  const uint64_t deadline = counter_now() + WAIT_SECONDS * counter_hz();
-  while (!*flag) {
-    if (counter_now() > deadline) return 0;
-  }
-  memory_barrier();
-  return 1;
-}
-
 static const volatile struct stolen_time_record* record(unsigned cpu) {
   return (const volatile struct stolen_time_record*)(uintptr_t)(STOLEN_TIME_BASE +
                                                                 RECORD_BYTES * cpu);
@@ -139,7 +130,7 @@ int guest_main(uint64_t device_tree) {
   ask_st(0);
   for (unsigned cpu = 0; cpu < cpus; ++cpu) {
     const uint64_t want = STOLEN_TIME_BASE + RECORD_BYTES * cpu;
-    if (!wait_for(&answers[cpu].done)) {
+    if (!wait_for_flag(&answers[cpu].done, WAIT_SECONDS)) {
       tap_ok(false, "vCPU %u asked PV_TIME_ST (no answer after %d s)", cpu, WAIT_SECONDS);
       continue;
     }

@@ -1,4 +1,5 @@
-/* The runtime's side of guest.h: exit, PSCI and the exception report. */
+/* The runtime's side of guest.h: exit, PSCI, waiting on other vCPUs and the exception
+ * report. */
 #include "guest.h"
 
 #include "platform.h"
@@ -35,4 +36,13 @@ __attribute__((noreturn)) void guest_exception(uint64_t kind, uint64_t esr, uint
       "FAR_EL1=0x%lx\nBail out! unexpected exception\n",
       cpu_index(), kind, esr, elr, far);
   guest_exit(255);
+}
+
+int wait_for_flag(volatile uint32_t* flag, unsigned seconds) {
+  const uint64_t deadline = counter_now() + seconds * counter_hz();
+  while (!*flag) {
+    if (counter_now() > deadline) return 0;
+  }
+  memory_barrier();
+  return 1;
 }

@@ -44,6 +44,10 @@ static inline uint64_t counter_hz(void) {
   return hz;
 }
 
+/* Waits until another vCPU sets *flag (then orders what it wrote before it
+ * with memory_barrier()). Returns 1, or 0 after `seconds`. */
+int wait_for_flag(volatile uint32_t* flag, unsigned seconds);
+
 /* Orders this vCPU's memory accesses before what follows, for flags shared
  * between vCPUs (plain loads and stores: with the MMU off memory is Device,
  * where exclusives may not work). */
