@@ -146,6 +146,14 @@ bool ProviderStream::SendCall(uint64_t call_id, const providers::CallContext& co
   return true;
 }
 
+bool ProviderStream::SendVmDetached(std::string_view vm) {
+  v1::DaemonMessage message;
+  message.mutable_vm_detached()->set_vm(std::string(vm));
+  if (!Queue(std::move(message))) return false;
+  Advance();
+  return true;
+}
+
 bool ProviderStream::Queue(v1::DaemonMessage message) {
   absl::MutexLock lock(&mu_);
   if (end_status_.has_value() || queue_.size() >= max_queued_) return false;

@@ -1,9 +1,10 @@
 // One provider process's stream (ProviderService.Serve): hello binds it to a
 // configured external provider if the process's kernel-verified identity
 // may serve it, claims are granted or refused with the reason, and calls
-// flow to the process while results flow back, many in flight at once. The
-// calls go out through a bounded queue, so a process that stops reading gets
-// NOT_SUPPORTED answers for its vCPUs instead of growing the daemon. When the
+// flow to the process while results flow back, many in flight at once, with
+// a notice for each VM of its plan that detaches. They go out through a
+// bounded queue, so a process that stops reading gets NOT_SUPPORTED answers
+// for its vCPUs (and misses notices) instead of growing the daemon. When the
 // stream ends, for whatever reason, the process's calls in flight are
 // answered NOT_SUPPORTED and its ranges are free.
 #ifndef HYPERCALL_DAEMON_SERVICE_PROVIDER_STREAM_H_
@@ -16,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -47,6 +49,7 @@ class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, gr
 
   bool SendCall(uint64_t call_id, const providers::CallContext& context, const smccc::Call& call,
                 std::chrono::nanoseconds deadline) override;
+  bool SendVmDetached(std::string_view vm) override;
 
   void HandleHello(const v1::ProviderHello& hello);
   void HandleClaim(const v1::Claim& claim);

@@ -1,11 +1,13 @@
 // The broker's side of an out-of-process provider, with the process played
 // by a fake link: claims and their refusals (memory operands included),
-// calls answered, late, twice, or never, with memory, and the process going
-// away mid-call.
+// calls answered, late, twice, or never, with memory, the process going
+// away mid-call, and detach notices.
 #include "providers/remote/remote_provider.h"
 
 #include <atomic>
 #include <deque>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -45,6 +47,17 @@ class FakeLink : public ProviderLink {
     memory_.push_back(call.memory);
     return true;
   }
+  bool SendVmDetached(std::string_view vm) override {
+    absl::MutexLock lock(&mu_);
+    if (refuse_) return false;
+    detached_.emplace_back(vm);
+    return true;
+  }
+  // The VMs of every detach notice sent, in order.
+  std::vector<std::string> detached() {
+    absl::MutexLock lock(&mu_);
+    return detached_;
+  }
   // The memory buffers of every call sent, in order.
   std::vector<std::vector<smccc::MemoryBuffer>> memory() {
     absl::MutexLock lock(&mu_);
@@ -72,6 +85,7 @@ class FakeLink : public ProviderLink {
   absl::Mutex mu_;
   std::deque<Sent> sent_ ABSL_GUARDED_BY(mu_);
   std::vector<std::vector<smccc::MemoryBuffer>> memory_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> detached_ ABSL_GUARDED_BY(mu_);
   bool refuse_ ABSL_GUARDED_BY(mu_) = false;
 };
 
@@ -319,6 +333,33 @@ TEST_F(RemoteProviderTest, ACallTheLinkCannotSendIsNotSupported) {
   ASSERT_TRUE(answer.Arrived(absl::ZeroDuration()));
   EXPECT_EQ(answer.result().x[0], kNotSupported);
   EXPECT_EQ(provider_.stats().send_failed, 1u);
+}
+
+TEST_F(RemoteProviderTest, AVmDetachingIsToldOnceToEachServingProcessAndDroppedWhenRefused) {
+  // Nobody serves yet: nothing to tell.
+  provider_.VmDetached("vm-0");
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst + 1, kFirst + 1}, 0, {}}).ok());
+  FakeLink other_link;
+  auto other = provider_.Connect(other_link, {.pid = 8, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(other, {{kFirst + 2, kFirst + 2}, 0, {}}).ok());
+  FakeLink idle_link;
+  provider_.Connect(idle_link, {.pid = 9, .uid = 990, .gid = 990, .groups = {}});
+
+  provider_.VmDetached("vm-a");
+  EXPECT_THAT(link_.detached(), ::testing::ElementsAre("vm-a"));
+  EXPECT_THAT(other_link.detached(), ::testing::ElementsAre("vm-a"));
+  EXPECT_TRUE(idle_link.detached().empty());
+  EXPECT_EQ(provider_.stats().detach_notices, 2u);
+
+  other_link.Refuse();
+  provider_.Disconnect(connection);
+  provider_.VmDetached("vm-b");
+  EXPECT_THAT(link_.detached(), ::testing::ElementsAre("vm-a"));
+  EXPECT_THAT(other_link.detached(), ::testing::ElementsAre("vm-a"));
+  EXPECT_EQ(provider_.stats().detach_notices, 2u);
+  EXPECT_EQ(provider_.stats().detach_notices_dropped, 1u);
 }
 
 TEST_F(RemoteProviderTest, ManyVcpusAtOnceEachGetTheirOwnAnswerOnce) {

@@ -490,6 +490,30 @@ vm { name: "*" provider: "trng" })"));
   EXPECT_THAT(providers_of(**linux), ::testing::Contains("trng"));
 }
 
+// A VM detaching is told, once and by name, to the process serving a
+// provider of its plan; one whose plan leaves the provider out is not.
+TEST_F(ExternalProviderTest, AProcessHearsOnceWhenAVmPlannedWithItsProviderDetaches) {
+  StartDaemon(OemConfig(getuid(), R"(vm { name: "win-*" provider: "oem" provider: "trng" }
+vm { name: "*" provider: "trng" })"));
+  auto provider = ConnectProvider();
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  auto claim = (*provider)->Claim(kOem, 0x10, 0x6);
+  ASSERT_TRUE(claim.ok() && claim->granted()) << claim.status();
+
+  for (const char* name : {"linux-1", "win-1"}) {
+    auto vm = AttachVm(name);
+    ASSERT_TRUE(vm.ok()) << name << ": " << vm.status();
+  }
+  auto notice = (*provider)->NextVmDetached();
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  EXPECT_EQ(notice->vm(), "win-1");
+  // The next notice is the next VM's: win-1's came once and linux-1's never.
+  ASSERT_TRUE(AttachVm("win-2").ok());
+  notice = (*provider)->NextVmDetached();
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  EXPECT_EQ(notice->vm(), "win-2");
+}
+
 TEST_F(ExternalProviderTest, SighupReloadsWhileCallsFlowAndABadFileKeepsTheRunningConfig) {
   StartDaemon(OemConfig());
   auto provider = ConnectProvider();

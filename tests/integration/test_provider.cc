@@ -1,6 +1,7 @@
 #include "test_provider.h"
 
 #include <chrono>
+#include <utility>
 
 #include "test_vm.h"
 #include "wire/protocol.h"
@@ -65,21 +66,33 @@ absl::StatusOr<v1::ClaimReply> TestProvider::Claim(uint32_t first, uint32_t coun
     absl::StatusOr<v1::DaemonMessage> reply = Read();
     if (!reply.ok()) return reply.status();
     if (reply->has_claim_reply()) return reply->claim_reply();
-    if (reply->has_call()) early_calls_.push_back(reply->call());
+    early_.push_back(*std::move(reply));
+  }
+}
+
+absl::StatusOr<v1::DaemonMessage> TestProvider::Next(v1::DaemonMessage::KindCase kind) {
+  while (true) {
+    absl::StatusOr<v1::DaemonMessage> message;
+    if (early_.empty()) {
+      message = Read();
+    } else {
+      message = std::move(early_.front());
+      early_.pop_front();
+    }
+    if (!message.ok() || message->kind_case() == kind) return message;
   }
 }
 
 absl::StatusOr<v1::ForwardedCall> TestProvider::NextCall() {
-  if (!early_calls_.empty()) {
-    v1::ForwardedCall call = early_calls_.front();
-    early_calls_.erase(early_calls_.begin());
-    return call;
-  }
-  while (true) {
-    absl::StatusOr<v1::DaemonMessage> message = Read();
-    if (!message.ok()) return message.status();
-    if (message->has_call()) return message->call();
-  }
+  absl::StatusOr<v1::DaemonMessage> message = Next(v1::DaemonMessage::kCall);
+  if (!message.ok()) return message.status();
+  return message->call();
+}
+
+absl::StatusOr<v1::VmDetached> TestProvider::NextVmDetached() {
+  absl::StatusOr<v1::DaemonMessage> message = Next(v1::DaemonMessage::kVmDetached);
+  if (!message.ok()) return message.status();
+  return message->vm_detached();
 }
 
 bool TestProvider::Answer(uint64_t call_id, const std::vector<uint64_t>& regs,

@@ -1,5 +1,6 @@
 // A minimal provider process for integration tests, written straight on the
-// generated stubs: say hello, claim, take calls, answer them (or not).
+// generated stubs: say hello, claim, take calls, answer them (or not), hear
+// VmDetached notices.
 // Deliberately not the SDK, so the daemon's side of the protocol is tested
 // on its own.
 #ifndef HYPERCALL_TESTS_INTEGRATION_TEST_PROVIDER_H_
@@ -7,6 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,9 +32,12 @@ class TestProvider {
   absl::StatusOr<v1::ClaimReply> Claim(uint32_t first, uint32_t count, uint32_t args_read_mask,
                                        const std::vector<v1::MemoryOperand>& memory = {});
 
-  // The next call the daemon sends (waits for it); an error when the stream
-  // ended instead.
+  // The next call the daemon sends (waits for it, skipping notices); an
+  // error when the stream ended instead.
   absl::StatusOr<v1::ForwardedCall> NextCall();
+  // The next VmDetached notice (waits for it, skipping calls); an error when
+  // the stream ended instead.
+  absl::StatusOr<v1::VmDetached> NextVmDetached();
 
   // Answers call `call_id` with x0..x(n-1) = `regs`, writing `memory` back.
   bool Answer(uint64_t call_id, const std::vector<uint64_t>& regs,
@@ -44,6 +49,8 @@ class TestProvider {
  private:
   TestProvider() = default;
   absl::StatusOr<v1::DaemonMessage> Read();
+  // The next message of `kind`, from early_ first, skipping the others.
+  absl::StatusOr<v1::DaemonMessage> Next(v1::DaemonMessage::KindCase kind);
   // Collects the stream's status, once.
   absl::Status Finish();
 
@@ -51,8 +58,8 @@ class TestProvider {
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::ProviderMessage, v1::DaemonMessage>> stream_;
   bool finished_ = false;
-  // Calls that arrived while waiting for a claim reply.
-  std::vector<v1::ForwardedCall> early_calls_;
+  // Calls and notices that arrived while waiting for a claim reply.
+  std::deque<v1::DaemonMessage> early_;
 };
 
 }  // namespace hypercall::testing

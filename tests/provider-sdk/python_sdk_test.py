@@ -1,7 +1,8 @@
 """The Python provider SDK without a daemon: memory operand declarations and
 their checks, the conversions to and from the generated stubs, the example's
 UPPER, and a Runner against a stand-in for the daemon's provider socket
-(claims with memory operands, a call with guest memory and its result).
+(claims with memory operands, a call with guest memory and its result,
+VM-detach notices reaching the provider).
 
 Run by ctest with the generated stubs, the SDK and the example on PYTHONPATH.
 """
@@ -17,6 +18,7 @@ import tempfile
 import threading
 import time
 import unittest
+from typing import Optional
 
 import grpc
 
@@ -184,13 +186,19 @@ class CounterProviderTest(unittest.TestCase):
 
 class _FakeDaemon(provider_pb2_grpc.ProviderServiceServicer):
     """Greets, grants the claims (but refuses the one at index ``refuse``),
-    forwards ``call`` once three are granted, and keeps the results."""
+    sends a VmDetached for each of ``detached`` after the first grant (so
+    they arrive while claims are pending) and one for ``detached_late``
+    after the call, forwards ``call`` once three are granted, and keeps the
+    results."""
 
-    def __init__(self, call: common_pb2.Call, refuse: int = -1) -> None:
+    def __init__(self, call: common_pb2.Call, refuse: int = -1,
+                 detached: tuple[str, ...] = (), detached_late: str = "") -> None:
         self.claims: list[provider_pb2.Claim] = []
         self.results: queue.SimpleQueue = queue.SimpleQueue()
         self._call = call
         self._refuse = refuse
+        self._detached = detached
+        self._detached_late = detached_late
 
     def Serve(self, request_iterator, context):  # pylint: disable=invalid-name
         hello = next(request_iterator)
@@ -207,9 +215,26 @@ class _FakeDaemon(provider_pb2_grpc.ProviderServiceServicer):
                 claim=message.claim, granted=grant,
                 reason="" if grant else "the config lists other operands"))
             granted += grant
+            if grant and granted == 1:
+                for vm in self._detached:
+                    yield provider_pb2.DaemonMessage(vm_detached=provider_pb2.VmDetached(vm=vm))
             if grant and granted == 3:
                 yield provider_pb2.DaemonMessage(call=provider_pb2.ForwardedCall(
                     call=self._call, deadline_nanos=10 * 10**9))
+                if self._detached_late:
+                    yield provider_pb2.DaemonMessage(
+                        vm_detached=provider_pb2.VmDetached(vm=self._detached_late))
+
+
+class _DetachRecorder(counter_provider.CounterProvider):
+    """The example, recording the VMs it is told detached."""
+
+    def __init__(self) -> None:
+        super().__init__("py-example")
+        self.detached: queue.SimpleQueue = queue.SimpleQueue()
+
+    def vm_detached(self, vm: str) -> None:
+        self.detached.put(vm)
 
 
 class _Log(logging.Handler):
@@ -224,7 +249,8 @@ class _Log(logging.Handler):
 class RunnerTest(unittest.TestCase):
     """The example served by a Runner against a _FakeDaemon."""
 
-    def start(self, daemon: _FakeDaemon) -> None:
+    def start(self, daemon: _FakeDaemon,
+              provider: Optional[counter_provider.CounterProvider] = None) -> None:
         directory = tempfile.mkdtemp(prefix="hypercall-py-sdk-")
         self.addCleanup(shutil.rmtree, directory)
         server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=2))
@@ -237,7 +263,7 @@ class RunnerTest(unittest.TestCase):
         logger.propagate = False
         logger.addHandler(self.log)
         # One connection per test: a refused claim is not retried meanwhile.
-        self.runner = Runner(counter_provider.CounterProvider("py-example"),
+        self.runner = Runner(provider or counter_provider.CounterProvider("py-example"),
                              runtime_dir=directory, initial_backoff=10, max_backoff=10,
                              logger=logger)
         thread = threading.Thread(target=self.runner.run)
@@ -261,6 +287,17 @@ class RunnerTest(unittest.TestCase):
         expected = common_pb2.Result(call_id=7, regs=[0, UPPER_CHANGED], written_mask=0x3)
         expected.memory.add(operand=1, data=UPPER_OUTPUT)
         self.assertEqual(result, expected)
+
+    def test_vm_detached_notices_reach_the_provider_once_each_also_while_claiming(
+            self) -> None:
+        daemon = _FakeDaemon(wire_upper_call(), detached=("vm-a", "vm-b"), detached_late="vm-c")
+        provider = _DetachRecorder()
+        self.start(daemon, provider)
+        self.assertEqual(daemon.results.get(timeout=10).call_id, 7)
+        self.assertEqual([provider.detached.get(timeout=10) for _ in range(3)],
+                         ["vm-a", "vm-b", "vm-c"])
+        time.sleep(0.2)
+        self.assertTrue(provider.detached.empty())
 
     def test_a_refused_claim_is_logged_with_its_operands_and_the_rest_are_not_asked_for(
             self) -> None:

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "log.h"
 #include "smccc/return_codes.h"
 
 namespace hypercall::providers {
@@ -54,6 +55,8 @@ struct RemoteProvider::Counters {
   std::atomic<uint64_t> over_limit{0};
   std::atomic<uint64_t> send_failed{0};
   std::atomic<uint64_t> stray_results{0};
+  std::atomic<uint64_t> detach_notices{0};
+  std::atomic<uint64_t> detach_notices_dropped{0};
 };
 
 // The calls one process has been sent and not yet answered, each with its
@@ -108,6 +111,14 @@ class RemoteProvider::Connection {
       ++*refused;
     }
     done.Complete(NotSupported());
+  }
+
+  // Hands the process the notice that `vm` detached; false when its link
+  // refused it or it is gone.
+  bool SendVmDetached(std::string_view vm) {
+    absl::MutexLock lock(&mu_);
+    // Under the lock, as in Forward.
+    return !disconnected_ && link_.SendVmDetached(vm);
   }
 
   // Ends call `call_id` with `result` if it is still waiting, counting it
@@ -246,6 +257,29 @@ void RemoteProvider::Handle(const CallContext& context, const smccc::Call& call,
   Connection::Forward(connection, context, call, done, options_, timer_, counters_);
 }
 
+void RemoteProvider::VmDetached(std::string_view vm) {
+  std::vector<std::shared_ptr<Connection>> serving;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const ClaimedRange& claimed : claimed_) {
+      if (std::find(serving.begin(), serving.end(), claimed.connection) == serving.end()) {
+        serving.push_back(claimed.connection);
+      }
+    }
+  }
+  for (const std::shared_ptr<Connection>& connection : serving) {
+    if (connection->SendVmDetached(vm)) {
+      ++counters_->detach_notices;
+      continue;
+    }
+    ++counters_->detach_notices_dropped;
+    daemon::Log(daemon::LogLevel::kDebug,
+                "provider %s: the notice that VM %s detached was dropped for %s (its stream is "
+                "closing or its send queue is full)",
+                options_.name, vm, connection->who());
+  }
+}
+
 bool RemoteProvider::Answer(const std::shared_ptr<Connection>& connection, uint64_t call_id,
                             const smccc::Result& result) {
   if (connection->Finish(call_id, result, timer_, counters_->answered)) return true;
@@ -272,6 +306,8 @@ RemoteProviderStats RemoteProvider::stats() const {
       .over_limit = counters_->over_limit,
       .send_failed = counters_->send_failed,
       .stray_results = counters_->stray_results,
+      .detach_notices = counters_->detach_notices,
+      .detach_notices_dropped = counters_->detach_notices_dropped,
   };
 }
 

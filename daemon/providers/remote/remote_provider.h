@@ -9,6 +9,10 @@
 // by then, or disconnects first, the vCPU gets NOT_SUPPORTED and a late
 // answer is dropped. So a slow, crashed or misbehaving process never holds a
 // vCPU longer than the deadline, and never answers a call twice.
+//
+// A VM detaching is passed on to each process serving a range then, through
+// the same bounded queue as calls: best effort, dropped (and counted) when
+// the queue is full, never waited for.
 #ifndef HYPERCALL_DAEMON_PROVIDERS_REMOTE_REMOTE_PROVIDER_H_
 #define HYPERCALL_DAEMON_PROVIDERS_REMOTE_REMOTE_PROVIDER_H_
 
@@ -17,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -38,6 +43,9 @@ class ProviderLink {
   // Must not block, and must not call back into the RemoteProvider.
   virtual bool SendCall(uint64_t call_id, const CallContext& context, const smccc::Call& call,
                         std::chrono::nanoseconds deadline) = 0;
+  // Tells the process that VM `vm` detached. Returns false when it cannot be
+  // sent (as for SendCall); the notice is then dropped. Same rules.
+  virtual bool SendVmDetached(std::string_view vm) = 0;
 };
 
 struct RemoteProviderOptions {
@@ -63,6 +71,10 @@ struct RemoteProviderStats {
   uint64_t send_failed = 0;   // the link refused it
   // Answers dropped: for calls not asked, answered already, or too late.
   uint64_t stray_results = 0;
+  // VmDetached notices handed to a serving process, and those its link
+  // refused (dropped).
+  uint64_t detach_notices = 0;
+  uint64_t detach_notices_dropped = 0;
 };
 
 class RemoteProvider final : public Provider {
@@ -99,6 +111,8 @@ class RemoteProvider final : public Provider {
   std::string_view name() const override { return options_.name; }
   std::vector<RangeClaim> Claims() const override { return options_.allowed; }
   void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+  // Tells each process serving a range now; returns without waiting.
+  void VmDetached(std::string_view vm) override;
 
   const RemoteProviderOptions& options() const { return options_; }
   RemoteProviderStats stats() const;

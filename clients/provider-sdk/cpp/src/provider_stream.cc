@@ -53,23 +53,19 @@ absl::StatusOr<v1::ClaimReply> ProviderStream::Claim(const RangeClaim& claim) {
   v1::DaemonMessage reply;
   while (Read(reply)) {
     if (reply.has_claim_reply()) return reply.claim_reply();
-    if (reply.has_call()) early_calls_.push_back(reply.call());
+    if (reply.has_call() || reply.has_vm_detached()) early_.push_back(std::move(reply));
   }
   return absl::UnavailableError("the stream ended before the claim's reply");
 }
 
-bool ProviderStream::NextCall(v1::ForwardedCall& call) {
-  if (!early_calls_.empty()) {
-    call = std::move(early_calls_.front());
-    early_calls_.erase(early_calls_.begin());
+bool ProviderStream::Next(v1::DaemonMessage& message) {
+  if (!early_.empty()) {
+    message = std::move(early_.front());
+    early_.pop_front();
     return true;
   }
-  v1::DaemonMessage message;
   while (Read(message)) {
-    if (message.has_call()) {
-      call = std::move(*message.mutable_call());
-      return true;
-    }
+    if (message.has_call() || message.has_vm_detached()) return true;
   }
   return false;
 }

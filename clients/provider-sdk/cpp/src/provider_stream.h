@@ -1,5 +1,6 @@
 // One connection to hypercalld's provider socket: the Serve stream with its
-// hello, claims, the calls read from it and the results written to it.
+// hello, claims, the calls and VmDetached notices read from it and the
+// results written to it.
 // Results may be written from any thread, also after the stream has ended
 // (they are dropped then): calls outlive a lost connection.
 #ifndef HYPERCALL_PROVIDER_SRC_PROVIDER_STREAM_H_
@@ -7,9 +8,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <deque>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -32,12 +33,13 @@ class ProviderStream {
   // reason) when it does not accept.
   absl::Status Hello(const std::string& name, const std::string& software);
 
-  // Asks for `claim`; the daemon's reply. Calls arriving meanwhile are kept
-  // for NextCall().
+  // Asks for `claim`; the daemon's reply. Calls and notices arriving
+  // meanwhile are kept for Next().
   absl::StatusOr<v1::ClaimReply> Claim(const RangeClaim& claim);
 
-  // The next call (waits for it); false when the stream has ended.
-  bool NextCall(v1::ForwardedCall& call);
+  // The next call or VmDetached notice, in the order the daemon sent them
+  // (waits for one); false when the stream has ended.
+  bool Next(v1::DaemonMessage& message);
 
   // Writes the answer to call `call_id`; dropped when the stream has ended.
   void Answer(uint64_t call_id, const smccc::Result& result);
@@ -48,7 +50,7 @@ class ProviderStream {
   // Ends the stream at once, as a lost connection would.
   void Cancel() { context_.TryCancel(); }
 
-  // After NextCall() returned false: how the stream ended.
+  // After Next() returned false: how the stream ended.
   absl::Status Finish();
 
  private:
@@ -60,7 +62,7 @@ class ProviderStream {
   std::unique_ptr<v1::ProviderService::Stub> stub_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::ProviderMessage, v1::DaemonMessage>> stream_;
-  std::vector<v1::ForwardedCall> early_calls_;
+  std::deque<v1::DaemonMessage> early_;
 
   absl::Mutex mu_;
   bool writable_ ABSL_GUARDED_BY(mu_) = true;

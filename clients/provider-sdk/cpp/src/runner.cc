@@ -1,5 +1,6 @@
 // The runner's reconnect loop (Run), one connection's life (Serve) and the
-// hand-off of each call to the worker pool (Dispatch).
+// hand-off of each call to the worker pool (Dispatch); VmDetached notices
+// are passed on by the reading thread itself.
 #include "hypercall/provider/runner.h"
 
 #include <cstdio>
@@ -153,8 +154,16 @@ class Runner::Impl {
     }
     Log(LogSeverity::kInfo, absl::StrFormat("serving %d range(s) as provider \"%s\" on %s",
                                             claims.size(), name, target_));
-    v1::ForwardedCall call;
-    while (stream.NextCall(call)) Dispatch(shared, call);
+    v1::DaemonMessage message;
+    while (stream.Next(message)) {
+      if (message.has_call()) {
+        Dispatch(shared, *message.mutable_call());
+      } else {
+        // Here, not on a worker: done before any later call is handed out,
+        // so a new VM under the same name never has its state dropped.
+        provider_.VmDetached(message.vm_detached().vm());
+      }
+    }
     return ConnectionLost(stream);
   }
 

@@ -4,7 +4,8 @@ The same shape as the daemon's built-in providers (daemon/providers/provider.h)
 and the C++ SDK's: a provider has a name, claims function-ID ranges with the
 argument registers it reads and the guest memory operands its calls pass, and
 answers each call in them. Here ``handle`` returns the result; the runner
-calls it concurrently from worker threads.
+calls it concurrently from worker threads, and ``vm_detached`` when a VM
+planned with the provider detaches.
 
 Guest memory: a range may declare up to four memory operands
 (``MemoryOperand``), buffers in guest RAM that its calls pass by
@@ -278,3 +279,19 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def handle(self, context: CallContext, call: Call) -> Result:
         """The result of ``call``."""
+
+    def vm_detached(self, vm: str) -> None:
+        """The VM named ``vm`` detached (its VMM's session ended), so what the
+        provider keeps for it may go: a VM attaching later under that name is
+        a new VM.
+
+        Called once per session of a VM planned with this provider, after its
+        vCPU streams closed (a call of it still in flight must still be
+        answered), on the runner's reading thread, concurrently with
+        ``handle`` on the workers: it must be thread-safe, and quick, as no
+        call is read meanwhile (a call sent after the notice is handed out
+        only once it returned). Best effort: a notice sent while no process served the
+        provider, or dropped because the daemon's send queue was full, never
+        comes, so use it to free state, never for correctness. An exception
+        is logged. Default: nothing kept per VM.
+        """

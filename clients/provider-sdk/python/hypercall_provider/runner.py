@@ -1,9 +1,9 @@
 """Runs a Provider against hypercalld's provider socket.
 
 Connects, says hello, claims the provider's ranges and serves calls (many in
-flight, on a thread pool) until stopped. When the daemon goes away, restarts
-or refuses the provider, the runner backs off and connects again, claiming
-its ranges anew; it never spins.
+flight, on a thread pool) and VM-detach notices until stopped. When the
+daemon goes away, restarts or refuses the provider, the runner backs off and
+connects again, claiming its ranges anew; it never spins.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ class _Outcome(enum.Enum):
 
 class _Connection:
     """One Serve stream: messages out through a queue, messages in by
-    iteration. Results queued after the stream ended are dropped with it."""
+    iteration. Results queued after the stream ended are dropped with it.
+    Calls and notices that arrive while a claim is pending wait in ``early``."""
 
     def __init__(self, target: str) -> None:
         self._channel = grpc.insecure_channel(
@@ -71,7 +72,7 @@ class _Connection:
         self._outgoing: queue.SimpleQueue = queue.SimpleQueue()
         stub = provider_pb2_grpc.ProviderServiceStub(self._channel)
         self._responses = stub.Serve(self._requests())
-        self.early_calls: list[provider_pb2.ForwardedCall] = []
+        self.early: list[provider_pb2.DaemonMessage] = []
 
     def _requests(self) -> Iterator[provider_pb2.ProviderMessage]:
         while True:
@@ -215,12 +216,10 @@ class Runner:
                 self._last_problem = ""
             self._log.info('serving %d range(s) as provider "%s" on %s', len(claims), name,
                            self._target)
-            for call in connection.early_calls:
-                self._dispatch(connection, call)
+            for message in connection.early:
+                self._dispatch(connection, message)
             while True:
-                message = connection.receive()
-                if message.HasField("call"):
-                    self._dispatch(connection, message.call)
+                self._dispatch(connection, connection.receive())
         except (grpc.RpcError, StopIteration) as error:
             if not self._is_stopping():
                 self._log.warning("the connection to hypercalld ended (%s); reconnecting",
@@ -233,10 +232,25 @@ class Runner:
             message = connection.receive()
             if message.HasField("claim_reply"):
                 return message.claim_reply
-            if message.HasField("call"):
-                connection.early_calls.append(message.call)
+            connection.early.append(message)
 
-    def _dispatch(self, connection: _Connection, forwarded: provider_pb2.ForwardedCall) -> None:
+    def _dispatch(self, connection: _Connection, message: provider_pb2.DaemonMessage) -> None:
+        """Hands a call to the pool, or tells the provider of a VM-detach
+        notice right here, on the reading thread: before any later call is
+        handed out, so a new VM under the same name never has its state
+        dropped. Anything else is ignored."""
+        if message.HasField("vm_detached"):
+            self._vm_detached(message.vm_detached.vm)
+        elif message.HasField("call"):
+            self._call(connection, message.call)
+
+    def _vm_detached(self, vm: str) -> None:
+        try:
+            self._provider.vm_detached(vm)
+        except Exception:  # pylint: disable=broad-except
+            self._log.exception("vm_detached() raised for VM %s", vm)
+
+    def _call(self, connection: _Connection, forwarded: provider_pb2.ForwardedCall) -> None:
         wire = forwarded.call
         deadline_nanos = forwarded.deadline_nanos or 3600 * 10**9
         context = CallContext(vm=wire.vm, vcpu=wire.vcpu,

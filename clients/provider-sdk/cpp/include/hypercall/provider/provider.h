@@ -33,6 +33,9 @@
 //   is not applied: the guest gets NOT_SUPPORTED and its memory is untouched.
 // - An ID inside its range that the provider does not implement is answered
 //   with x0 = NOT_SUPPORTED (-1), never left unanswered.
+// - VmDetached() is called on the runner's reading thread when the daemon
+//   says a VM planned with this provider detached: it must be quick. Best
+//   effort (see there).
 #ifndef HYPERCALL_PROVIDER_PROVIDER_H_
 #define HYPERCALL_PROVIDER_PROVIDER_H_
 
@@ -89,6 +92,20 @@ class Provider {
 
   // Answers `call` through `done` (see the contract above).
   virtual void Handle(const CallContext& context, const smccc::Call& call, Completion& done) = 0;
+
+  // The VM named `vm` detached (its VMM's session ended), so what the
+  // provider keeps for it may go: a VM attaching later under that name is a
+  // new VM. Called once per session of a VM planned with this provider,
+  // after its vCPU streams closed; a call of it still in flight must still
+  // be answered. Called on the thread that reads the daemon's stream: after
+  // each call the daemon sent before the notice was handed to a worker, and
+  // before any it sent after (so state a new VM under the same name builds
+  // up is not dropped), concurrently with Handle() on the workers. It must
+  // be thread-safe, and quick, as no call is read meanwhile. Best effort: a
+  // notice sent while no process served the provider, or dropped because
+  // the daemon's send queue was full, never comes, so use it to free state,
+  // never for correctness. Default: nothing kept per VM.
+  virtual void VmDetached(std::string_view /*vm*/) {}
 };
 
 // For providers that answer every call on the spot: implement Answer().
