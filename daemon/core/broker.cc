@@ -76,16 +76,19 @@ absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::s
 }
 
 void Broker::EndSession(Session& session, const absl::Status& reason) {
-  sessions_.Remove(session);
-  if (!session.Close(reason)) return;
-  Log(LogLevel::kInfo, "session %s detached: vm=%s calls=%d reason=%s", session.id(),
-      session.vm().name, session.calls(), reason.ok() ? "VMM closed it" : reason.ToString());
-  absl::flat_hash_set<const ProviderEntry*> told;
-  for (const Route& route : session.routes().routes()) {
-    if (told.insert(route.provider.get()).second) {
-      route.provider->provider->VmDetached(session.vm().name);
+  if (session.Close(reason)) {
+    Log(LogLevel::kInfo, "session %s detached: vm=%s calls=%d reason=%s", session.id(),
+        session.vm().name, session.calls(), reason.ok() ? "VMM closed it" : reason.ToString());
+    // Before the name is free again, so a VM attaching under it next never
+    // has its new state dropped by this one's detach.
+    absl::flat_hash_set<const ProviderEntry*> told;
+    for (const Route& route : session.routes().routes()) {
+      if (told.insert(route.provider.get()).second) {
+        route.provider->provider->VmDetached(session.vm().name);
+      }
     }
   }
+  sessions_.Remove(session);
 }
 
 absl::StatusOr<std::shared_ptr<Session>> Broker::FindSession(const std::string& id) const {
