@@ -13,6 +13,7 @@
 
 #include "hypercall/shim/guest_memory.h"
 #include "hypercall/shim/simulated_vcpu.h"
+#include "support/hyperv_calls.h"
 #include "vmm-shim/shim_test_fixture.h"
 
 namespace hypercall::shim::testing {
@@ -24,15 +25,7 @@ constexpr uint64_t kInPage = kRamBase + 0x1000;
 constexpr uint64_t kOutPage = kRamBase + 0x2000;
 constexpr uint8_t kFill = 0xa5;
 
-constexpr uint32_t kCallUid = 0x8600ff01;
-constexpr uint32_t kHvCall = 0x46000001;
-constexpr uint64_t kFast = uint64_t{1} << 16;
-constexpr uint64_t kRep1 = uint64_t{1} << 32;
-constexpr uint64_t kPartitionSelf = ~uint64_t{0};
-constexpr uint64_t kVpSelf = 0xfffffffe;
-constexpr uint32_t kGuestOsId = 0x90002;
-constexpr uint32_t kVpIndex = 0x90003;
-constexpr uint32_t kHypervisorVersion = 0x100;
+namespace hv = ::hypercall::testing::hyperv;
 constexpr uint64_t kUntouched = 0x5e5e000000000000;
 
 class HypervProviderTest : public ShimWithDaemonTest {
@@ -80,27 +73,28 @@ class HypervProviderTest : public ShimWithDaemonTest {
 };
 
 TEST_F(HypervProviderTest, CallUidThenFastAndSlowCallsThroughGuestRam) {
-  CallOutcome uid = Call(0, kCallUid, {});
+  CallOutcome uid = Call(0, hv::kCallUid, {});
   ASSERT_EQ(uid.disposition, Disposition::kBrokered) << uid.detail;
   EXPECT_EQ(vcpu_.x(0), 0x4d32ba58u);
   EXPECT_EQ(vcpu_.x(1), 0xcd244764u);
   EXPECT_EQ(vcpu_.x(2), 0x8eef6c75u);
   EXPECT_EQ(vcpu_.x(3), 0x16597024u);
 
-  CallOutcome set =
-      Call(1, kHvCall, {0x51 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId, 0, 0x1234, 0});
+  CallOutcome set = Call(1, hv::kHvCall,
+                         {0x51 | hv::kFast | hv::kRep1, hv::kPartitionSelf, hv::kVpSelf,
+                          hv::kGuestOsId, 0, 0x1234, 0});
   ASSERT_EQ(set.disposition, Disposition::kBrokered) << set.detail;
-  EXPECT_EQ(vcpu_.x(0), kRep1);
+  EXPECT_EQ(vcpu_.x(0), hv::kRep1);
 
   // Input page: partition, VP, VTL 0, names; the rep starts at 1, so the
   // first name is skipped.
-  Put(kInPage, kPartitionSelf, 8);
-  Put(kInPage + 8, kVpSelf, 4);
+  Put(kInPage, hv::kPartitionSelf, 8);
+  Put(kInPage + 8, hv::kVpSelf, 4);
   Put(kInPage + 12, 0, 4);
-  const uint32_t names[] = {0xdead, kVpIndex, kGuestOsId, kHypervisorVersion};
+  const uint32_t names[] = {0xdead, hv::kVpIndex, hv::kGuestOsId, hv::kHypervisorVersion};
   for (int i = 0; i < 4; ++i) Put(kInPage + 16 + 4 * i, names[i], 4);
   CallOutcome get =
-      Call(1, kHvCall, {0x50 | uint64_t{4} << 32 | uint64_t{1} << 48, kInPage, kOutPage});
+      Call(1, hv::kHvCall, {0x50 | uint64_t{4} << 32 | uint64_t{1} << 48, kInPage, kOutPage});
   ASSERT_EQ(get.disposition, Disposition::kBrokered) << get.detail;
   EXPECT_EQ(vcpu_.x(0), uint64_t{4} << 32);
   for (int i = 4; i < smccc::kNumRegisters; ++i) {
@@ -124,22 +118,23 @@ TEST_F(HypervProviderTest, CallUidThenFastAndSlowCallsThroughGuestRam) {
   // A slow SetVpRegisters with x3 0, as Linux makes it: only the input page
   // is passed; a fast Get reads the value back.
   constexpr uint64_t kSetPage = kRamBase + 0x3000;
-  Put(kSetPage, kPartitionSelf, 8);
-  Put(kSetPage + 8, kVpSelf, 8);
-  Put(kSetPage + 16, kGuestOsId, 16);
+  Put(kSetPage, hv::kPartitionSelf, 8);
+  Put(kSetPage + 8, hv::kVpSelf, 8);
+  Put(kSetPage + 16, hv::kGuestOsId, 16);
   Put(kSetPage + 32, 0x5678, 8);
   Put(kSetPage + 40, 0, 8);
-  CallOutcome slow_set = Call(0, kHvCall, {0x51 | kRep1, kSetPage, 0});
+  CallOutcome slow_set = Call(0, hv::kHvCall, {0x51 | hv::kRep1, kSetPage, 0});
   ASSERT_EQ(slow_set.disposition, Disposition::kBrokered) << slow_set.detail;
-  EXPECT_EQ(vcpu_.x(0), kRep1);
-  Call(0, kHvCall, {0x50 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId});
-  EXPECT_EQ(vcpu_.x(0), kRep1);
+  EXPECT_EQ(vcpu_.x(0), hv::kRep1);
+  Call(0, hv::kHvCall,
+       {0x50 | hv::kFast | hv::kRep1, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId});
+  EXPECT_EQ(vcpu_.x(0), hv::kRep1);
   EXPECT_EQ(vcpu_.x(6), 0x5678u);
   EXPECT_EQ(vcpu_.x(7), 0u);
 
   // An output page running past the end of RAM: status 5, RAM untouched.
   const std::vector<uint8_t> before = ram_;
-  CallOutcome bad = Call(0, kHvCall, {0x50 | kRep1, kInPage, kRamBase + kRamSize - 0x800});
+  CallOutcome bad = Call(0, hv::kHvCall, {0x50 | hv::kRep1, kInPage, kRamBase + kRamSize - 0x800});
   EXPECT_EQ(bad.disposition, Disposition::kBadAddress) << bad.detail;
   EXPECT_EQ(vcpu_.x(0), 5u);
   EXPECT_EQ(ram_, before);
@@ -148,10 +143,12 @@ TEST_F(HypervProviderTest, CallUidThenFastAndSlowCallsThroughGuestRam) {
 // The daemon drops a VM's registers when its session ends (VmDetached): the
 // next VM under the same name starts from GUEST_OS_ID 0.
 TEST_F(HypervProviderTest, AVmAttachingAgainUnderTheSameNameStartsAfresh) {
-  CallOutcome set =
-      Call(0, kHvCall, {0x51 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId, 0, 0x1234, 0});
+  CallOutcome set = Call(0, hv::kHvCall,
+                         {0x51 | hv::kFast | hv::kRep1, hv::kPartitionSelf, hv::kVpSelf,
+                          hv::kGuestOsId, 0, 0x1234, 0});
   ASSERT_EQ(set.disposition, Disposition::kBrokered) << set.detail;
-  Call(0, kHvCall, {0x50 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId});
+  Call(0, hv::kHvCall,
+       {0x50 | hv::kFast | hv::kRep1, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId});
   EXPECT_EQ(vcpu_.x(6), 0x1234u);
 
   shim_.reset();
@@ -167,9 +164,11 @@ TEST_F(HypervProviderTest, AVmAttachingAgainUnderTheSameNameStartsAfresh) {
   }
   ASSERT_TRUE(again.ok()) << again.status();
   shim_ = *std::move(again);
-  CallOutcome get = Call(0, kHvCall, {0x50 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId});
+  CallOutcome get =
+      Call(0, hv::kHvCall,
+           {0x50 | hv::kFast | hv::kRep1, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId});
   ASSERT_EQ(get.disposition, Disposition::kBrokered) << get.detail;
-  EXPECT_EQ(vcpu_.x(0), kRep1);
+  EXPECT_EQ(vcpu_.x(0), hv::kRep1);
   EXPECT_EQ(vcpu_.x(6), 0u);
   EXPECT_EQ(vcpu_.x(7), 0u);
 }

@@ -27,6 +27,7 @@
 #include "hypercall/shim/simulated_vcpu.h"
 #include "provider_process.h"
 #include "support/daemon_process.h"
+#include "support/hyperv_calls.h"
 #include "vmm-shim/shim_test_fixture.h"
 
 namespace hypercall::shim::testing {
@@ -53,15 +54,7 @@ constexpr uint32_t kPvTimeFeatures = 0xc5000020;
 constexpr uint32_t kPvTimeSt = 0xc5000021;
 constexpr uint32_t kImplVer = 0xc6000040;
 constexpr uint32_t kImplCpus = 0xc6000041;
-constexpr uint32_t kCallUid = 0x8600ff01;
-constexpr uint32_t kHvCall = 0x46000001;
-constexpr uint64_t kFast = uint64_t{1} << 16;
-constexpr uint64_t kRep1 = uint64_t{1} << 32;
-constexpr uint64_t kPartitionSelf = ~uint64_t{0};
-constexpr uint64_t kVpSelf = 0xfffffffe;
-constexpr uint32_t kGuestOsId = 0x90002;
-constexpr uint32_t kVpIndex = 0x90003;
-constexpr uint32_t kHypervisorVersion = 0x100;
+namespace hv = ::hypercall::testing::hyperv;
 // HYPERVISOR_VERSION's low half with kHypervOptions: 10.1, build 26100.
 constexpr uint64_t kVersionLow = 0x000a0001000065f4;
 
@@ -81,7 +74,8 @@ const Hosted kHosted[] = {
      "kvm_discover { version: 0x10000 implementation { midr: 0x410fd0c1 revidr: 0x1 } "
      "implementation { midr: 0x481fd010 aidr: 0x551 } }",
      kImplVer, 0},
-    {"hyperv", "hyperv { major_version: 10 minor_version: 1 build_number: 26100 }", kCallUid, 0},
+    {"hyperv", "hyperv { major_version: 10 minor_version: 1 build_number: 26100 }", hv::kCallUid,
+     0},
 };
 
 // One VM: its guest RAM, the shim attached to one daemon, the vCPU calls are
@@ -276,23 +270,24 @@ TEST_F(ProviderHostTest, KvmDiscoverAnswersTheImplementationsOfItsOptions) {
 }
 
 TEST_F(ProviderHostTest, HypervAnswersFastAndSlowCallsThroughGuestRam) {
-  ASSERT_EQ(Call(0, kCallUid, {}), Disposition::kBrokered);
+  ASSERT_EQ(Call(0, hv::kCallUid, {}), Disposition::kBrokered);
   EXPECT_EQ(X(0), 0x4d32ba58u);
   EXPECT_EQ(X(3), 0x16597024u);
 
-  ASSERT_EQ(
-      Call(1, kHvCall, {0x51 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId, 0, 0x1234}),
-      Disposition::kBrokered);
-  EXPECT_EQ(X(0), kRep1);
+  ASSERT_EQ(Call(1, hv::kHvCall,
+                 {0x51 | hv::kFast | hv::kRep1, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId, 0,
+                  0x1234}),
+            Disposition::kBrokered);
+  EXPECT_EQ(X(0), hv::kRep1);
 
   // A slow GetVpRegisters: the input page names four registers from rep 1
   // on, the output page gets their values.
-  Put(kInPage, kPartitionSelf, 8);
-  Put(kInPage + 8, kVpSelf, 4);
+  Put(kInPage, hv::kPartitionSelf, 8);
+  Put(kInPage + 8, hv::kVpSelf, 4);
   Put(kInPage + 12, 0, 4);
-  const uint32_t names[] = {0xdead, kVpIndex, kGuestOsId, kHypervisorVersion};
+  const uint32_t names[] = {0xdead, hv::kVpIndex, hv::kGuestOsId, hv::kHypervisorVersion};
   for (int i = 0; i < 4; ++i) Put(kInPage + 16 + 4 * i, names[i], 4);
-  ASSERT_EQ(Call(1, kHvCall, {0x50 | uint64_t{4} << 32 | uint64_t{1} << 48, kInPage, kOutPage}),
+  ASSERT_EQ(Call(1, hv::kHvCall, {0x50 | uint64_t{4} << 32 | uint64_t{1} << 48, kInPage, kOutPage}),
             Disposition::kBrokered);
   EXPECT_EQ(X(0), uint64_t{4} << 32);
   EXPECT_EQ(Load(kOutPage), 0u);
@@ -302,19 +297,20 @@ TEST_F(ProviderHostTest, HypervAnswersFastAndSlowCallsThroughGuestRam) {
   EXPECT_EQ(Load(kOutPage + 64), uint64_t{0xa5a5a5a5a5a5a5a5});  // Past the four values.
 
   // A slow SetVpRegisters passes only the input page; a fast Get reads back.
-  Put(kSetPage, kPartitionSelf, 8);
-  Put(kSetPage + 8, kVpSelf, 8);
-  Put(kSetPage + 16, kGuestOsId, 16);
+  Put(kSetPage, hv::kPartitionSelf, 8);
+  Put(kSetPage + 8, hv::kVpSelf, 8);
+  Put(kSetPage + 16, hv::kGuestOsId, 16);
   Put(kSetPage + 32, 0x5678, 8);
   Put(kSetPage + 40, 0, 8);
-  ASSERT_EQ(Call(0, kHvCall, {0x51 | kRep1, kSetPage, 0}), Disposition::kBrokered);
-  EXPECT_EQ(X(0), kRep1);
-  ASSERT_EQ(Call(0, kHvCall, {0x50 | kFast | kRep1, kPartitionSelf, kVpSelf, kGuestOsId}),
+  ASSERT_EQ(Call(0, hv::kHvCall, {0x51 | hv::kRep1, kSetPage, 0}), Disposition::kBrokered);
+  EXPECT_EQ(X(0), hv::kRep1);
+  ASSERT_EQ(Call(0, hv::kHvCall,
+                 {0x50 | hv::kFast | hv::kRep1, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId}),
             Disposition::kBrokered);
   EXPECT_EQ(X(6), 0x5678u);
 
   // An output page past the end of RAM: the operand's bad-address answer.
-  EXPECT_EQ(Call(0, kHvCall, {0x50 | kRep1, kInPage, kRamBase + kRamSize - 0x800}),
+  EXPECT_EQ(Call(0, hv::kHvCall, {0x50 | hv::kRep1, kInPage, kRamBase + kRamSize - 0x800}),
             Disposition::kBadAddress);
   EXPECT_EQ(X(0), 5u);
 }
@@ -322,11 +318,13 @@ TEST_F(ProviderHostTest, HypervAnswersFastAndSlowCallsThroughGuestRam) {
 // The host hears that the VM detached and hyperv drops its registers, as
 // built in: the VM attaching again under the same name reads GUEST_OS_ID 0.
 TEST_F(ProviderHostTest, HypervForgetsADetachedVmAsBuiltIn) {
-  const uint64_t kSet = 0x51 | kFast | kRep1;
-  const uint64_t kGet = 0x50 | kFast | kRep1;
-  ASSERT_EQ(Call(0, kHvCall, {kSet, kPartitionSelf, kVpSelf, kGuestOsId, 0, 0x1234}),
+  const uint64_t kSet = 0x51 | hv::kFast | hv::kRep1;
+  const uint64_t kGet = 0x50 | hv::kFast | hv::kRep1;
+  ASSERT_EQ(
+      Call(0, hv::kHvCall, {kSet, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId, 0, 0x1234}),
+      Disposition::kBrokered);
+  ASSERT_EQ(Call(0, hv::kHvCall, {kGet, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId}),
             Disposition::kBrokered);
-  ASSERT_EQ(Call(0, kHvCall, {kGet, kPartitionSelf, kVpSelf, kGuestOsId}), Disposition::kBrokered);
   EXPECT_EQ(X(6), 0x1234u);
 
   Attach(hosted_, daemon_->runtime_dir());
@@ -335,13 +333,14 @@ TEST_F(ProviderHostTest, HypervForgetsADetachedVmAsBuiltIn) {
   // The daemon frees the name just before it sends the notice, so the first
   // call may still see the old registers; the notice must come all the same.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (Issue(hosted_, 0, kHvCall, {kGet, kPartitionSelf, kVpSelf, kGuestOsId}).disposition ==
-             Disposition::kBrokered &&
+  while (Issue(hosted_, 0, hv::kHvCall, {kGet, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId})
+                 .disposition == Disposition::kBrokered &&
          X(6) != 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_EQ(Call(0, kHvCall, {kGet, kPartitionSelf, kVpSelf, kGuestOsId}), Disposition::kBrokered);
-  EXPECT_EQ(X(0), kRep1);
+  ASSERT_EQ(Call(0, hv::kHvCall, {kGet, hv::kPartitionSelf, hv::kVpSelf, hv::kGuestOsId}),
+            Disposition::kBrokered);
+  EXPECT_EQ(X(0), hv::kRep1);
   EXPECT_EQ(X(6), 0u);
   EXPECT_EQ(X(7), 0u);
 }
