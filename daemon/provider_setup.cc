@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
 
-#include "google/protobuf/util/message_differencer.h"
 #include "providers/provider_registry.h"
 #include "providers/remote/remote_provider.h"
 #include "wire/convert.h"
@@ -56,37 +56,6 @@ bool SameClaims(const std::vector<providers::RangeClaim>& a,
                     });
 }
 
-// A built-in provider made with options (a `builtin { NAME { ... } }`
-// block): forwards to the provider and keeps the options, so a reload can
-// tell whether they changed.
-class ConfiguredBuiltin final : public providers::Provider {
- public:
-  ConfiguredBuiltin(std::unique_ptr<providers::Provider> provider, config::v1::Builtin options)
-      : provider_(std::move(provider)), options_(std::move(options)) {}
-
-  std::string_view name() const override { return provider_->name(); }
-  std::vector<providers::RangeClaim> Claims() const override { return provider_->Claims(); }
-  void Handle(const providers::CallContext& context, const smccc::Call& call,
-              providers::Completion& done) override {
-    provider_->Handle(context, call, done);
-  }
-  void VmDetached(std::string_view vm) override { provider_->VmDetached(vm); }
-
-  const config::v1::Builtin& options() const { return options_; }
-
- private:
-  const std::unique_ptr<providers::Provider> provider_;
-  const config::v1::Builtin options_;
-};
-
-// The options a running built-in provider was made with (none: empty).
-config::v1::Builtin RunningOptions(const core::ProviderEntry& entry) {
-  if (const auto* configured = dynamic_cast<const ConfiguredBuiltin*>(entry.provider.get())) {
-    return configured->options();
-  }
-  return config::v1::Builtin();
-}
-
 const core::Broker::ProviderSetup* FindRunning(
     const std::vector<core::Broker::ProviderSetup>& running, const std::string& name,
     std::string_view kind) {
@@ -101,9 +70,10 @@ const core::Broker::ProviderSetup* FindRunning(
 absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& options,
                         const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges,
                         const std::vector<core::Broker::ProviderSetup>& running, ProviderSet& set) {
+  // Builtin has no map fields, so equal options serialize to equal bytes.
+  const std::string serialized_options = options.SerializeAsString();
   if (const core::Broker::ProviderSetup* setup = FindRunning(running, name, "builtin");
-      setup != nullptr &&
-      google::protobuf::util::MessageDifferencer::Equals(RunningOptions(*setup->entry), options)) {
+      setup != nullptr && setup->entry->options == serialized_options) {
     std::vector<providers::RangeClaim> claims = Restrict(setup->entry->provider->Claims(), ranges);
     set.providers.push_back({setup->entry, std::move(claims)});
     return absl::OkStatus();
@@ -111,12 +81,10 @@ absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& opti
   absl::StatusOr<std::unique_ptr<providers::Provider>> provider =
       providers::CreateProvider(name, options);
   if (!provider.ok()) return provider.status();
-  if (options.options_case() != config::v1::Builtin::OPTIONS_NOT_SET) {
-    provider = std::make_unique<ConfiguredBuiltin>(*std::move(provider), options);
-  }
   std::vector<providers::RangeClaim> claims = Restrict((*provider)->Claims(), ranges);
   set.providers.push_back(
-      {std::make_shared<core::ProviderEntry>(std::move(*provider), "builtin"), std::move(claims)});
+      {std::make_shared<core::ProviderEntry>(std::move(*provider), "builtin", serialized_options),
+       std::move(claims)});
   return absl::OkStatus();
 }
 

@@ -14,13 +14,17 @@
 namespace hypercall::core {
 
 struct ProviderEntry {
-  ProviderEntry(std::unique_ptr<providers::Provider> p, std::string k)
-      : name(p->name()), kind(std::move(k)), provider(std::move(p)) {}
+  ProviderEntry(std::unique_ptr<providers::Provider> p, std::string k, std::string o = "")
+      : name(p->name()), kind(std::move(k)), options(std::move(o)), provider(std::move(p)) {}
 
   // Provider::name(), copied so listings never call into the provider.
   const std::string name;
   // "builtin" for providers inside the daemon.
   const std::string kind;
+  // What it was made with, as its maker wrote it down (a built-in's config
+  // options, serialized; empty for none), so a reload can tell whether they
+  // changed.
+  const std::string options;
   const std::unique_ptr<providers::Provider> provider;
   // Calls this provider answered.
   std::atomic<uint64_t> calls{0};
