@@ -98,8 +98,12 @@ uint16_t CheckSlowInput(const CallContext& context, const smccc::Call& call, uin
                      static_cast<uint8_t>(in->data[12]));
 }
 
-// The fast forms' target: x2 partition, x3 VP index (31:0) and VTL (39:32).
-uint16_t CheckFastTarget(const CallContext& context, const smccc::Call& call) {
+// The status for a fast Get/SetVpRegisters before its one register: rep
+// count 1 from rep start 0, and a target the caller may use (x2 partition,
+// x3 VP index (31:0) and VTL (39:32)).
+uint16_t CheckFastInput(const CallContext& context, const smccc::Call& call) {
+  const Control control = Decode(call.x[1]);
+  if (control.rep_count != 1 || control.rep_start != 0) return kHvStatusInvalidHypercallInput;
   return CheckTarget(context, call.x[2], static_cast<uint32_t>(call.x[3]),
                      static_cast<uint8_t>(call.x[3] >> 32));
 }
@@ -146,11 +150,7 @@ smccc::Result HypervProvider::Hypercall(const CallContext& context, const smccc:
 
 smccc::Result HypervProvider::FastGetVpRegisters(const CallContext& context,
                                                  const smccc::Call& call) {
-  const Control control = Decode(call.x[1]);
-  if (control.rep_count != 1 || control.rep_start != 0) {
-    return Status(kHvStatusInvalidHypercallInput);
-  }
-  if (uint16_t status = CheckFastTarget(context, call); status != kHvStatusSuccess) {
+  if (uint16_t status = CheckFastInput(context, call); status != kHvStatusSuccess) {
     return Status(status);
   }
   HvRegisterValue value;
@@ -167,11 +167,7 @@ smccc::Result HypervProvider::FastGetVpRegisters(const CallContext& context,
 
 smccc::Result HypervProvider::FastSetVpRegisters(const CallContext& context,
                                                  const smccc::Call& call) {
-  const Control control = Decode(call.x[1]);
-  if (control.rep_count != 1 || control.rep_start != 0) {
-    return Status(kHvStatusInvalidHypercallInput);
-  }
-  if (uint16_t status = CheckFastTarget(context, call); status != kHvStatusSuccess) {
+  if (uint16_t status = CheckFastInput(context, call); status != kHvStatusSuccess) {
     return Status(status);
   }
   const uint16_t status = registers_.Set(context.vm, static_cast<uint32_t>(call.x[4]),
