@@ -66,6 +66,17 @@ static uint64_t call(enum answerer by, uint32_t fid, uint64_t arg1, uint32_t tag
   return regs[0];
 }
 
+/* One check: PV_TIME_FEATURES(`asked`) answers `want`, and the registers
+ * its answerer does not write are kept. */
+static void check_feature(uint32_t asked, uint64_t want, uint32_t tag, const char* what) {
+  int kept = 1;
+  const uint64_t got = call(PV_TIME_BY, PV_TIME_FEATURES, asked, tag, &kept);
+  tap_ok(got == want && kept,
+         "PV_TIME_FEATURES(0x%x, %s) = 0x%lx (want 0x%lx), registers the answerer does not write "
+         "kept",
+         asked, what, got, want);
+}
+
 static void ask_st(unsigned cpu) {
   int kept = 1;
   answers[cpu].x0 = call(HYPERCALLD, PV_TIME_ST, 0, 0x5700 + cpu, &kept);
@@ -104,26 +115,9 @@ int guest_main(uint64_t device_tree) {
          "set from the plan); KVM wrote x0..x3, x4..x17 kept",
          arch, want_arch);
 
-  kept = 1;
-  const uint64_t st_feature = call(PV_TIME_BY, PV_TIME_FEATURES, PV_TIME_ST, 0x5703, &kept);
-  tap_ok(st_feature == want_arch && kept,
-         "PV_TIME_FEATURES(PV_TIME_ST) = 0x%lx (want 0x%lx), registers the answerer does not write "
-         "kept",
-         st_feature, want_arch);
-
-  kept = 1;
-  const uint64_t self_feature = call(PV_TIME_BY, PV_TIME_FEATURES, PV_TIME_FEATURES, 0x5704, &kept);
-  tap_ok(self_feature == want_arch && kept,
-         "PV_TIME_FEATURES(PV_TIME_FEATURES) = 0x%lx (want 0x%lx), registers the answerer does not "
-         "write kept",
-         self_feature, want_arch);
-
-  kept = 1;
-  const uint64_t other = call(PV_TIME_BY, PV_TIME_FEATURES, 0xc5000022u, 0x5705, &kept);
-  tap_ok(other == SMCCC_NOT_SUPPORTED && kept,
-         "PV_TIME_FEATURES(0xc5000022, not a PV time function) = 0x%lx (NOT_SUPPORTED), registers "
-         "the answerer does not write kept",
-         other);
+  check_feature(PV_TIME_ST, want_arch, 0x5703, "PV_TIME_ST");
+  check_feature(PV_TIME_FEATURES, want_arch, 0x5704, "PV_TIME_FEATURES");
+  check_feature(0xc5000022u, SMCCC_NOT_SUPPORTED, 0x5705, "not a PV time function");
   if (!EXPECT_PV_TIME) return tap_end();
 
   /* Every vCPU asks for its own record, as stolen_time_cpu_online does. */
