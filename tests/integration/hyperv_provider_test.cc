@@ -26,7 +26,6 @@ constexpr uint64_t kOutPage = kRamBase + 0x2000;
 constexpr uint8_t kFill = 0xa5;
 
 namespace hv = ::hypercall::testing::hyperv;
-constexpr uint64_t kUntouched = 0x5e5e000000000000;
 
 class HypervProviderTest : public ShimWithDaemonTest {
  protected:
@@ -47,10 +46,7 @@ class HypervProviderTest : public ShimWithDaemonTest {
   }
 
   CallOutcome Call(uint32_t vcpu_index, uint32_t fid, std::initializer_list<uint64_t> args) {
-    vcpu_.Issue(fid, args);
-    for (int i = static_cast<int>(args.size()) + 1; i < smccc::kNumRegisters; ++i) {
-      vcpu_.set_x(i, kUntouched + i);
-    }
+    IssueMarked(vcpu_, fid, args);
     absl::StatusOr<CallOutcome> outcome = shim_->HandleHypercall(vcpu_index, vcpu_);
     EXPECT_TRUE(outcome.ok()) << outcome.status();
     return outcome.ok() ? *outcome : CallOutcome{};

@@ -45,7 +45,6 @@ constexpr uint32_t kHvCall = 0x46000001;
 constexpr uint64_t kFastGetRep1 = 0x50 | uint64_t{1} << 16 | uint64_t{1} << 32;
 constexpr uint64_t kPartitionSelf = ~uint64_t{0};
 constexpr uint64_t kVpSelf = 0xfffffffe;
-constexpr uint64_t kUntouched = 0x5e5e000000000000;
 
 // Writes kConfig to a file the daemon is started with, removed at the end.
 class ConfigFile {
@@ -75,10 +74,7 @@ class ConfiguredProvidersTest : public ShimWithDaemonTest {
 
   // Issues `fid` with `args` on vCPU `vcpu`, every other register marked.
   void Call(uint32_t vcpu, uint32_t fid, std::initializer_list<uint64_t> args) {
-    vcpu_.Issue(fid, args);
-    for (int i = static_cast<int>(args.size()) + 1; i < smccc::kNumRegisters; ++i) {
-      vcpu_.set_x(i, kUntouched + i);
-    }
+    IssueMarked(vcpu_, fid, args);
     absl::StatusOr<CallOutcome> outcome = shim_->HandleHypercall(vcpu, vcpu_);
     ASSERT_TRUE(outcome.ok()) << outcome.status();
     EXPECT_EQ(outcome->disposition, Disposition::kBrokered) << outcome->detail;

@@ -46,7 +46,6 @@ constexpr uint64_t kOutPage = kRamBase + 0x2000;
 constexpr uint64_t kSetPage = kRamBase + 0x3000;
 constexpr uint64_t kStolenTimeBase = 0x090a0000;
 constexpr uint8_t kFill = 0xa5;
-constexpr uint64_t kUntouched = 0x5e5e000000000000;
 constexpr uint64_t kNotSupported = ~uint64_t{0};
 constexpr uint64_t kInvalidParameter = ~uint64_t{0} - 2;
 
@@ -175,10 +174,7 @@ class ProviderHostTest : public ShimWithDaemonTest {
   // Issues `fid` with `args` on vCPU `vcpu`, every other register marked.
   static CallOutcome Issue(GuestVm& vm, uint32_t vcpu, uint32_t fid,
                            std::initializer_list<uint64_t> args) {
-    vm.vcpu.Issue(fid, args);
-    for (int i = static_cast<int>(args.size()) + 1; i < smccc::kNumRegisters; ++i) {
-      vm.vcpu.set_x(i, kUntouched + i);
-    }
+    IssueMarked(vm.vcpu, fid, args);
     absl::StatusOr<CallOutcome> outcome = vm.shim->HandleHypercall(vcpu, vm.vcpu);
     EXPECT_TRUE(outcome.ok()) << outcome.status();
     return outcome.ok() ? *outcome : CallOutcome{};

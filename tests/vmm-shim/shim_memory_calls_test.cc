@@ -42,8 +42,6 @@ constexpr uint64_t kRegionSize = 0x10000;
 constexpr uint64_t kRamEnd = kRamB + kRegionSize;
 constexpr uint8_t kFillA = 0xa5;
 constexpr uint8_t kFillB = 0xb6;
-// Registers the probe's memory functions do not write, preset by tests.
-constexpr uint64_t kUntouched = 0x5e5e000000000000;
 
 class ShimMemoryCallsTest : public ShimWithDaemonTest {
  protected:

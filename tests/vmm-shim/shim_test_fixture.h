@@ -3,6 +3,8 @@
 #ifndef HYPERCALL_TESTS_VMM_SHIM_SHIM_TEST_FIXTURE_H_
 #define HYPERCALL_TESTS_VMM_SHIM_SHIM_TEST_FIXTURE_H_
 
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,9 +12,23 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "hypercall/shim/shim.h"
+#include "hypercall/shim/simulated_vcpu.h"
 #include "support/daemon_process.h"
 
 namespace hypercall::shim::testing {
+
+// What a test puts in xi (plus i) before a call, so a register the call must
+// leave alone shows if it was written.
+inline constexpr uint64_t kUntouched = 0x5e5e000000000000;
+
+// Issues `fid` with `args` on `vcpu`, every register after the arguments
+// holding kUntouched + i.
+inline void IssueMarked(SimulatedVcpu& vcpu, uint32_t fid, std::initializer_list<uint64_t> args) {
+  vcpu.Issue(fid, args);
+  for (int i = static_cast<int>(args.size()) + 1; i < smccc::kNumRegisters; ++i) {
+    vcpu.set_x(i, kUntouched + i);
+  }
+}
 
 class ShimWithDaemonTest : public ::testing::Test {
  protected:
