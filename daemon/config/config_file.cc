@@ -34,33 +34,40 @@ class ProblemCollector : public google::protobuf::io::ErrorCollector {
   std::vector<ConfigProblem> problems;
 };
 
-absl::Status Refuse(std::string_view file_name, const std::vector<ConfigProblem>& problems) {
-  std::vector<std::string> lines;
-  for (const ConfigProblem& problem : problems) {
-    lines.push_back(problem.line > 0 ? absl::StrFormat("%s:%d:%d: %s", file_name, problem.line,
-                                                       problem.column, problem.message)
-                                     : absl::StrFormat("%s: %s", file_name, problem.message));
-  }
-  return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
-}
-
 }  // namespace
 
-absl::StatusOr<v1::Config> ParseConfig(std::string_view text, std::string_view file_name,
-                                       const BuiltinCatalog& catalog) {
-  v1::Config config;
-  google::protobuf::TextFormat::ParseInfoTree locations;
+std::vector<ConfigProblem> ParseTextFormat(std::string_view text,
+                                           google::protobuf::Message& message,
+                                           google::protobuf::TextFormat::ParseInfoTree& locations) {
   ProblemCollector collector;
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&collector);
   parser.WriteLocationsTo(&locations);
   google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
-  if (!parser.Parse(&input, &config)) {
-    if (collector.problems.empty()) collector.problems.push_back({0, 0, "cannot be parsed"});
-    return Refuse(file_name, collector.problems);
+  if (parser.Parse(&input, &message)) return {};
+  if (collector.problems.empty()) collector.problems.push_back({0, 0, "cannot be parsed"});
+  return collector.problems;
+}
+
+absl::Status RefuseProblems(std::string_view source, char separator,
+                            const std::vector<ConfigProblem>& problems) {
+  std::vector<std::string> lines;
+  for (const ConfigProblem& problem : problems) {
+    lines.push_back(problem.line > 0
+                        ? absl::StrFormat("%s%c%d:%d: %s", source, separator, problem.line,
+                                          problem.column, problem.message)
+                        : absl::StrFormat("%s: %s", source, problem.message));
   }
-  std::vector<ConfigProblem> problems = CheckConfig(config, &locations, catalog);
-  if (!problems.empty()) return Refuse(file_name, problems);
+  return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
+}
+
+absl::StatusOr<v1::Config> ParseConfig(std::string_view text, std::string_view file_name,
+                                       const BuiltinCatalog& catalog) {
+  v1::Config config;
+  google::protobuf::TextFormat::ParseInfoTree locations;
+  std::vector<ConfigProblem> problems = ParseTextFormat(text, config, locations);
+  if (problems.empty()) problems = CheckConfig(config, &locations, catalog);
+  if (!problems.empty()) return RefuseProblems(file_name, ':', problems);
   return config;
 }
 

@@ -6,12 +6,29 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "config/config_check.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/text_format.h"
 #include "hypercall/config/v1/config.pb.h"
 
 namespace hypercall::config {
+
+// Parses `text` as protobuf text format into `message`, writing where each
+// field was written to `locations` (for CheckConfig-style problem places).
+// Returns the parser's complaints with their places (1-based), none when it
+// parsed.
+std::vector<ConfigProblem> ParseTextFormat(std::string_view text,
+                                           google::protobuf::Message& message,
+                                           google::protobuf::TextFormat::ParseInfoTree& locations);
+
+// InvalidArgument with one line per problem, for the text called `source`:
+// "SOURCE<separator>LINE:COLUMN: what is wrong", or "SOURCE: what is wrong"
+// for a problem without a place.
+absl::Status RefuseProblems(std::string_view source, char separator,
+                            const std::vector<ConfigProblem>& problems);
 
 // The config in `text`, read from a file called `file_name`. On any problem,
 // InvalidArgument whose message has one line per problem, each
