@@ -8,6 +8,7 @@
 #include "hypercallctl/numbers.h"
 #include "hypercallctl/test_vm.h"
 #include "smccc/function_id.h"
+#include "smccc/function_range.h"
 #include "smccc/known_calls.h"
 #include "wire/runtime_dir.h"
 

@@ -11,7 +11,7 @@
 
 #include "google/protobuf/text_format.h"
 #include "hypercall/config/v1/config.pb.h"
-#include "smccc/function_id.h"
+#include "smccc/function_range.h"
 
 namespace hypercall::config {
 

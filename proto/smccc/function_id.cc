@@ -37,17 +37,6 @@ std::string OwnerName(uint32_t owner) { return std::string(NamesOf(owner).full);
 
 std::string_view OwnerShortName(uint32_t owner) { return NamesOf(owner).short_name; }
 
-const FunctionRange* OverlappingReservedRange(const FunctionRange& range) {
-  for (const FunctionRange& reserved : kReservedRanges) {
-    if (reserved.Overlaps(range)) return &reserved;
-  }
-  return nullptr;
-}
-
-std::string DescribeRange(const FunctionRange& range) {
-  return absl::StrFormat("0x%08x-0x%08x", range.first, range.last);
-}
-
 std::string DescribeFunctionId(uint32_t fid) {
   return absl::StrFormat("%s %s owner=%u(%s) fn=0x%04x%s", IsFastCall(fid) ? "fast" : "yielding",
                          IsSmc64(fid) ? "SMC64" : "SMC32", OwnerOf(fid), OwnerName(OwnerOf(fid)),

@@ -1,5 +1,5 @@
-// The fields of an SMCCC function ID (Arm DEN0028) and the reserved ranges
-// KVM never forwards. Constexpr so routing tables and tests can use them at
+// The fields of an SMCCC function ID (Arm DEN0028); ranges of them are in
+// function_range.h. Constexpr so routing tables and tests can use them at
 // compile time.
 #ifndef HYPERCALL_PROTO_SMCCC_FUNCTION_ID_H_
 #define HYPERCALL_PROTO_SMCCC_FUNCTION_ID_H_
@@ -55,33 +55,8 @@ std::string OwnerName(uint32_t owner);
 // "StdSecure", "VendorHyp", "TrustedOS", "Reserved", ...
 std::string_view OwnerShortName(uint32_t owner);
 
-// A closed range of function IDs [first, last].
-struct FunctionRange {
-  uint32_t first = 0;
-  uint32_t last = 0;
-  constexpr bool Contains(uint32_t fid) const { return fid >= first && fid <= last; }
-  constexpr bool Overlaps(const FunctionRange& o) const {
-    return first <= o.last && o.first <= last;
-  }
-  constexpr uint64_t size() const { return uint64_t{last} - first + 1; }
-};
-
-// The ranges KVM answers itself and never forwards (SMCCC_VERSION,
-// ARCH_FEATURES, SOC_ID, the CPU workarounds): fast Arm-architecture calls,
-// 32- and 64-bit.
-inline constexpr FunctionRange kReservedRanges[] = {
-    {0x80000000u, 0x8000ffffu},
-    {0xc0000000u, 0xc000ffffu},
-};
-
-// The reserved range `range` overlaps, or nullptr.
-const FunctionRange* OverlappingReservedRange(const FunctionRange& range);
-
 // "fast SMC64 owner=4(Standard Secure) fn=0x0053", plus " sve-hint" when set.
 std::string DescribeFunctionId(uint32_t fid);
-
-// "0x84000050-0x8400005f", for messages about ranges.
-std::string DescribeRange(const FunctionRange& range);
 
 }  // namespace hypercall::smccc
 

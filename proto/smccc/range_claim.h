@@ -1,14 +1,17 @@
 // A function-ID range a provider asks to own, as built-in providers (the
 // daemon's Provider interface) and provider processes (the SDK's) both
 // declare it: the range, the argument registers its calls are read with,
-// and the guest memory buffers they pass.
+// and the guest memory buffers they pass. And the rules a claim keeps, in
+// function_range.h's message style.
 #ifndef HYPERCALL_PROTO_SMCCC_RANGE_CLAIM_H_
 #define HYPERCALL_PROTO_SMCCC_RANGE_CLAIM_H_
 
+#include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "smccc/call.h"
-#include "smccc/function_id.h"
+#include "smccc/function_range.h"
 #include "smccc/memory_operand.h"
 
 namespace hypercall::smccc {
@@ -22,6 +25,23 @@ struct RangeClaim {
   // kMaxMemoryOperandsPerRange; their registers are in args_read_mask.
   std::vector<MemoryOperand> memory;
 };
+
+// InvalidArgument when `claim` breaks a rule of its own: its range fails
+// CheckRange; its args_read_mask names registers outside x1..x17 ("range R:
+// args_read_mask 0x1 names registers outside x1..x17"); its memory operands
+// fail CheckMemoryOperands against that mask ("range R: <why>").
+absl::Status CheckClaim(const RangeClaim& claim);
+
+// PermissionDenied unless `claim` is part of one of `allowed`, which
+// `owner` may claim: its range inside that claim's range (else "range R is
+// outside what <owner> may claim (A, B)", or "range R spans more than one
+// range <owner> may claim (A, B): claim each on its own"), reading no register it does not
+// ("range R reads x3, but <owner> may read only x1-x2 in range A"), passing
+// exactly its memory operands, in order ("range R passes memory none, but
+// <owner> passes x1 -> 64 bytes in in range A: claim exactly those, in that
+// order").
+absl::Status CheckClaimWithin(const RangeClaim& claim, const std::vector<RangeClaim>& allowed,
+                              std::string_view owner);
 
 }  // namespace hypercall::smccc
 

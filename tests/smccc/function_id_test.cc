@@ -55,26 +55,6 @@ TEST(FunctionIdTest, OwnerShortNames) {
   EXPECT_EQ(OwnerShortName(50), "TrustedOS");
 }
 
-TEST(FunctionIdTest, ReservedRangesAreTheFastArchCalls) {
-  EXPECT_NE(OverlappingReservedRange({0x80000000, 0x80000000}), nullptr);
-  EXPECT_NE(OverlappingReservedRange({0xc000ffff, 0xc0010000}), nullptr);
-  EXPECT_NE(OverlappingReservedRange({0x7fffffff, 0x80000001}), nullptr);
-  EXPECT_EQ(OverlappingReservedRange({0x80010000, 0x8001ffff}), nullptr);
-  EXPECT_EQ(OverlappingReservedRange({0x84000050, 0x8400005f}), nullptr);
-  // PSCI is not reserved: it can be forwarded.
-  EXPECT_EQ(OverlappingReservedRange({0x84000000, 0x8400001f}), nullptr);
-}
-
-TEST(FunctionIdTest, RangeArithmetic) {
-  FunctionRange r{0x84000050, 0x8400005f};
-  EXPECT_EQ(r.size(), 16u);
-  EXPECT_TRUE(r.Contains(0x84000053));
-  EXPECT_FALSE(r.Contains(0x84000060));
-  EXPECT_TRUE(r.Overlaps({0x8400005f, 0x84000070}));
-  EXPECT_FALSE(r.Overlaps({0x84000060, 0x84000070}));
-  EXPECT_EQ((FunctionRange{0, 0xffffffff}).size(), 0x100000000u);
-}
-
 TEST(FunctionIdTest, DescribeNamesEveryField) {
   EXPECT_EQ(DescribeFunctionId(kTrngRnd64), "fast SMC64 owner=4(Standard Secure) fn=0x0053");
   EXPECT_EQ(DescribeFunctionId(kHyperVHypercall | kSveHintBit),
