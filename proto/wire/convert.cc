@@ -82,7 +82,56 @@ absl::StatusOr<std::vector<smccc::MemoryBuffer>> FromProto(
   return out;
 }
 
+absl::StatusOr<smccc::FunctionRange> RangeFrom(uint32_t first_function_id, uint32_t count) {
+  if (count == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("range 0x%08x+0 is empty: count must be at least 1", first_function_id));
+  }
+  const uint64_t last = uint64_t{first_function_id} + count - 1;
+  if (last > UINT32_MAX) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("range 0x%08x+%u runs past 0xffffffff", first_function_id, count));
+  }
+  return smccc::FunctionRange{first_function_id, static_cast<uint32_t>(last)};
+}
+
+template <typename Message>
+void SetRangeOf(const smccc::FunctionRange& range, Message& out) {
+  out.set_first_function_id(range.first);
+  out.set_count(static_cast<uint32_t>(range.size()));
+}
+
 }  // namespace
+
+absl::StatusOr<smccc::FunctionRange> RangeFromProto(const v1::Claim& claim) {
+  return RangeFrom(claim.first_function_id(), claim.count());
+}
+
+absl::StatusOr<smccc::FunctionRange> RangeFromProto(const v1::PlannedRange& range) {
+  return RangeFrom(range.first_function_id(), range.count());
+}
+
+absl::StatusOr<smccc::FunctionRange> RangeFromProto(const v1::RangeInfo& range) {
+  return RangeFrom(range.first_function_id(), range.count());
+}
+
+void SetRange(const smccc::FunctionRange& range, v1::Claim& out) { SetRangeOf(range, out); }
+void SetRange(const smccc::FunctionRange& range, v1::PlannedRange& out) { SetRangeOf(range, out); }
+void SetRange(const smccc::FunctionRange& range, v1::RangeInfo& out) { SetRangeOf(range, out); }
+
+void ToProto(const smccc::RangeClaim& claim, v1::Claim& out) {
+  SetRange(claim.range, out);
+  out.set_args_read_mask(claim.args_read_mask);
+  ToProto(claim.memory, *out.mutable_memory());
+}
+
+absl::StatusOr<smccc::RangeClaim> FromProto(const v1::Claim& claim) {
+  absl::StatusOr<smccc::FunctionRange> range = RangeFromProto(claim);
+  if (!range.ok()) return range.status();
+  absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = FromProto(claim.memory());
+  if (!memory.ok()) return memory.status();
+  return smccc::RangeClaim{*range, claim.args_read_mask(), *std::move(memory)};
+}
 
 void ToProto(const smccc::Call& call, v1::Call& out) {
   out.set_function_id(call.function_id);

@@ -128,5 +128,80 @@ TEST(ConvertTest, MemoryOperandRoundTripsAndNeedsADirection) {
   EXPECT_NE(FromProto(proto).status().message().find("IN, OUT or INOUT"), std::string::npos);
 }
 
+TEST(ConvertTest, RangesGoFromFirstPlusCountToFirstDashLast) {
+  v1::Claim claim;
+  claim.set_first_function_id(0xc3000000);
+  claim.set_count(16);
+  absl::StatusOr<smccc::FunctionRange> range = RangeFromProto(claim);
+  ASSERT_TRUE(range.ok()) << range.status();
+  EXPECT_EQ(*range, (smccc::FunctionRange{0xc3000000, 0xc300000f}));
+  v1::PlannedRange planned;
+  planned.set_first_function_id(0xfffffff0);
+  planned.set_count(16);
+  EXPECT_EQ(*RangeFromProto(planned), (smccc::FunctionRange{0xfffffff0, 0xffffffff}));
+  v1::RangeInfo info;
+  info.set_first_function_id(0x84000050);
+  info.set_count(1);
+  EXPECT_EQ(*RangeFromProto(info), (smccc::FunctionRange{0x84000050, 0x84000050}));
+}
+
+TEST(ConvertTest, RefusesEmptyAndWrappingWireRanges) {
+  v1::PlannedRange empty;
+  empty.set_first_function_id(0xc3000000);
+  EXPECT_EQ(RangeFromProto(empty).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(RangeFromProto(empty).status().message(),
+            "range 0xc3000000+0 is empty: count must be at least 1");
+  v1::Claim wraps;
+  wraps.set_first_function_id(0xfffffff0);
+  wraps.set_count(17);
+  EXPECT_EQ(RangeFromProto(wraps).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(RangeFromProto(wraps).status().message(), "range 0xfffffff0+17 runs past 0xffffffff");
+  v1::RangeInfo huge;
+  huge.set_first_function_id(2);
+  huge.set_count(0xffffffff);
+  EXPECT_FALSE(RangeFromProto(huge).ok());
+}
+
+TEST(ConvertTest, SetRangeWritesFirstAndCount) {
+  v1::RangeInfo info;
+  SetRange({0x84000050, 0x8400005f}, info);
+  EXPECT_EQ(info.first_function_id(), 0x84000050u);
+  EXPECT_EQ(info.count(), 16u);
+  v1::PlannedRange planned;
+  SetRange({0xffffffff, 0xffffffff}, planned);
+  EXPECT_EQ(planned.first_function_id(), 0xffffffffu);
+  EXPECT_EQ(planned.count(), 1u);
+}
+
+TEST(ConvertTest, ClaimRoundTrips) {
+  smccc::RangeClaim claim{{0xc3001000, 0xc300100f},
+                          0x6,
+                          {smccc::MemoryOperand::At(1, 64, smccc::MemoryDirection::kIn)}};
+  v1::Claim proto;
+  ToProto(claim, proto);
+  EXPECT_EQ(proto.first_function_id(), 0xc3001000u);
+  EXPECT_EQ(proto.count(), 16u);
+  EXPECT_EQ(proto.args_read_mask(), 0x6u);
+  ASSERT_EQ(proto.memory_size(), 1);
+  absl::StatusOr<smccc::RangeClaim> back = FromProto(proto);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->range, claim.range);
+  EXPECT_EQ(back->args_read_mask, claim.args_read_mask);
+  EXPECT_EQ(back->memory, claim.memory);
+}
+
+TEST(ConvertTest, ClaimConversionRefusesABadRangeOrOperand) {
+  v1::Claim empty;
+  empty.set_first_function_id(0xc3000000);
+  EXPECT_EQ(FromProto(empty).status().message(),
+            "range 0xc3000000+0 is empty: count must be at least 1");
+  v1::Claim no_direction;
+  no_direction.set_first_function_id(0xc3000000);
+  no_direction.set_count(1);
+  no_direction.add_memory()->set_address_register(1);
+  EXPECT_EQ(FromProto(no_direction).status().message(),
+            "memory operand at x1 has no direction: say IN, OUT or INOUT");
+}
+
 }  // namespace
 }  // namespace hypercall::wire
