@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "config/builtin_options_check.h"
 #include "config/config_place.h"
+#include "smccc/function_range.h"
 #include "smccc/memory_operand.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
@@ -161,27 +162,19 @@ class Checker {
     for (int r = 0; r < provider.range_size(); ++r) {
       const Place range_place = place.Field("range", r);
       const smccc::FunctionRange range{provider.range(r).first(), provider.range(r).last()};
-      if (range.first > range.last) {
-        Add(range_place.Problem(absl::StrFormat("range %s is empty: first must not be above last",
-                                                smccc::DescribeRange(range))));
-        continue;
-      }
-      if (const smccc::FunctionRange* reserved = smccc::OverlappingReservedRange(range)) {
-        Add(range_place.Problem(absl::StrFormat(
-            "range %s overlaps the SMCCC-reserved range %s, which KVM always answers itself",
-            smccc::DescribeRange(range), smccc::DescribeRange(*reserved))));
+      if (absl::Status status = smccc::CheckRange(range); !status.ok()) {
+        Add(range_place.Problem(std::string(status.message())));
         continue;
       }
       if (!CheckReads(provider, provider.range(r), range_place)) continue;
       if (!CheckMemory(provider, provider.range(r), range_place)) continue;
-      if (provider.has_builtin() && !WithinDefaults(range, builtin->second)) {
-        std::vector<std::string> served;
-        for (const smccc::FunctionRange& own : builtin->second)
-          served.push_back(smccc::DescribeRange(own));
-        Add(range_place.Problem(
-            absl::StrFormat("range %s is outside what built-in provider \"%s\" serves (%s)",
-                            smccc::DescribeRange(range), name, absl::StrJoin(served, ", "))));
-        continue;
+      if (provider.has_builtin()) {
+        if (absl::Status status = smccc::CheckCoveredBy(
+                range, builtin->second, absl::StrFormat("built-in provider \"%s\"", name));
+            !status.ok()) {
+          Add(range_place.Problem(std::string(status.message())));
+          continue;
+        }
       }
       Claim({range, name, range_place.line()}, range_place);
     }
@@ -264,26 +257,15 @@ class Checker {
     return true;
   }
 
-  static bool WithinDefaults(const smccc::FunctionRange& range,
-                             const std::vector<smccc::FunctionRange>& defaults) {
-    // Default claims are sorted, disjoint ranges; `range` must be covered
-    // without a gap.
-    uint64_t next = range.first;
-    for (const smccc::FunctionRange& own : defaults) {
-      if (own.first <= next && next <= own.last) next = uint64_t{own.last} + 1;
-    }
-    return next > range.last;
-  }
-
   void Claim(const OwnedRange& claim, const Place& place) {
     for (const OwnedRange& held : owned_) {
-      if (!held.range.Overlaps(claim.range)) continue;
-      Add(place.Problem(absl::StrFormat(
-          "range %s of provider \"%s\" overlaps range %s of provider \"%s\" (line %d): a function "
-          "ID has one owner",
-          smccc::DescribeRange(claim.range), claim.provider, smccc::DescribeRange(held.range),
-          held.provider, held.line)));
-      return;
+      if (absl::Status status = smccc::CheckNoOverlap(
+              claim.range, held.range,
+              absl::StrFormat("provider \"%s\" (line %d)", held.provider, held.line));
+          !status.ok()) {
+        Add(place.Problem(std::string(status.message())));
+        return;
+      }
     }
     owned_.push_back(claim);
   }

@@ -111,11 +111,14 @@ TEST(ConfigFileTest, RangesAreChecked) {
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" external { allow_uid: 0 }\n"
                        "  range { first: 0x80000000 last: 0x80000001 } }\n"),
               HasSubstr("test.conf:3:3: range 0x80000000-0x80000001 overlaps the SMCCC-reserved "
-                        "range 0x80000000-0x8000ffff"));
+                        "range 0x80000000-0x8000ffff (Arm architecture calls such as "
+                        "SMCCC_VERSION and ARCH_FEATURES), which KVM always answers itself and "
+                        "never forwards"));
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {}\n"
                        "  range { first: 0xC4000050 last: 0xC4000060 } }\n"),
-              HasSubstr("range 0xc4000050-0xc4000060 is outside what built-in provider \"trng\" "
-                        "serves (0x84000050-0x8400005f, 0xc4000050-0xc400005f)"));
+              HasSubstr("test.conf:3:3: range 0xc4000050-0xc4000060 is outside what built-in "
+                        "provider \"trng\" may claim (0x84000050-0x8400005f, "
+                        "0xc4000050-0xc400005f)"));
   EXPECT_EQ(Problems("version: 1\nprovider { name: \"trng\" builtin {}\n"
                      "  range { first: 0xC4000050 last: 0xC4000053 } }\n"),
             "");
@@ -211,8 +214,9 @@ TEST(ConfigFileTest, OverlappingRangesNameBothProviders) {
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin {} }\n"
                        "provider { name: \"mine\" external { allow_uid: 0 }\n"
                        "  range { first: 0xC4000000 last: 0xC40000FF } }\n"),
-              HasSubstr("test.conf:4:3: range 0xc4000000-0xc40000ff of provider \"mine\" "
-                        "overlaps range 0xc4000050-0xc400005f of provider \"trng\" (line 2)"));
+              HasSubstr("test.conf:4:3: range 0xc4000000-0xc40000ff overlaps range "
+                        "0xc4000050-0xc400005f of provider \"trng\" (line 2): a function ID "
+                        "has one owner"));
 }
 
 TEST(ConfigFileTest, VmRulesAreChecked) {
@@ -360,7 +364,7 @@ TEST(ConfigFileTest, KvmDiscoverClaimsItsTwoFunctionIds) {
                        "  implementation { midr: 1 } } }\n"
                        "  range { first: 0xC6000040 last: 0xC6000042 } }\n"),
               HasSubstr("test.conf:4:3: range 0xc6000040-0xc6000042 is outside what built-in "
-                        "provider \"kvm_discover\" serves (0xc6000040-0xc6000040, "
+                        "provider \"kvm_discover\" may claim (0xc6000040-0xc6000040, "
                         "0xc6000041-0xc6000041)"));
 }
 
