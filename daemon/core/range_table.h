@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "core/provider_entry.h"
 #include "smccc/call.h"
-#include "smccc/function_id.h"
+#include "smccc/function_range.h"
 #include "smccc/memory_operand.h"
 
 namespace hypercall::core {
@@ -28,14 +28,11 @@ struct Route {
 class RangeTable {
  public:
   // Adds `route`. Fails, changing nothing, with
-  // - InvalidArgument when the range is empty (first > last), the mask
-  //   names registers outside x1..x17, or the provider is null;
-  // - InvalidArgument when the memory operands fail
-  //   smccc::CheckMemoryOperands against the mask (naming provider and
-  //   range);
-  // - InvalidArgument when it overlaps a reserved range (saying why those
-  //   can never be forwarded);
-  // - AlreadyExists when it overlaps a route, naming both providers.
+  // - InvalidArgument when the provider is null, or when range, mask and
+  //   memory operands fail smccc::CheckClaim (its message, after
+  //   "provider \"NAME\": ");
+  // - AlreadyExists when it overlaps a route (smccc::CheckNoOverlap's
+  //   message, naming both providers).
   absl::Status Insert(Route route);
 
   // The route owning `function_id` with its SVE hint stripped, or nullptr.
