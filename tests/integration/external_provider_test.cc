@@ -297,13 +297,13 @@ TEST_F(ExternalProviderTest, AClaimWhoseMemoryOperandsAreNotTheConfigsIsRefusedS
   ASSERT_TRUE(refused.ok()) << refused.status();
   EXPECT_FALSE(refused->granted());
   EXPECT_THAT(refused->reason(),
-              HasSubstr("range 0xc3001000-0xc3001000 would pass memory x1 -> 8 bytes in; x2 -> 8 "
-                        "bytes out, but VMs are planned with x1 -> 8 bytes in; x2 -> 4 bytes out "
-                        "there"));
+              HasSubstr("range 0xc3001000-0xc3001000 passes memory x1 -> 8 bytes in; x2 -> 8 "
+                        "bytes out, but provider \"mem\" passes x1 -> 8 bytes in; x2 -> 4 bytes "
+                        "out in range"));
   auto none = (*provider)->Claim(kMem, 1, 0x6);
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_FALSE(none->granted());
-  EXPECT_THAT(none->reason(), HasSubstr("would pass memory none"));
+  EXPECT_THAT(none->reason(), HasSubstr("passes memory none"));
   v1::MemoryOperand no_direction = Operand(1, 8, v1::MemoryOperand::DIRECTION_UNSPECIFIED);
   auto malformed = (*provider)->Claim(kMem, 1, 0x6, {no_direction});
   ASSERT_TRUE(malformed.ok()) << malformed.status();
@@ -381,11 +381,13 @@ TEST_F(ExternalProviderTest, ClaimsThePolicyForbidsAreRefusedWithTheRule) {
   auto outside = (*provider)->Claim(0xC4000050, 1, 0x2);
   ASSERT_TRUE(outside.ok());
   EXPECT_FALSE(outside->granted());
-  EXPECT_THAT(outside->reason(), HasSubstr("the config allows 0xc3000000-0xc30000ff"));
+  EXPECT_THAT(outside->reason(),
+              HasSubstr("range 0xc4000050-0xc4000050 is outside what provider \"oem\" may claim "
+                        "(0xc3000000-0xc30000ff)"));
   auto reads = (*provider)->Claim(kOem, 1, 0xe);
   ASSERT_TRUE(reads.ok());
   EXPECT_FALSE(reads->granted());
-  EXPECT_THAT(reads->reason(), HasSubstr("would read x3"));
+  EXPECT_THAT(reads->reason(), HasSubstr("reads x3, but provider \"oem\" may read only"));
   // A refused claim leaves the stream usable.
   auto fine = (*provider)->Claim(kOem, 1, 0x2);
   ASSERT_TRUE(fine.ok());
@@ -402,7 +404,7 @@ TEST_F(ExternalProviderTest, TwoProcessesRacingForOneRangeTheSecondIsToldWhoHold
   ASSERT_TRUE(won.ok() && lost.ok());
   EXPECT_TRUE(won->granted());
   EXPECT_FALSE(lost->granted());
-  EXPECT_THAT(lost->reason(), HasSubstr(absl::StrFormat("which pid %d uid", getpid())));
+  EXPECT_THAT(lost->reason(), HasSubstr(absl::StrFormat("served by pid %d uid", getpid())));
 }
 
 TEST_F(ExternalProviderTest, AProcessGoneMidCallLeavesNoVcpuWaitingAndCanComeBack) {

@@ -5,44 +5,14 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "log.h"
+#include "smccc/range_claim.h"
 #include "smccc/return_codes.h"
 
 namespace hypercall::providers {
 namespace {
 
-// "x1-x3, x5" for a register mask.
-std::string DescribeRegisters(smccc::RegisterMask mask) {
-  std::vector<std::string> parts;
-  for (int i = 0; i < smccc::kNumRegisters;) {
-    if ((mask & (1u << i)) == 0) {
-      ++i;
-      continue;
-    }
-    int last = i;
-    while (last + 1 < smccc::kNumRegisters && (mask & (1u << (last + 1)))) ++last;
-    parts.push_back(last == i ? absl::StrFormat("x%d", i) : absl::StrFormat("x%d-x%d", i, last));
-    i = last + 1;
-  }
-  return parts.empty() ? "no registers" : absl::StrJoin(parts, ", ");
-}
-
 smccc::Result NotSupported() { return smccc::Result::Code(smccc::kNotSupported); }
-
-// smccc::DescribeMemoryOperands, with the x0 each operand answers for a bad
-// address when it says (operands differing only in that look the same
-// otherwise).
-std::string DescribeOperands(const std::vector<smccc::MemoryOperand>& operands) {
-  std::string out = smccc::DescribeMemoryOperands(operands);
-  for (size_t i = 0; i < operands.size(); ++i) {
-    if (operands[i].bad_address_x0.has_value()) {
-      absl::StrAppendFormat(&out, " (operand %d: x0 0x%x for a bad address)", i,
-                            *operands[i].bad_address_x0);
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -190,53 +160,27 @@ std::shared_ptr<RemoteProvider::Connection> RemoteProvider::Connect(
 
 absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection,
                                    const RangeClaim& claim) {
-  const smccc::FunctionRange& range = claim.range;
-  if (range.first > range.last) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "range %s is empty: first must not be above last", smccc::DescribeRange(range)));
-  }
-  const RangeClaim* allowed = nullptr;
-  for (const RangeClaim& candidate : options_.allowed) {
-    if (candidate.range.first <= range.first && range.last <= candidate.range.last) {
-      allowed = &candidate;
-    }
-  }
-  if (allowed == nullptr) {
-    std::vector<std::string> ranges;
-    for (const RangeClaim& candidate : options_.allowed)
-      ranges.push_back(smccc::DescribeRange(candidate.range));
-    return absl::PermissionDeniedError(
-        absl::StrFormat("range %s is not one provider \"%s\" may claim; the config allows %s",
-                        smccc::DescribeRange(range), options_.name,
-                        ranges.empty() ? "none" : absl::StrJoin(ranges, ", ")));
-  }
-  if ((claim.args_read_mask & ~allowed->args_read_mask) != 0) {
-    return absl::PermissionDeniedError(absl::StrFormat(
-        "range %s would read %s, but VMs are planned to read only %s there (the config's "
-        "\"reads\" for %s)",
-        smccc::DescribeRange(range),
-        DescribeRegisters(claim.args_read_mask & ~allowed->args_read_mask),
-        DescribeRegisters(allowed->args_read_mask), smccc::DescribeRange(allowed->range)));
-  }
-  if (claim.memory != allowed->memory) {
-    return absl::PermissionDeniedError(absl::StrFormat(
-        "range %s would pass memory %s, but VMs are planned with %s there (the config's "
-        "\"memory\" for %s): claim exactly those, in that order",
-        smccc::DescribeRange(range), DescribeOperands(claim.memory),
-        DescribeOperands(allowed->memory), smccc::DescribeRange(allowed->range)));
+  if (absl::Status status = smccc::CheckClaim(claim); !status.ok()) return status;
+  if (absl::Status status = smccc::CheckClaimWithin(
+          claim, options_.allowed, absl::StrFormat("provider \"%s\"", options_.name));
+      !status.ok()) {
+    return status;
   }
   absl::MutexLock lock(&mu_);
   if (connection->disconnected()) {
     return absl::FailedPreconditionError("the provider's stream has ended");
   }
   for (const ClaimedRange& held : claimed_) {
-    if (!held.range.Overlaps(range)) continue;
-    return absl::AlreadyExistsError(absl::StrFormat(
-        "range %s overlaps %s, which %s serves for provider \"%s\"", smccc::DescribeRange(range),
-        smccc::DescribeRange(held.range),
-        held.connection == connection ? "this stream" : held.connection->who(), options_.name));
+    if (absl::Status status = smccc::CheckNoOverlap(
+            claim.range, held.range,
+            absl::StrFormat(
+                "provider \"%s\", served by %s", options_.name,
+                held.connection == connection ? "this stream" : held.connection->who()));
+        !status.ok()) {
+      return status;
+    }
   }
-  claimed_.push_back({range, connection});
+  claimed_.push_back({claim.range, connection});
   return absl::OkStatus();
 }
 

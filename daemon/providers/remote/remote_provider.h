@@ -91,10 +91,11 @@ class RemoteProvider final : public Provider {
   std::shared_ptr<Connection> Connect(ProviderLink& link, const core::PeerCredentials& peer);
 
   // The process asks to serve `claim`. OK when granted. Otherwise
-  // PermissionDenied naming the configured ranges when it is not inside one,
-  // when it reads registers the range is not planned to read, or when its
-  // memory operands are not exactly the range's (showing both);
-  // AlreadyExists naming the holder when another connection serves part of it.
+  // InvalidArgument when it breaks smccc::CheckClaim's rules;
+  // PermissionDenied when it is not part of a configured range
+  // (smccc::CheckClaimWithin: inside one, reading no more registers, the
+  // same memory operands); AlreadyExists naming the holder when another
+  // connection, or this one, serves part of it.
   absl::Status Claim(const std::shared_ptr<Connection>& connection, const RangeClaim& claim);
 
   // The process answered call `call_id`. Returns false, dropping the result,
