@@ -85,30 +85,15 @@ void ProviderStream::HandleClaim(const v1::Claim& wire_claim) {
   v1::DaemonMessage reply;
   v1::ClaimReply& claim_reply = *reply.mutable_claim_reply();
   *claim_reply.mutable_claim() = wire_claim;
-  const uint64_t last = uint64_t{wire_claim.first_function_id()} + wire_claim.count() - 1;
-  absl::Status status;
-  if (wire_claim.count() == 0) {
-    status = absl::InvalidArgumentError("count is 0: a claim names at least one function ID");
-  } else if (last > 0xffffffffu) {
-    status = absl::InvalidArgumentError("first_function_id + count runs past 0xFFFFFFFF");
-  } else if ((wire_claim.args_read_mask() & ~smccc::kAllArgRegisters) != 0) {
-    status = absl::InvalidArgumentError(absl::StrFormat(
-        "args_read_mask 0x%x names registers outside x1..x17", wire_claim.args_read_mask()));
-  } else if (absl::StatusOr<std::vector<smccc::MemoryOperand>> memory =
-                 wire::FromProto(wire_claim.memory());
-             !memory.ok()) {
-    status = memory.status();
-  } else {
-    status = provider_->provider->Claim(
-        connection_, {{wire_claim.first_function_id(), static_cast<uint32_t>(last)},
-                      wire_claim.args_read_mask(),
-                      *std::move(memory)});
-  }
+  absl::StatusOr<smccc::RangeClaim> claim = wire::FromProto(wire_claim);
+  const absl::Status status =
+      claim.ok() ? provider_->provider->Claim(connection_, *claim) : claim.status();
   claim_reply.set_granted(status.ok());
   claim_reply.set_reason(std::string(status.message()));
-  Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning,
-      "provider %s (%s): claim 0x%08x-0x%08x %s%s", provider_->entry->name, who_,
-      wire_claim.first_function_id(), static_cast<uint32_t>(last),
+  Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "provider %s (%s): claim %s %s%s",
+      provider_->entry->name, who_,
+      claim.ok() ? smccc::DescribeRange(claim->range)
+                 : absl::StrFormat("0x%08x+%u", wire_claim.first_function_id(), wire_claim.count()),
       status.ok() ? "granted" : "refused: ", status.message());
   Queue(std::move(reply));
   StartRead(&read_buffer_);
