@@ -91,9 +91,12 @@ TEST_P(MalformedPlanTest, IsRefusedNamingTheRange) {
 INSTANTIATE_TEST_SUITE_P(
     Plans, MalformedPlanTest,
     ::testing::Values(BadPlan{Proto({{0x84000050, 0, 0x2}}), "empty"},
-                      BadPlan{Proto({{0xfffffff0, 17, 0}}), "wraps"},
+                      BadPlan{Proto({{0xfffffff0, 17, 0}}), "runs past 0xffffffff"},
+                      BadPlan{Proto({{0xc0000000, 16, 0}}), "SMCCC-reserved"},
                       BadPlan{Proto({{0xc4000050, 16, 0}, {0x84000050, 16, 0}}), "out of order"},
-                      BadPlan{Proto({{0x84000050, 16, 0}, {0x8400005f, 4, 0}}), "overlaps"},
+                      BadPlan{Proto({{0x84000050, 16, 0}, {0x8400005f, 4, 0}}),
+                              "plan range 1: range 0x8400005f-0x84000062 overlaps range "
+                              "0x84000050-0x8400005f of provider \"p\" (plan range 0)"},
                       BadPlan{Proto({{0x84000050, 16, 0x1}}), "outside x1..x17"},
                       BadPlan{Proto({{0x84000050, 16, 0x40000}}), "outside x1..x17"}));
 

@@ -4,38 +4,56 @@
 
 #include "absl/strings/str_format.h"
 #include "smccc/function_id.h"
+#include "smccc/range_claim.h"
 #include "wire/convert.h"
 
 namespace hypercall::shim {
+namespace {
+
+// A plan range as a claim, when it keeps the rules of one (smccc::CheckClaim).
+absl::StatusOr<smccc::RangeClaim> CheckedClaim(const v1::PlannedRange& r) {
+  absl::StatusOr<smccc::FunctionRange> range = wire::RangeFromProto(r);
+  if (!range.ok()) return range.status();
+  absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(r.memory());
+  if (!memory.ok()) return memory.status();
+  smccc::RangeClaim claim{*range, r.args_read_mask(), *std::move(memory)};
+  if (absl::Status status = smccc::CheckClaim(claim); !status.ok()) return status;
+  return claim;
+}
+
+// OK when `range` comes after `before`, which `holder` has, without
+// overlapping it: the plan is sorted.
+absl::Status CheckAfter(const smccc::FunctionRange& range, const smccc::FunctionRange& before,
+                        const std::string& holder) {
+  if (absl::Status status = smccc::CheckNoOverlap(range, before, holder); !status.ok()) {
+    return status;
+  }
+  if (range.first > before.last) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrFormat("range %s is out of order: it comes before range %s of %s",
+                      smccc::DescribeRange(range), smccc::DescribeRange(before), holder));
+}
+
+}  // namespace
 
 absl::StatusOr<ForwardingPlan> ForwardingPlan::FromProto(const v1::ForwardingPlan& plan) {
   ForwardingPlan out;
-  uint64_t next_free = 0;  // First ID after the previous range.
+  smccc::FunctionRange before;
   for (int i = 0; i < plan.ranges_size(); ++i) {
     const v1::PlannedRange& r = plan.ranges(i);
-    const std::string where =
-        absl::StrFormat("plan range %d (0x%08x+%u)", i, r.first_function_id(), r.count());
-    if (r.count() == 0) return absl::InvalidArgumentError(where + " is empty");
-    const uint64_t end = uint64_t{r.first_function_id()} + r.count();
-    if (end > (uint64_t{1} << 32)) {
-      return absl::InvalidArgumentError(where + " wraps past 0xffffffff");
+    absl::StatusOr<smccc::RangeClaim> claim = CheckedClaim(r);
+    absl::Status status = claim.status();
+    if (status.ok() && i > 0) {
+      status = CheckAfter(
+          claim->range, before,
+          absl::StrFormat("provider \"%s\" (plan range %d)", out.ranges_.back().provider, i - 1));
     }
-    if (r.first_function_id() < next_free) {
-      return absl::InvalidArgumentError(where + " is out of order or overlaps the range before it");
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(absl::StrFormat("plan range %d: %s", i, status.message()));
     }
-    if ((r.args_read_mask() & ~smccc::kAllArgRegisters) != 0) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: args_read_mask 0x%x names registers outside x1..x17", where, r.args_read_mask()));
-    }
-    absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(r.memory());
-    absl::Status memory_ok =
-        memory.ok() ? smccc::CheckMemoryOperands(*memory, r.args_read_mask()) : memory.status();
-    if (!memory_ok.ok()) {
-      return absl::InvalidArgumentError(absl::StrFormat("%s: %s", where, memory_ok.message()));
-    }
-    out.ranges_.push_back(
-        {r.first_function_id(), r.count(), r.args_read_mask(), r.provider(), *std::move(memory)});
-    next_free = end;
+    out.ranges_.push_back({claim->range.first, r.count(), claim->args_read_mask, r.provider(),
+                           std::move(claim->memory)});
+    before = claim->range;
   }
   for (int i = 0; i < plan.stolen_time_records_size(); ++i) {
     if (plan.stolen_time_records(i) % kStolenTimeRecordSize != 0) {

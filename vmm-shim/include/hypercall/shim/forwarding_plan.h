@@ -42,10 +42,11 @@ class ForwardingPlan {
  public:
   ForwardingPlan() = default;
 
-  // InvalidArgument naming the range when the daemon's plan has an empty or
-  // wrapping range, ranges out of order or overlapping, an args_read_mask
-  // outside x1..x17, or memory operands that break the rules (see
-  // smccc::CheckMemoryOperands); naming the vCPU for a stolen-time record
+  // InvalidArgument naming the range ("plan range 1: ...") when the
+  // daemon's plan has an empty or wrapping range (wire::RangeFromProto), a
+  // range that breaks smccc::CheckClaim's rules (reserved, an args_read_mask
+  // outside x1..x17, memory operands), or ranges out of order or
+  // overlapping (smccc::CheckNoOverlap); naming the vCPU for a stolen-time record
   // that is not 64-byte aligned. (Whether there is one per vCPU, inside the
   // VM's region, only Shim::Connect knows: it checks that.)
   static absl::StatusOr<ForwardingPlan> FromProto(const v1::ForwardingPlan& plan);
