@@ -21,8 +21,7 @@ core::VmDescription FromProto(const v1::VmInfo& vm) {
 void ToPlan(const core::Session& session, v1::ForwardingPlan& plan) {
   for (const core::Route& route : session.routes().routes()) {
     v1::PlannedRange* range = plan.add_ranges();
-    range->set_first_function_id(route.range.first);
-    range->set_count(static_cast<uint32_t>(route.range.size()));
+    wire::SetRange(route.range, *range);
     range->set_args_read_mask(route.args_read_mask);
     range->set_provider(route.provider->name);
     wire::ToProto(route.memory, *range->mutable_memory());
@@ -32,8 +31,7 @@ void ToPlan(const core::Session& session, v1::ForwardingPlan& plan) {
 }
 
 void ToRangeInfo(const core::Route& route, v1::RangeInfo& info) {
-  info.set_first_function_id(route.range.first);
-  info.set_count(static_cast<uint32_t>(route.range.size()));
+  wire::SetRange(route.range, info);
   info.set_provider(route.provider->name);
   info.set_args_read_mask(route.args_read_mask);
   wire::ToProto(route.memory, *info.mutable_memory());

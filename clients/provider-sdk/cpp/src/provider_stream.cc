@@ -45,10 +45,7 @@ absl::Status ProviderStream::Hello(const std::string& name, const std::string& s
 
 absl::StatusOr<v1::ClaimReply> ProviderStream::Claim(const RangeClaim& claim) {
   v1::ProviderMessage message;
-  message.mutable_claim()->set_first_function_id(claim.range.first);
-  message.mutable_claim()->set_count(static_cast<uint32_t>(claim.range.size()));
-  message.mutable_claim()->set_args_read_mask(claim.args_read_mask);
-  wire::ToProto(claim.memory, *message.mutable_claim()->mutable_memory());
+  wire::ToProto(claim, *message.mutable_claim());
   if (!Write(message)) return absl::UnavailableError("the stream ended before the claim");
   v1::DaemonMessage reply;
   while (Read(reply)) {
