@@ -15,7 +15,10 @@ absl::StatusOr<smccc::RangeClaim> CheckedClaim(const v1::PlannedRange& r) {
   absl::StatusOr<smccc::FunctionRange> range = wire::RangeFromProto(r);
   if (!range.ok()) return range.status();
   absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(r.memory());
-  if (!memory.ok()) return memory.status();
+  if (!memory.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("range %s: %s", smccc::DescribeRange(*range), memory.status().message()));
+  }
   smccc::RangeClaim claim{*range, r.args_read_mask(), *std::move(memory)};
   if (absl::Status status = smccc::CheckClaim(claim); !status.ok()) return status;
   return claim;
