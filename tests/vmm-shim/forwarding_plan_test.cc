@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hypercall/v1/vmm.pb.h"
 
 namespace hypercall::shim {
 namespace {

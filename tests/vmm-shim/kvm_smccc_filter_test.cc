@@ -5,6 +5,7 @@
 #include "fake_kvm.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hypercall/v1/vmm.pb.h"
 
 namespace hypercall::shim {
 namespace {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hypercall/shim/forwarding_plan.h"
+#include "hypercall/v1/vmm.pb.h"
 
 namespace hypercall::shim::testing {
 

@@ -15,12 +15,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "deadline.h"
 
 namespace hypercall::shim::internal {
-
-using Clock = std::chrono::steady_clock;
-// Deadline::max() waits forever.
-using Deadline = Clock::time_point;
 
 // `deadline` as a gRPC monotonic deadline.
 gpr_timespec ToGprDeadline(Deadline deadline);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_format.h"
+#include "hypercall/v1/vmm.pb.h"
 #include "smccc/function_id.h"
 #include "smccc/range_claim.h"
 #include "wire/convert.h"

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "grpc_vcpu_link.h"
 #include "wire/protocol.h"
 #include "wire/runtime_dir.h"
 
@@ -133,6 +134,10 @@ std::optional<std::string> Session::SessionId(uint64_t generation) const {
 uint64_t Session::attach_count() const {
   absl::MutexLock lock(&mu_);
   return generation_;
+}
+
+std::unique_ptr<VcpuLink> Session::OpenVcpu(uint32_t index) {
+  return std::make_unique<GrpcVcpuLink>(index, *this);
 }
 
 absl::StatusOr<v1::Attached> Session::Attach(Deadline deadline) {

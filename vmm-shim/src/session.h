@@ -1,8 +1,8 @@
-// The VM's session with hypercalld: the channel to vmm.sock, the first
-// attach (which yields the plan), and a thread that watches the session
-// stream and, when the daemon goes away, re-attaches with backoff. vCPU ports
-// read its live generation on every call, lock-free, and open their streams
-// against the session it names.
+// The shim's gRPC transport: the VM's session with hypercalld over vmm.sock,
+// the first attach (which yields the plan), and a thread that watches the
+// session stream and, when the daemon goes away, re-attaches with backoff.
+// Its vCPU links (GrpcVcpuLink) read its live generation on every call,
+// lock-free, and open their streams against the session it names.
 #ifndef HYPERCALL_VMM_SHIM_SRC_SESSION_H_
 #define HYPERCALL_VMM_SHIM_SRC_SESSION_H_
 
@@ -23,33 +23,34 @@
 #include "hypercall/shim/options.h"
 #include "hypercall/v1/vmm.grpc.pb.h"
 #include "logger.h"
+#include "transport.h"
 
 namespace hypercall::shim::internal {
 
 using SessionStream = AsyncStream<v1::SessionRequest, v1::SessionEvent>;
 
-class Session {
+class Session final : public Transport {
  public:
   // Connects to options.runtime_dir/vmm.sock and attaches `vm` (see
   // Shim::Connect for the errors), then starts the watching thread.
   static absl::StatusOr<std::unique_ptr<Session>> Start(const VmDescription& vm,
                                                         const ShimOptions& options);
   // Stops the thread and closes the session stream.
-  ~Session();
+  ~Session() override;
 
-  // The plan of the first attach, for the VM's life.
-  const ForwardingPlan& plan() const { return plan_; }
+  const ForwardingPlan& plan() const override { return plan_; }
+  bool attached() const override { return live_generation() != 0; }
+  uint64_t attach_count() const override;
+  std::unique_ptr<VcpuLink> OpenVcpu(uint32_t index) override;
+
+  // For its vCPU links (GrpcVcpuLink).
   v1::VmmService::Stub& stub() { return *stub_; }
   const ShimOptions& options() const { return options_; }
-  // The shim's log. Thread-safe when ShimOptions::log is.
-  const Logger& log() const { return log_; }
 
   // Non-zero while attached: changes with every (re-)attach. Lock-free.
   uint64_t live_generation() const { return live_generation_.load(std::memory_order_acquire); }
   // The session id of `generation`, or nullopt when that attach is gone.
   std::optional<std::string> SessionId(uint64_t generation) const;
-  // Successful attaches so far.
-  uint64_t attach_count() const;
   // A vCPU's call found the daemon unreachable: check the session now
   // rather than at the next periodic check. Thread-safe, cheap.
   void ReportTrouble() ABSL_LOCKS_EXCLUDED(mu_);

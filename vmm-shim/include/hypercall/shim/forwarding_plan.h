@@ -11,9 +11,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "hypercall/v1/vmm.pb.h"
 #include "smccc/call.h"
 #include "smccc/memory_operand.h"
+
+// The daemon's plan on the wire (hypercall/v1/vmm.proto), only declared: a
+// VMM that includes the shim's headers needs no generated protobuf header.
+namespace hypercall::v1 {
+class ForwardingPlan;
+}  // namespace hypercall::v1
 
 namespace hypercall::shim {
 
@@ -48,7 +53,8 @@ class ForwardingPlan {
   // outside x1..x17, memory operands), or ranges out of order or
   // overlapping (smccc::CheckNoOverlap); naming the vCPU for a stolen-time record
   // that is not 64-byte aligned. (Whether there is one per vCPU, inside the
-  // VM's region, only Shim::Connect knows: it checks that.)
+  // VM's region, only Shim::Connect knows: it checks that.) The shim's
+  // transport calls this; callers include hypercall/v1/vmm.pb.h themselves.
   static absl::StatusOr<ForwardingPlan> FromProto(const v1::ForwardingPlan& plan);
 
   // The range that routes `fid`, or nullptr. The SVE hint bit is stripped

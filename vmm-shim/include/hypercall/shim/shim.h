@@ -32,7 +32,7 @@
 namespace hypercall::shim {
 
 namespace internal {
-class Session;
+class Transport;
 class VcpuPort;
 }  // namespace internal
 
@@ -80,9 +80,10 @@ class Shim {
   uint64_t attach_count() const;
 
  private:
-  Shim(std::unique_ptr<internal::Session> session, uint32_t vcpus, GuestMemory* memory);
+  Shim(std::unique_ptr<internal::Transport> transport, uint32_t vcpus, GuestMemory* memory,
+       const ShimOptions& options);
 
-  std::unique_ptr<internal::Session> session_;
+  std::unique_ptr<internal::Transport> transport_;
   std::vector<std::unique_ptr<internal::VcpuPort>> ports_;
 };
 
