@@ -166,7 +166,8 @@ void Daemon::Shutdown() {
   for (const auto& listener : listeners_) paths.push_back(listener->path());
   listeners_.clear();
   broker_.Shutdown();
-  if (!vmm_service_.AwaitNoStreams(absl::Now() + options_.drain_timeout)) {
+  const core::Clock& clock = *options_.clock;
+  if (!vmm_service_.AwaitNoStreams(clock.Now() + options_.drain_timeout, clock)) {
     Log(LogLevel::kWarning, "VMM streams still open after %s: cancelling them",
         absl::FormatDuration(options_.drain_timeout));
   }

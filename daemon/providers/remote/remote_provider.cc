@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "log.h"
 #include "smccc/return_codes.h"
 
@@ -89,8 +90,8 @@ class RemoteProvider::Connection {
         refused = &counters->over_limit;
       } else {
         const uint64_t call_id = self->next_call_id_++;
-        const core::CallTimer::Id deadline = timer.Schedule(
-            core::CallTimer::Clock::now() + options.call_deadline,
+        const core::CallTimer::Id deadline = timer.ScheduleAfter(
+            absl::FromChrono(options.call_deadline),
             [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer] {
               std::shared_ptr<Connection> connection = weak.lock();
               if (connection != nullptr) {
