@@ -33,8 +33,8 @@ struct DaemonOptions {
   // Directory holding the sockets the config does not place elsewhere;
   // created (0755) when missing.
   std::string runtime_dir;
-  // The config file's contents, checked (config::ParseConfig). Its limits
-  // override the matching fields below.
+  // The config file's contents, checked (config::ParseConfig). Its limits,
+  // or their defaults (config/limits.h), set the matching fields below.
   config::v1::Config config;
   // Without provider blocks in the config: the built-in providers to load,
   // by registered name; nullopt: those registered as on by default.
