@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_join.h"
+#include "config/limits.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "log.h"
 #include "provider_setup.h"
@@ -15,31 +16,22 @@ namespace hypercall::daemon {
 namespace {
 
 constexpr unsigned kDefaultSocketMode = 0660;
-constexpr int kDefaultMaxProviders = 64;
-constexpr size_t kDefaultMaxCallsInFlight = 1024;
 
-// `options` with the config's limits in force.
+// `options` with the config's limits (or their defaults) in force.
 DaemonOptions WithConfigLimits(DaemonOptions options) {
-  const config::v1::Limits& limits = options.config.limits();
-  if (limits.has_max_sessions()) options.broker.max_sessions = limits.max_sessions();
-  if (limits.has_max_trace_watchers()) {
-    options.broker.max_trace_watchers = limits.max_trace_watchers();
-  }
+  const config::LimitsInForce limits = config::InForce(options.config.limits());
+  options.broker.max_sessions = limits.max_sessions;
+  options.broker.max_trace_watchers = limits.max_trace_watchers;
   return options;
 }
 
 int MaxMessageBytes(const config::v1::Config& config) {
-  return config.limits().has_max_message_bytes()
-             ? static_cast<int>(config.limits().max_message_bytes())
-             : static_cast<int>(wire::kMaxMessageBytes);
+  return static_cast<int>(config::InForce(config.limits()).max_message_bytes);
 }
 
 size_t MaxProviderQueue(const config::v1::Config& config) {
   // Every call in flight, plus room for claim replies.
-  return (config.limits().has_max_calls_in_flight_per_provider()
-              ? config.limits().max_calls_in_flight_per_provider()
-              : kDefaultMaxCallsInFlight) +
-         64;
+  return config::InForce(config.limits()).max_calls_in_flight_per_provider + 64;
 }
 
 bool Same(const google::protobuf::Message& a, const google::protobuf::Message& b) {
@@ -54,9 +46,7 @@ Daemon::Daemon(const DaemonOptions& options)
       vmm_service_(broker_, peers_, options.max_vmm_streams),
       observer_service_(broker_, {.runtime_dir = options.runtime_dir}),
       provider_service_(external_providers_, peers_,
-                        options.config.limits().has_max_providers()
-                            ? static_cast<int>(options.config.limits().max_providers())
-                            : kDefaultMaxProviders,
+                        static_cast<int>(config::InForce(options.config.limits()).max_providers),
                         MaxProviderQueue(options.config)),
       running_config_(options.config) {}
 
@@ -166,7 +156,8 @@ void Daemon::Shutdown() {
   for (const auto& listener : listeners_) paths.push_back(listener->path());
   listeners_.clear();
   broker_.Shutdown();
-  if (!vmm_service_.AwaitNoStreams(absl::Now() + options_.drain_timeout)) {
+  const core::Clock& clock = *options_.clock;
+  if (!vmm_service_.AwaitNoStreams(clock.Now() + options_.drain_timeout, clock)) {
     Log(LogLevel::kWarning, "VMM streams still open after %s: cancelling them",
         absl::FormatDuration(options_.drain_timeout));
   }

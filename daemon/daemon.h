@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "core/broker.h"
 #include "core/call_timer.h"
+#include "core/clock.h"
 #include "hypercall/config/v1/config.pb.h"
 #include "service/external_providers.h"
 #include "service/observer_service.h"
@@ -32,14 +33,17 @@ struct DaemonOptions {
   // Directory holding the sockets the config does not place elsewhere;
   // created (0755) when missing.
   std::string runtime_dir;
-  // The config file's contents, checked (config::ParseConfig). Its limits
-  // override the matching fields below.
+  // The config file's contents, checked (config::ParseConfig). Its limits,
+  // or their defaults (config/limits.h), set the matching fields below.
   config::v1::Config config;
   // Without provider blocks in the config: the built-in providers to load,
   // by registered name; nullopt: those registered as on by default.
   std::optional<std::vector<std::string>> providers;
   // Limits of the broker core.
   core::BrokerOptions broker;
+  // What every deadline of the daemon is measured on (provider call
+  // deadlines, the shutdown drain); must outlive the daemon.
+  const core::Clock* clock = &core::Clock::Real();
   // How long Shutdown() waits for VMM streams to answer their calls in
   // flight and end before they are cancelled.
   absl::Duration drain_timeout = absl::Seconds(2);
@@ -87,7 +91,7 @@ class Daemon {
   const DaemonOptions options_;
   // Declared before the broker: deadline callbacks may run until the
   // providers are gone.
-  core::CallTimer call_timer_;
+  core::CallTimer call_timer_{*options_.clock};
   core::Broker broker_;
   service::PeerDirectory peers_;
   service::ExternalProviderTable external_providers_;

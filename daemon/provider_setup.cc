@@ -6,15 +6,13 @@
 #include <memory>
 #include <string>
 
+#include "config/limits.h"
 #include "providers/provider_registry.h"
 #include "providers/remote/remote_provider.h"
 #include "wire/convert.h"
 
 namespace hypercall::daemon {
 namespace {
-
-constexpr uint32_t kDefaultCallDeadlineMs = 1000;
-constexpr uint32_t kDefaultMaxCallsInFlight = 1024;
 
 // What an external provider may claim in `range`: its reads (the
 // operands' registers ORed in) and memory operands. The config checks have
@@ -98,11 +96,9 @@ absl::Status AddExternal(const config::v1::Provider& provider, const config::v1:
     if (!claim.ok()) return claim.status();
     options.allowed.push_back(*std::move(claim));
   }
-  options.call_deadline = std::chrono::milliseconds(
-      limits.has_call_deadline_ms() ? limits.call_deadline_ms() : kDefaultCallDeadlineMs);
-  options.max_in_flight = limits.has_max_calls_in_flight_per_provider()
-                              ? limits.max_calls_in_flight_per_provider()
-                              : kDefaultMaxCallsInFlight;
+  const config::LimitsInForce in_force = config::InForce(limits);
+  options.call_deadline = std::chrono::milliseconds(in_force.call_deadline_ms);
+  options.max_in_flight = in_force.max_calls_in_flight_per_provider;
 
   std::shared_ptr<core::ProviderEntry> entry;
   providers::RemoteProvider* remote = nullptr;

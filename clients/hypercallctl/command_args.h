@@ -7,6 +7,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -16,7 +17,7 @@ namespace hypercall::ctl {
 // An option a command accepts.
 struct OptionSpec {
   // "--vm".
-  std::string name;
+  std::string_view name;
   // Whether it takes a value ("--vm NAME" or "--vm=NAME") or is a flag.
   bool takes_value = false;
 };

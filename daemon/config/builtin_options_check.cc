@@ -75,9 +75,7 @@ std::vector<ConfigProblem> CheckBuiltinOptions(const std::string& name, const v1
                 "a \"%s { ... }\" block is for built-in provider \"%s\", not \"%s\"%s",
                 block->name(), block->name(), name,
                 takes_options ? absl::StrFormat(": write \"%s { ... }\"", name)
-                              : absl::StrFormat(", which takes no options: write "
-                                                "\"builtin {}\"",
-                                                name))));
+                              : std::string(", which takes no options: write \"builtin {}\""))));
     return problems;
   }
   if (name == "hyperv" && builtin.has_hyperv()) {

@@ -11,10 +11,10 @@
 #include "absl/strings/str_join.h"
 #include "config/builtin_options_check.h"
 #include "config/config_place.h"
+#include "config/limits.h"
 #include "smccc/function_range.h"
 #include "smccc/memory_operand.h"
 #include "wire/convert.h"
-#include "wire/protocol.h"
 
 namespace hypercall::config {
 namespace {
@@ -242,9 +242,7 @@ class Checker {
       }
       bytes += operand->length;
     }
-    const uint32_t max_message_bytes = config_.limits().has_max_message_bytes()
-                                           ? config_.limits().max_message_bytes()
-                                           : static_cast<uint32_t>(wire::kMaxMessageBytes);
+    const uint32_t max_message_bytes = InForce(config_.limits()).max_message_bytes;
     if (bytes + kMessageBytesBesideMemory > max_message_bytes) {
       Add(place.Field("memory").Problem(absl::StrFormat(
           "the memory operands of range %s pass %u bytes; with %u bytes for the rest of a call "
@@ -343,27 +341,22 @@ class Checker {
     }
   }
 
-  void CheckLimit(const Place& limits, const char* field, bool present, uint32_t value,
-                  uint32_t min, uint32_t max) {
-    if (!present || (value >= min && value <= max)) return;
-    Add(limits.Field(field).Problem(
-        absl::StrFormat("%s %u is out of range: %u-%u", field, value, min, max)));
-  }
-
+  // Each limit the config sets is within its range (limits.h).
   void CheckLimits() {
     const v1::Limits& limits = config_.limits();
     const Place place = root_.Field("limits");
-    CheckLimit(place, "call_deadline_ms", limits.has_call_deadline_ms(), limits.call_deadline_ms(),
-               1, 60000);
-    CheckLimit(place, "max_calls_in_flight_per_provider",
-               limits.has_max_calls_in_flight_per_provider(),
-               limits.max_calls_in_flight_per_provider(), 1, 65536);
-    CheckLimit(place, "max_message_bytes", limits.has_max_message_bytes(),
-               limits.max_message_bytes(), 4096, 4 << 20);
-    CheckLimit(place, "max_sessions", limits.has_max_sessions(), limits.max_sessions(), 1, 65536);
-    CheckLimit(place, "max_providers", limits.has_max_providers(), limits.max_providers(), 1, 1024);
-    CheckLimit(place, "max_trace_watchers", limits.has_max_trace_watchers(),
-               limits.max_trace_watchers(), 1, 1024);
+    const google::protobuf::Reflection& reflection = *limits.GetReflection();
+    for (const Limit& limit : AllLimits()) {
+      const std::string name(limit.name);
+      const google::protobuf::FieldDescriptor* field =
+          limits.GetDescriptor()->FindFieldByName(name);
+      if (!reflection.HasField(limits, field)) continue;
+      const uint32_t value = reflection.GetUInt32(limits, field);
+      if (value >= limit.min && value <= limit.max) continue;
+      Add(place.Field(name.c_str())
+              .Problem(absl::StrFormat("%s %u is out of range: %u-%u", limit.name, value, limit.min,
+                                       limit.max)));
+    }
   }
 
   const v1::Config& config_;

@@ -1,11 +1,10 @@
 #include "core/call_timer.h"
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
+#include <utility>
 
 namespace hypercall::core {
 
-CallTimer::CallTimer() : thread_([this] { Run(); }) {}
+CallTimer::CallTimer(const Clock& clock) : clock_(clock), thread_([this] { Run(); }) {}
 
 CallTimer::~CallTimer() {
   {
@@ -15,11 +14,15 @@ CallTimer::~CallTimer() {
   thread_.join();
 }
 
-CallTimer::Id CallTimer::Schedule(Clock::time_point when, std::function<void()> fire) {
+CallTimer::Id CallTimer::Schedule(absl::Time when, std::function<void()> fire) {
   absl::MutexLock lock(&mu_);
   const Id id = next_id_++;
   pending_.emplace(id, Pending{order_.emplace(when, id), std::move(fire)});
   return id;
+}
+
+CallTimer::Id CallTimer::ScheduleAfter(absl::Duration delay, std::function<void()> fire) {
+  return Schedule(clock_.Now() + delay, std::move(fire));
 }
 
 bool CallTimer::Cancel(Id id) {
@@ -29,6 +32,10 @@ bool CallTimer::Cancel(Id id) {
   order_.erase(it->second.at);
   pending_.erase(it);
   return true;
+}
+
+bool CallTimer::EarliestIsNot(Id id) const {
+  return stopping_ || order_.empty() || order_.begin()->second != id;
 }
 
 void CallTimer::Run() {
@@ -42,20 +49,19 @@ void CallTimer::Run() {
           this));
       continue;
     }
-    const Clock::time_point next = order_.begin()->first;
-    const Clock::time_point now = Clock::now();
-    if (next > now) {
+    const absl::Time next = order_.begin()->first;
+    if (next > clock_.Now()) {
       // Wakes early when an earlier deadline is scheduled or we stop.
-      std::pair<CallTimer*, Id> state(this, order_.begin()->second);
-      mu_.AwaitWithTimeout(
-          absl::Condition(
-              +[](std::pair<CallTimer*, Id>* state) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                CallTimer* timer = state->first;
-                return timer->stopping_ || timer->order_.empty() ||
-                       timer->order_.begin()->second != state->second;
-              },
-              &state),
-          absl::FromChrono(next - now));
+      struct Earliest {
+        const CallTimer* timer;
+        Id id;
+        // Runs with mu_ held (absl::Condition's promise); checked.
+        bool operator()() const {
+          timer->mu_.AssertHeld();
+          return timer->EarliestIsNot(id);
+        }
+      } earliest{this, order_.begin()->second};
+      clock_.AwaitWithDeadline(mu_, absl::Condition(&earliest), next);
       continue;
     }
     const Id id = order_.begin()->second;

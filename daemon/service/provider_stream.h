@@ -43,7 +43,7 @@ class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, gr
   ~ProviderStream() override = default;
 
   void OnReadDone(bool ok) override;
-  void OnWriteDone(bool ok) override;
+  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_);
   void OnCancel() override;
   void OnDone() override;
 
@@ -57,13 +57,13 @@ class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, gr
   // Ends the stream for a protocol mistake of the process, logged.
   void Refuse(const absl::Status& status);
   // Queues `message` for writing; false when the queue is full.
-  bool Queue(v1::DaemonMessage message);
+  bool Queue(v1::DaemonMessage message) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the stream with `status` (the first reason wins).
-  void EndWith(const absl::Status& status);
+  void EndWith(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
   // ProviderServer: a reload dropped the provider this stream serves.
-  void EndServing(const absl::Status& status) override;
-  // Starts the next write or the finish. Call without mu_.
-  void Advance();
+  void EndServing(const absl::Status& status) override ABSL_LOCKS_EXCLUDED(mu_);
+  // Starts the next write or the finish.
+  void Advance() ABSL_LOCKS_EXCLUDED(mu_);
 
   ExternalProviderTable& providers_;
   const std::optional<PeerCredentials> peer_;

@@ -31,19 +31,19 @@ class SessionStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
  private:
   ~SessionStream() = default;
 
-  void OnReadDone(bool ok) override;
-  void OnWriteDone(bool ok) override;
+  void OnReadDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_);
+  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_);
   void OnCancel() override;
-  void OnDone() override;
+  void OnDone() override ABSL_LOCKS_EXCLUDED(mu_);
   void OnSessionClosed(const absl::Status& reason) override;
 
-  void HandleAttach(const v1::AttachRequest& attach);
+  void HandleAttach(const v1::AttachRequest& attach) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the session (if there is one) with `reason`, which in turn ends
   // this stream; without a session, ends the stream directly.
-  void End(const absl::Status& reason);
-  void EndStream(const absl::Status& status);
+  void End(const absl::Status& reason) ABSL_LOCKS_EXCLUDED(mu_);
+  void EndStream(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
   // Starts the attached write or the finish, whichever is due.
-  void Advance();
+  void Advance() ABSL_LOCKS_EXCLUDED(mu_);
 
   core::Broker& broker_;
   // The VMM process, recorded on its session.

@@ -7,6 +7,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/clock.h"
 
 namespace hypercall::service {
 
@@ -30,11 +31,12 @@ class StreamCounter {
     --live_;
   }
 
-  // Waits until no stream is live or `deadline` passes; true when none is.
-  bool AwaitNone(absl::Time deadline) {
+  // Waits until no stream is live or `clock` reaches `deadline`; true when
+  // none is.
+  bool AwaitNone(absl::Time deadline, const core::Clock& clock = core::Clock::Real()) {
     absl::MutexLock lock(&mu_);
     auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return live_ == 0; };
-    return mu_.AwaitWithDeadline(absl::Condition(&none), deadline);
+    return clock.AwaitWithDeadline(mu_, absl::Condition(&none), deadline);
   }
 
  private:

@@ -35,21 +35,21 @@ class VcpuStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::
   ~VcpuStream() = default;
 
   void OnReadDone(bool ok) override;
-  void OnWriteDone(bool ok) override;
+  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_);
   void OnCancel() override;
   void OnDone() override;
-  void OnSessionClosed(const absl::Status& reason) override;
-  void OnResult(uint64_t call_id, const smccc::Result& result) override;
+  void OnSessionClosed(const absl::Status& reason) override ABSL_LOCKS_EXCLUDED(mu_);
+  void OnResult(uint64_t call_id, const smccc::Result& result) override ABSL_LOCKS_EXCLUDED(mu_);
 
-  void HandleOpen(const v1::VcpuOpen& open);
-  void HandleCall(const v1::Call& call);
+  void HandleOpen(const v1::VcpuOpen& open) ABSL_LOCKS_EXCLUDED(mu_);
+  void HandleCall(const v1::Call& call) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the stream for a protocol mistake of the VMM: counted and logged.
   void Refuse(const absl::Status& status);
   // Ends the stream with `status` once nothing is in flight; the first
   // reason given wins.
-  void EndWith(const absl::Status& status);
-  // Starts the next write or the finish, whichever is due. Call without mu_.
-  void Advance();
+  void EndWith(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
+  // Starts the next write or the finish, whichever is due.
+  void Advance() ABSL_LOCKS_EXCLUDED(mu_);
 
   core::Broker& broker_;
   StreamCounter& streams_;

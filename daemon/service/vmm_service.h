@@ -30,7 +30,9 @@ class VmmService final : public v1::VmmService::WithRawCallbackMethod_Session<
 
   // Waits until every stream this service started has ended, or until
   // `deadline`; true when none is left.
-  bool AwaitNoStreams(absl::Time deadline) { return streams_.AwaitNone(deadline); }
+  bool AwaitNoStreams(absl::Time deadline, const core::Clock& clock = core::Clock::Real()) {
+    return streams_.AwaitNone(deadline, clock);
+  }
 
  private:
   core::Broker& broker_;

@@ -1,7 +1,8 @@
 // The broker's side of an out-of-process provider, with the process played
-// by a fake link: claims and their refusals (memory operands included),
+// by a fake link (answering through a FaultProvider where the test is about
+// how it answers): claims and their refusals (memory operands included),
 // calls answered, late, twice, or never, with memory, the process going
-// away mid-call, and detach notices.
+// away mid-call, and detach notices. Deadlines run on a FakeClock.
 #include "providers/remote/remote_provider.h"
 
 #include <atomic>
@@ -18,6 +19,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "smccc/return_codes.h"
+#include "support/fake_clock.h"
+#include "support/fault_provider.h"
 
 namespace hypercall::providers {
 namespace {
@@ -63,25 +66,27 @@ class FakeLink : public ProviderLink {
     absl::MutexLock lock(&mu_);
     return memory_;
   }
-  // Waits for the next call sent; returns its id.
-  uint64_t NextCallId() {
+  struct Sent {
+    uint64_t call_id;
+    uint32_t function_id;
+  };
+  // Waits for the next call sent.
+  Sent NextCall() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
         +[](std::deque<Sent>* sent) { return !sent->empty(); }, &sent_));
-    const uint64_t id = sent_.front().call_id;
+    const Sent next = sent_.front();
     sent_.pop_front();
-    return id;
+    return next;
   }
+  // Waits for the next call sent; returns its id.
+  uint64_t NextCallId() { return NextCall().call_id; }
   void Refuse() {
     absl::MutexLock lock(&mu_);
     refuse_ = true;
   }
 
  private:
-  struct Sent {
-    uint64_t call_id;
-    uint32_t function_id;
-  };
   absl::Mutex mu_;
   std::deque<Sent> sent_ ABSL_GUARDED_BY(mu_);
   std::vector<std::vector<smccc::MemoryBuffer>> memory_ ABSL_GUARDED_BY(mu_);
@@ -112,6 +117,52 @@ smccc::Call CallTo(uint32_t function_id) {
   call.function_id = function_id;
   return call;
 }
+
+// Plays the provider process with a FaultProvider: the calls sent over the
+// link go to it, and its answers back through the RemoteProvider, which
+// takes or drops each (recorded in order).
+class FaultProcess {
+ public:
+  FaultProcess(RemoteProvider& remote, FakeLink& link, testing::FaultProvider& fault)
+      : remote_(remote), link_(link), fault_(fault) {}
+
+  // Hands the next call sent over the link to the fault provider.
+  void ServeNext(const std::shared_ptr<RemoteProvider::Connection>& connection) {
+    const FakeLink::Sent sent = link_.NextCall();
+    answers_.emplace_back(*this, connection, sent.call_id);
+    fault_.Handle({.vm = "vm", .vcpu = 0}, CallTo(sent.function_id), answers_.back());
+  }
+  // For each answer given, whether the RemoteProvider took it.
+  std::vector<bool> taken() {
+    absl::MutexLock lock(&mu_);
+    return taken_;
+  }
+
+ private:
+  class ProcessAnswer final : public Completion {
+   public:
+    ProcessAnswer(FaultProcess& process, std::shared_ptr<RemoteProvider::Connection> connection,
+                  uint64_t call_id)
+        : process_(process), connection_(std::move(connection)), call_id_(call_id) {}
+    void Complete(const smccc::Result& result) override {
+      const bool taken = process_.remote_.Answer(connection_, call_id_, result);
+      absl::MutexLock lock(&process_.mu_);
+      process_.taken_.push_back(taken);
+    }
+
+   private:
+    FaultProcess& process_;
+    const std::shared_ptr<RemoteProvider::Connection> connection_;
+    const uint64_t call_id_;
+  };
+
+  RemoteProvider& remote_;
+  FakeLink& link_;
+  testing::FaultProvider& fault_;
+  std::deque<ProcessAnswer> answers_;
+  absl::Mutex mu_;
+  std::vector<bool> taken_ ABSL_GUARDED_BY(mu_);
+};
 
 // A call to kMemory as the VMM sends it: x1 -> 64 bytes in (all 'i'),
 // x2 -> 64 bytes out.
@@ -151,9 +202,12 @@ class RemoteProviderTest : public ::testing::Test {
     provider_.Handle({.vm = "vm", .vcpu = 0}, CallTo(function_id), answer);
   }
 
-  core::CallTimer timer_;
+  testing::FakeClock clock_;
+  core::CallTimer timer_{clock_};
   RemoteProvider provider_;
   FakeLink link_;
+  testing::FaultProvider fault_{{}};
+  FaultProcess process_{provider_, link_, fault_};
 };
 
 TEST_F(RemoteProviderTest, AnUnclaimedRangeIsNotSupportedAtOnce) {
@@ -262,32 +316,64 @@ TEST_F(RemoteProviderTest, TwoProcessesRacingForOneRangeOneWinsAndTheOtherIsTold
 TEST_F(RemoteProviderTest, ASlowProcessIsCutOffAtTheDeadlineAndItsLateAnswerDropped) {
   auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
   ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
+  fault_.Then({.fault = testing::FaultProvider::Fault::kHeld, .result = smccc::Result::Code(0)});
   Answer answer;
-  const auto start = std::chrono::steady_clock::now();
   Call(kFirst, answer);
-  const uint64_t id = link_.NextCallId();
+  process_.ServeNext(connection);
+  clock_.Advance(absl::Milliseconds(199));
+  EXPECT_FALSE(answer.Arrived(absl::ZeroDuration()));
+  clock_.Advance(absl::Milliseconds(1));
   ASSERT_TRUE(answer.Arrived());
-  const auto waited = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(waited, milliseconds(200));
-  EXPECT_LT(waited, milliseconds(1500));
   EXPECT_EQ(answer.result().x[0], kNotSupported);
   EXPECT_EQ(provider_.stats().timed_out, 1u);
-  EXPECT_FALSE(provider_.Answer(connection, id, smccc::Result::Code(0)));
+  fault_.Release(0);
+  EXPECT_THAT(process_.taken(), ::testing::ElementsAre(false));
   EXPECT_EQ(provider_.stats().stray_results, 1u);
+}
+
+TEST_F(RemoteProviderTest, AProcessThatNeverAnswersHoldsTheVcpuOnlyUntilTheDeadline) {
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
+  fault_.Then({.fault = testing::FaultProvider::Fault::kNever, .result = smccc::Result::Code(0)});
+  Answer answer;
+  Call(kFirst, answer);
+  process_.ServeNext(connection);
+  EXPECT_FALSE(answer.Arrived(absl::ZeroDuration()));
+  clock_.Advance(absl::Milliseconds(200));
+  ASSERT_TRUE(answer.Arrived());
+  EXPECT_EQ(answer.result().x[0], kNotSupported);
+  EXPECT_EQ(provider_.stats().timed_out, 1u);
+  EXPECT_TRUE(process_.taken().empty());
 }
 
 TEST_F(RemoteProviderTest, SecondAndUnaskedAnswersAreDropped) {
   auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
   ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
+  fault_.Then({.fault = testing::FaultProvider::Fault::kTwice, .result = smccc::Result::Code(5)});
   Answer answer;
   Call(kFirst, answer);
-  const uint64_t id = link_.NextCallId();
-  EXPECT_TRUE(provider_.Answer(connection, id, smccc::Result::Code(5)));
-  EXPECT_FALSE(provider_.Answer(connection, id, smccc::Result::Code(6)));
-  EXPECT_FALSE(provider_.Answer(connection, id + 100, smccc::Result::Code(7)));
+  process_.ServeNext(connection);
+  EXPECT_THAT(process_.taken(), ::testing::ElementsAre(true, false));
+  EXPECT_FALSE(provider_.Answer(connection, 100, smccc::Result::Code(7)));
   ASSERT_TRUE(answer.Arrived());
   EXPECT_EQ(answer.result().x[0], 5u);
   EXPECT_EQ(provider_.stats().stray_results, 2u);
+}
+
+TEST_F(RemoteProviderTest, AnAnswerAfterTheProcessDisconnectedIsDropped) {
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
+  fault_.Then({.fault = testing::FaultProvider::Fault::kHeld, .result = smccc::Result::Code(5)});
+  Answer answer;
+  Call(kFirst, answer);
+  process_.ServeNext(connection);
+  provider_.Disconnect(connection);
+  ASSERT_TRUE(answer.Arrived(absl::ZeroDuration()));
+  EXPECT_EQ(answer.result().x[0], kNotSupported);
+  fault_.Release(0);
+  EXPECT_THAT(process_.taken(), ::testing::ElementsAre(false));
+  EXPECT_EQ(provider_.stats().disconnected, 1u);
+  EXPECT_EQ(provider_.stats().stray_results, 1u);
 }
 
 TEST_F(RemoteProviderTest, AProcessThatDiesMidCallLeavesNoVcpuWaiting) {

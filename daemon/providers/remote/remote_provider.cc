@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "log.h"
 #include "smccc/range_claim.h"
 #include "smccc/return_codes.h"
@@ -34,12 +35,12 @@ struct RemoteProvider::Counters {
 class RemoteProvider::Connection {
  public:
   Connection(ProviderLink& link, const core::PeerCredentials& peer)
-      : link_(link), peer_(peer), who_(core::DescribePeer(peer)) {}
+      : link_(&link), peer_(peer), who_(core::DescribePeer(peer)) {}
 
   const core::PeerCredentials& peer() const { return peer_; }
   const std::string& who() const { return who_; }
 
-  bool disconnected() const {
+  bool disconnected() const ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     return disconnected_;
   }
@@ -59,8 +60,8 @@ class RemoteProvider::Connection {
         refused = &counters->over_limit;
       } else {
         const uint64_t call_id = self->next_call_id_++;
-        const core::CallTimer::Id deadline = timer.Schedule(
-            core::CallTimer::Clock::now() + options.call_deadline,
+        const core::CallTimer::Id deadline = timer.ScheduleAfter(
+            absl::FromChrono(options.call_deadline),
             [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer] {
               std::shared_ptr<Connection> connection = weak.lock();
               if (connection != nullptr) {
@@ -68,9 +69,7 @@ class RemoteProvider::Connection {
               }
             });
         self->pending_.emplace(call_id, Pending{&done, deadline});
-        // Sent under the lock: the link stays valid until Disconnect, which
-        // takes it too.
-        if (self->link_.SendCall(call_id, context, call, options.call_deadline)) {
+        if (self->link_->SendCall(call_id, context, call, options.call_deadline)) {
           ++counters->forwarded;
           return;
         }
@@ -85,16 +84,15 @@ class RemoteProvider::Connection {
 
   // Hands the process the notice that `vm` detached; false when its link
   // refused it or it is gone.
-  bool SendVmDetached(std::string_view vm) {
+  bool SendVmDetached(std::string_view vm) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    // Under the lock, as in Forward.
-    return !disconnected_ && link_.SendVmDetached(vm);
+    return !disconnected_ && link_->SendVmDetached(vm);
   }
 
   // Ends call `call_id` with `result` if it is still waiting, counting it
   // in `outcome` first; returns whether it was.
   bool Finish(uint64_t call_id, const smccc::Result& result, core::CallTimer& timer,
-              std::atomic<uint64_t>& outcome) {
+              std::atomic<uint64_t>& outcome) ABSL_LOCKS_EXCLUDED(mu_) {
     Completion* done = nullptr;
     {
       absl::MutexLock lock(&mu_);
@@ -111,7 +109,7 @@ class RemoteProvider::Connection {
 
   // Marks the process gone and answers its calls NOT_SUPPORTED, counting
   // them in `outcome` first.
-  void Close(core::CallTimer& timer, std::atomic<uint64_t>& outcome) {
+  void Close(core::CallTimer& timer, std::atomic<uint64_t>& outcome) ABSL_LOCKS_EXCLUDED(mu_) {
     std::vector<Completion*> orphans;
     {
       absl::MutexLock lock(&mu_);
@@ -132,7 +130,9 @@ class RemoteProvider::Connection {
     core::CallTimer::Id deadline;
   };
 
-  ProviderLink& link_;
+  // Used only under mu_: it stays valid until Disconnect, which Close marks
+  // under mu_ too.
+  ProviderLink* const link_ ABSL_PT_GUARDED_BY(mu_);
   const core::PeerCredentials peer_;
   const std::string who_;
   mutable absl::Mutex mu_;

@@ -96,7 +96,8 @@ class RemoteProvider final : public Provider {
   // (smccc::CheckClaimWithin: inside one, reading no more registers, the
   // same memory operands); AlreadyExists naming the holder when another
   // connection, or this one, serves part of it.
-  absl::Status Claim(const std::shared_ptr<Connection>& connection, const RangeClaim& claim);
+  absl::Status Claim(const std::shared_ptr<Connection>& connection, const RangeClaim& claim)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // The process answered call `call_id`. Returns false, dropping the result,
   // for a call it was not asked, one answered already, or one past its
@@ -106,19 +107,20 @@ class RemoteProvider final : public Provider {
 
   // The process is gone: its calls in flight are answered NOT_SUPPORTED now
   // and its ranges are free to claim again. Idempotent.
-  void Disconnect(const std::shared_ptr<Connection>& connection);
+  void Disconnect(const std::shared_ptr<Connection>& connection) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Provider:
   std::string_view name() const override { return options_.name; }
   std::vector<RangeClaim> Claims() const override { return options_.allowed; }
-  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Tells each process serving a range now; returns without waiting.
-  void VmDetached(std::string_view vm) override;
+  void VmDetached(std::string_view vm) override ABSL_LOCKS_EXCLUDED(mu_);
 
   const RemoteProviderOptions& options() const { return options_; }
   RemoteProviderStats stats() const;
   // The processes now serving at least one range.
-  std::vector<core::PeerCredentials> Serving() const;
+  std::vector<core::PeerCredentials> Serving() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct ClaimedRange {

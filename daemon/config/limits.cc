@@ -1,0 +1,45 @@
+#include "config/limits.h"
+
+#include <array>
+
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "wire/protocol.h"
+
+namespace hypercall::config {
+namespace {
+
+constexpr std::array<Limit, 6> kLimits = {{
+    {"call_deadline_ms", 1000, 1, 60000,
+     "how long a provider may take to answer one call before the vCPU gets NOT_SUPPORTED (ms)",
+     &LimitsInForce::call_deadline_ms},
+    {"max_calls_in_flight_per_provider", 1024, 1, 65536,
+     "calls one external provider may have unanswered at once; more get NOT_SUPPORTED",
+     &LimitsInForce::max_calls_in_flight_per_provider},
+    {"max_message_bytes", static_cast<uint32_t>(wire::kMaxMessageBytes), 4096, 4 << 20,
+     "largest gRPC message either way, on every socket (bytes)", &LimitsInForce::max_message_bytes},
+    {"max_sessions", 256, 1, 65536, "live VM sessions", &LimitsInForce::max_sessions},
+    {"max_providers", 64, 1, 1024, "connected external provider processes",
+     &LimitsInForce::max_providers},
+    {"max_trace_watchers", 32, 1, 1024, "live trace watchers", &LimitsInForce::max_trace_watchers},
+}};
+
+}  // namespace
+
+std::span<const Limit> AllLimits() { return kLimits; }
+
+LimitsInForce InForce(const v1::Limits& limits) {
+  const google::protobuf::Descriptor& descriptor = *limits.GetDescriptor();
+  const google::protobuf::Reflection& reflection = *limits.GetReflection();
+  LimitsInForce in_force;
+  for (const Limit& limit : kLimits) {
+    const google::protobuf::FieldDescriptor* field =
+        descriptor.FindFieldByName(std::string(limit.name));
+    in_force.*limit.in_force = reflection.HasField(limits, field)
+                                   ? reflection.GetUInt32(limits, field)
+                                   : limit.default_value;
+  }
+  return in_force;
+}
+
+}  // namespace hypercall::config
