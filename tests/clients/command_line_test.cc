@@ -43,9 +43,8 @@ TEST(ParseCommandLineTest, GlobalOptionsAfterTheCommandAndInlineValues) {
 TEST(ParseCommandLineTest, DoubleDashEndsGlobalOptions) {
   Invocation invocation = ParseCommandLine({"call", "--", "--json"});
   EXPECT_FALSE(invocation.options.json);
-  EXPECT_EQ(invocation.usage_error.message(),
-            "FUNC: '--json' is neither a number (decimal or 0x-hex) nor a known call name (e.g. "
-            "TRNG_RND64, PSCI_VERSION)");
+  // "--json" reached `call` as its FUNC.
+  EXPECT_THAT(std::string(invocation.usage_error.message()), HasSubstr("FUNC: '--json'"));
 }
 
 TEST(ParseCommandLineTest, HelpAndVersion) {
@@ -106,7 +105,7 @@ TEST(ParseCallArgsTest, OptionsAnywhereAndNumbersStayArguments) {
               HasSubstr("X1: '-1' is negative"));
   // After "--" everything is an argument.
   EXPECT_THAT(std::string(ParseCallArgs({"TRNG_RND64", "--", "--smc"}).status().message()),
-              HasSubstr("X1: '--smc' is not a number"));
+              HasSubstr("X1: '--smc'"));
 }
 
 }  // namespace
