@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "cmdline/parse.h"
 #include "providers/provider_registry.h"
 #include "wire/runtime_dir.h"
 
@@ -60,50 +61,44 @@ std::string Usage() {
 absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
   CommandLine line;
   line.runtime_dir = std::string(wire::kDefaultRuntimeDir);
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> value;
-    if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag.resize(eq);
+  std::string log_level;
+  std::string providers;
+  std::string config;
+  std::string check_config;
+  CLI::App app;
+  cmdline::Configure(app);
+  CLI::Option* runtime_dir = app.add_option("--runtime-dir", line.runtime_dir);
+  CLI::Option* level = app.add_option("--log-level", log_level);
+  CLI::Option* provider_list = app.add_option("--providers", providers);
+  CLI::Option* config_flag = app.add_option("--config", config);
+  CLI::Option* check_config_flag = app.add_option("--check-config", check_config);
+  app.add_flag("--version", line.show_version);
+  app.add_flag("--help,-h", line.show_help);
+  if (absl::Status status = cmdline::Parse(app, args); !status.ok()) return status;
+
+  if (*runtime_dir && line.runtime_dir.empty()) {
+    return absl::InvalidArgumentError("--runtime-dir must not be empty");
+  }
+  if (*config_flag) {
+    if (config.empty()) return absl::InvalidArgumentError("--config needs a file name");
+    line.config_path = config;
+  }
+  if (*check_config_flag) {
+    if (check_config.empty()) return absl::InvalidArgumentError("--check-config needs a file name");
+    line.check_config_path = check_config;
+  }
+  if (*level) {
+    std::optional<LogLevel> parsed = ParseLogLevel(log_level);
+    if (!parsed.has_value()) {
+      return absl::InvalidArgumentError("--log-level must be debug, info, warning or error (got '" +
+                                        log_level + "')");
     }
-    auto take_value = [&]() -> absl::StatusOr<std::string> {
-      if (value.has_value()) return *value;
-      if (i + 1 >= args.size()) return absl::InvalidArgumentError(flag + " needs a value");
-      return args[++i];
-    };
-    if (flag == "--runtime-dir") {
-      absl::StatusOr<std::string> dir = take_value();
-      if (!dir.ok()) return dir.status();
-      if (dir->empty()) return absl::InvalidArgumentError("--runtime-dir must not be empty");
-      line.runtime_dir = *dir;
-    } else if (flag == "--log-level") {
-      absl::StatusOr<std::string> name = take_value();
-      if (!name.ok()) return name.status();
-      std::optional<LogLevel> level = ParseLogLevel(*name);
-      if (!level.has_value()) {
-        return absl::InvalidArgumentError(
-            "--log-level must be debug, info, warning or error (got '" + *name + "')");
-      }
-      line.log_level = *level;
-    } else if (flag == "--providers") {
-      absl::StatusOr<std::string> list = take_value();
-      if (!list.ok()) return list.status();
-      absl::StatusOr<std::vector<std::string>> names = ParseProviderList(*list);
-      if (!names.ok()) return names.status();
-      line.providers = std::move(*names);
-    } else if (flag == "--config" || flag == "--check-config") {
-      absl::StatusOr<std::string> path = take_value();
-      if (!path.ok()) return path.status();
-      if (path->empty()) return absl::InvalidArgumentError(flag + " needs a file name");
-      (flag == "--config" ? line.config_path : line.check_config_path) = *path;
-    } else if (flag == "--version" && !value.has_value()) {
-      line.show_version = true;
-    } else if ((flag == "--help" || flag == "-h") && !value.has_value()) {
-      line.show_help = true;
-    } else {
-      return absl::InvalidArgumentError("unknown argument '" + args[i] + "'");
-    }
+    line.log_level = *parsed;
+  }
+  if (*provider_list) {
+    absl::StatusOr<std::vector<std::string>> names = ParseProviderList(providers);
+    if (!names.ok()) return names.status();
+    line.providers = std::move(*names);
   }
   if (line.config_path.has_value() && line.providers.has_value()) {
     return absl::InvalidArgumentError(

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <memory>
+
 #include "absl/strings/str_format.h"
+#include "cmdline/parse.h"
 #include "hypercallctl/call_output.h"
-#include "hypercallctl/command_args.h"
 #include "hypercallctl/numbers.h"
 #include "hypercallctl/test_vm.h"
 #include "smccc/function_id.h"
@@ -15,10 +17,20 @@
 namespace hypercall::ctl {
 namespace {
 
-constexpr OptionSpec kCallOptions[] = {
-    {.name = "--smc", .takes_value = false},
-    {.name = "--vm", .takes_value = true},
+// What `call`'s options and arguments received.
+struct CallArgs {
+  bool smc = false;
+  std::string vm;
+  // FUNC, then X1... Numbers like "-1" land here too, so number parsing can
+  // explain what is wrong.
+  std::vector<std::string> positionals;
 };
+
+void AddCallArgs(CLI::App& command, CallArgs& args) {
+  command.add_flag("--smc", args.smc);
+  command.add_option("--vm", args.vm);
+  command.add_option("FUNC", args.positionals);
+}
 
 absl::Status RunCall(const CallRequest& request, const GlobalOptions& options) {
   absl::StatusOr<DaemonConnection> vmm = DaemonConnection::Open(options, wire::kVmmSocketName);
@@ -28,12 +40,8 @@ absl::Status RunCall(const CallRequest& request, const GlobalOptions& options) {
   return WriteStdout(RenderCallOutcome(request, *outcome, options.json));
 }
 
-}  // namespace
-
-absl::StatusOr<CallRequest> ParseCallArgs(const std::vector<std::string>& args) {
-  absl::StatusOr<CommandArgs> split = SplitCommandArgs("call", args, kCallOptions);
-  if (!split.ok()) return split.status();
-  const std::vector<std::string>& positionals = split->positionals;
+absl::StatusOr<CallRequest> CheckCallArgs(const CallArgs& args) {
+  const std::vector<std::string>& positionals = args.positionals;
   if (positionals.empty()) {
     return absl::InvalidArgumentError(
         "call needs a function ID: a number (decimal or 0x-hex) or a call name like TRNG_RND64");
@@ -56,23 +64,37 @@ absl::StatusOr<CallRequest> ParseCallArgs(const std::vector<std::string>& args) 
         *fid, smccc::CallName(*fid), reserved->first, reserved->last));
   }
   request.call.function_id = *fid;
-  request.call.conduit = split->Has("--smc") ? smccc::Conduit::kSmc : smccc::Conduit::kHvc;
+  request.call.conduit = args.smc ? smccc::Conduit::kSmc : smccc::Conduit::kHvc;
   for (size_t i = 1; i <= arg_count; ++i) {
     absl::StatusOr<uint64_t> value = ParseNumber(positionals[i], absl::StrFormat("X%u", i));
     if (!value.ok()) return value.status();
     request.call.x[i] = *value;
     request.call.args_read_mask |= smccc::RegisterMask{1} << i;
   }
-  request.vm_name =
-      split->Has("--vm") ? split->options.at("--vm") : absl::StrFormat("hypercallctl-%d", getpid());
+  request.vm_name = args.vm.empty() ? absl::StrFormat("hypercallctl-%d", getpid()) : args.vm;
   return request;
 }
 
-absl::StatusOr<PreparedCommand> ParseCallCommand(const std::vector<std::string>& args) {
-  absl::StatusOr<CallRequest> request = ParseCallArgs(args);
-  if (!request.ok()) return request.status();
-  return PreparedCommand(
-      [request = *request](const GlobalOptions& options) { return RunCall(request, options); });
+}  // namespace
+
+CommandCheck DefineCallCommand(CLI::App& command) {
+  auto args = std::make_shared<CallArgs>();
+  AddCallArgs(command, *args);
+  return [args]() -> absl::StatusOr<PreparedCommand> {
+    absl::StatusOr<CallRequest> request = CheckCallArgs(*args);
+    if (!request.ok()) return request.status();
+    return PreparedCommand(
+        [request = *request](const GlobalOptions& options) { return RunCall(request, options); });
+  };
+}
+
+absl::StatusOr<CallRequest> ParseCallArgs(const std::vector<std::string>& args) {
+  CLI::App app;
+  cmdline::Configure(app);
+  CallArgs received;
+  AddCallArgs(app, received);
+  if (absl::Status status = cmdline::Parse(app, args); !status.ok()) return status;
+  return CheckCallArgs(received);
 }
 
 }  // namespace hypercall::ctl

@@ -19,12 +19,14 @@ struct CallRequest {
   std::string vm_name;
 };
 
-// Usage errors: no FUNC, a bad number or unknown name, more than 17
-// arguments, and IDs in the reserved ranges (KVM answers those itself and
+// Adds --smc, --vm NAME and FUNC [X1 ... X17] to `command`; the check
+// refuses as usage errors: no FUNC, a bad number or unknown name, more than
+// 17 arguments, and IDs in the reserved ranges (KVM answers those itself and
 // never forwards them, so no guest call could reach the daemon).
-absl::StatusOr<CallRequest> ParseCallArgs(const std::vector<std::string>& args);
+CommandCheck DefineCallCommand(CLI::App& command);
 
-absl::StatusOr<PreparedCommand> ParseCallCommand(const std::vector<std::string>& args);
+// The request `call ARGS...` makes, or the usage error the check gives.
+absl::StatusOr<CallRequest> ParseCallArgs(const std::vector<std::string>& args);
 
 }  // namespace hypercall::ctl
 

@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_format.h"
-#include "hypercallctl/json_writer.h"
+#include "hypercallctl/json_line.h"
 #include "hypercallctl/register_format.h"
 #include "hypercallctl/table.h"
 #include "smccc/function_id.h"
@@ -40,33 +40,21 @@ std::string RenderJson(const CallRequest& request, const TestCallOutcome& outcom
                        const std::array<uint64_t, smccc::kNumRegisters>& registers) {
   const smccc::Call& call = request.call;
   const smccc::Result& result = outcome.result;
-  JsonWriter out;
-  out.BeginObject()
-      .HexField("function_id", call.function_id)
-      .Field("name", smccc::CallName(call.function_id))
-      .Field("conduit", ConduitOf(call))
-      .Field("vm", request.vm_name)
-      .NumberField("vcpu", 0)
-      .Key("args")
-      .BeginObject();
-  for (int i : RegistersIn(call.args_read_mask)) out.HexField(RegisterName(i), call.x[i]);
-  out.EndObject().Key("provider");
-  if (outcome.planned_range) {
-    out.String(outcome.planned_range->provider());
-  } else {
-    out.Null();
-  }
-  for (int i = 0; i < smccc::kNumRegisters; ++i) out.HexField(RegisterName(i), registers[i]);
-  out.HexField("written_mask", result.written_mask).Key("written").BeginArray();
-  for (int i : RegistersIn(result.written_mask)) out.String(RegisterName(i));
-  out.EndArray().Key("x0_name");
-  if (std::optional<std::string_view> code = smccc::ReturnCodeName(call.function_id, result.x[0])) {
-    out.String(*code);
-  } else {
-    out.Null();
-  }
-  out.EndObject();
-  return out.str() + "\n";
+  Json out = {{"function_id", Hex(call.function_id)},
+              {"name", smccc::CallName(call.function_id)},
+              {"conduit", ConduitOf(call)},
+              {"vm", request.vm_name},
+              {"vcpu", 0},
+              {"args", Json::object()}};
+  for (int i : RegistersIn(call.args_read_mask)) out["args"][RegisterName(i)] = Hex(call.x[i]);
+  out["provider"] = outcome.planned_range ? Json(outcome.planned_range->provider()) : nullptr;
+  for (int i = 0; i < smccc::kNumRegisters; ++i) out[RegisterName(i)] = Hex(registers[i]);
+  out["written_mask"] = Hex(result.written_mask);
+  out["written"] = Json::array();
+  for (int i : RegistersIn(result.written_mask)) out["written"].push_back(RegisterName(i));
+  const std::optional<std::string_view> code = smccc::ReturnCodeName(call.function_id, result.x[0]);
+  out["x0_name"] = code ? Json(*code) : nullptr;
+  return JsonLine(out);
 }
 
 }  // namespace

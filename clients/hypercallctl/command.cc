@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 
@@ -16,14 +17,8 @@ absl::Status WriteStdout(std::string_view text) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<PreparedCommand> NoArguments(std::string_view command,
-                                            const std::vector<std::string>& args,
-                                            PreparedCommand run) {
-  if (!args.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("%s takes no arguments; got '%s'", command, args.front()));
-  }
-  return run;
+CommandCheck NothingToCheck(PreparedCommand run) {
+  return [run = std::move(run)]() -> absl::StatusOr<PreparedCommand> { return run; };
 }
 
 }  // namespace hypercall::ctl

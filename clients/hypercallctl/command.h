@@ -1,26 +1,31 @@
-// The shape of a hypercallctl command. Parsing its arguments is separate
-// from running it: a parse error is a usage error (exit 2), an error while
-// running is a failure talking to the daemon (exit 1).
+// The shape of a hypercallctl command: a CLI11 subcommand with its own
+// options and arguments. Checking them is separate from running the
+// command: a check error is a usage error (exit 2), an error while running
+// is a failure talking to the daemon (exit 1).
 #ifndef HYPERCALL_CLIENTS_HYPERCALLCTL_COMMAND_H_
 #define HYPERCALL_CLIENTS_HYPERCALLCTL_COMMAND_H_
 
 #include <functional>
-#include <string>
 #include <string_view>
-#include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "hypercallctl/command_line.h"
+#include "hypercallctl/global_options.h"
 
 namespace hypercall::ctl {
 
 // A command with its arguments checked, ready to talk to the daemon.
 using PreparedCommand = std::function<absl::Status(const GlobalOptions& options)>;
 
-// Checks a command's arguments (not counting global options); a usage error
+// Run once the command line is parsed, while its CLI::App lives: checks
+// the values the command's options and arguments received; a usage error
 // names the argument and says what is wrong.
-using CommandParser = absl::StatusOr<PreparedCommand> (*)(const std::vector<std::string>& args);
+using CommandCheck = std::function<absl::StatusOr<PreparedCommand>()>;
+
+// Adds a command's options and arguments to its subcommand `command`, and
+// returns the check of what they receive.
+using CommandDefiner = CommandCheck (*)(CLI::App& command);
 
 struct CommandSpec {
   // What the user types: "status".
@@ -31,17 +36,15 @@ struct CommandSpec {
   std::string_view summary;
   // More help for `hypercallctl COMMAND --help`: options and examples.
   std::string_view details;
-  CommandParser parse;
+  CommandDefiner define;
 };
 
 // Writes `text` to stdout and flushes it (output is often watched live or
 // piped). Unavailable when stdout cannot be written.
 absl::Status WriteStdout(std::string_view text);
 
-// A parser for commands that take no arguments: a usage error for any.
-absl::StatusOr<PreparedCommand> NoArguments(std::string_view command,
-                                            const std::vector<std::string>& args,
-                                            PreparedCommand run);
+// The check of a command that takes no options or arguments: always `run`.
+CommandCheck NothingToCheck(PreparedCommand run);
 
 }  // namespace hypercall::ctl
 

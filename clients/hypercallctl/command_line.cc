@@ -1,8 +1,11 @@
 #include "hypercallctl/command_line.h"
 
-#include <optional>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "cmdline/parse.h"
+#include "hypercallctl/command_table.h"
 #include "hypercallctl/numbers.h"
 
 namespace hypercall::ctl {
@@ -11,89 +14,86 @@ namespace {
 // The longest --timeout accepted: an hour is already far past any sane wait.
 constexpr uint64_t kMaxTimeoutSeconds = 3600;
 
-// "--name=value" -> value; nullopt when `arg` is not `name` with "=".
-std::optional<std::string> InlineValue(const std::string& arg, const std::string& name) {
-  if (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
-      arg[name.size()] == '=') {
-    return arg.substr(name.size() + 1);
+// The global options' values as given.
+struct GlobalArgs {
+  std::string runtime_dir;
+  std::string timeout;
+};
+
+absl::Status CheckGlobalArgs(const CLI::App& app, const GlobalArgs& args, GlobalOptions& options) {
+  if (app.count("--runtime-dir") > 0) {
+    if (args.runtime_dir.empty()) return absl::InvalidArgumentError("--runtime-dir is empty");
+    options.runtime_dir = args.runtime_dir;
   }
-  return std::nullopt;
+  if (app.count("--timeout") > 0) {
+    absl::StatusOr<uint64_t> seconds =
+        ParseNumberInRange(args.timeout, "--timeout", 1, kMaxTimeoutSeconds);
+    if (!seconds.ok()) return seconds.status();
+    options.timeout_seconds = *seconds;
+  }
+  return absl::OkStatus();
 }
 
-// Reads the value of option `name` at argv[i] ("--name value" or
-// "--name=value"), advancing i past it. nullopt when argv[i] is not `name`.
-absl::StatusOr<std::optional<std::string>> OptionValue(const std::vector<std::string>& argv,
-                                                       size_t& i, const std::string& name) {
-  if (std::optional<std::string> inline_value = InlineValue(argv[i], name)) return inline_value;
-  if (argv[i] != name) return std::optional<std::string>();
-  if (i + 1 >= argv.size()) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s needs a value", name));
-  }
-  ++i;
-  return std::optional<std::string>(argv[i]);
+// The command the parse reached, if any (`help`'s topic for `help`).
+std::string ParsedCommand(CLI::App& app, const std::vector<std::string>& help_topic) {
+  std::vector<CLI::App*> parsed = app.get_subcommands();
+  if (parsed.empty()) return "";
+  if (parsed.front()->get_name() == "help") return help_topic.empty() ? "" : help_topic.front();
+  return parsed.front()->get_name();
 }
 
 }  // namespace
 
-absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv) {
+Invocation ParseCommandLine(const std::vector<std::string>& argv) {
   Invocation invocation;
-  bool options_ended = false;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& arg = argv[i];
-    if (options_ended) {
-      if (invocation.command.empty()) {
-        invocation.command = arg;
-      } else {
-        invocation.args.push_back(arg);
-      }
-      continue;
-    }
-    if (arg == "--") {
-      options_ended = true;
-      if (!invocation.command.empty()) invocation.args.push_back(arg);
-      continue;
-    }
-    if (arg == "--json") {
-      invocation.options.json = true;
-      continue;
-    }
-    if (arg == "--help" || arg == "-h") {
-      invocation.help = true;
-      continue;
-    }
-    if (arg == "--version") {
-      invocation.version = true;
-      continue;
-    }
-    absl::StatusOr<std::optional<std::string>> runtime_dir = OptionValue(argv, i, "--runtime-dir");
-    if (!runtime_dir.ok()) return runtime_dir.status();
-    if (runtime_dir->has_value()) {
-      if ((*runtime_dir)->empty()) return absl::InvalidArgumentError("--runtime-dir is empty");
-      invocation.options.runtime_dir = **runtime_dir;
-      continue;
-    }
-    absl::StatusOr<std::optional<std::string>> timeout = OptionValue(argv, i, "--timeout");
-    if (!timeout.ok()) return timeout.status();
-    if (timeout->has_value()) {
-      absl::StatusOr<uint64_t> seconds =
-          ParseNumberInRange(**timeout, "--timeout", 1, kMaxTimeoutSeconds);
-      if (!seconds.ok()) return seconds.status();
-      invocation.options.timeout_seconds = *seconds;
-      continue;
-    }
-    if (invocation.command.empty()) {
-      if (arg.size() > 1 && arg[0] == '-') {
-        return absl::InvalidArgumentError(absl::StrFormat("unknown option '%s'", arg));
-      }
-      invocation.command = arg;
-      continue;
-    }
-    invocation.args.push_back(arg);
+  GlobalArgs global;
+  CLI::App app;
+  cmdline::Configure(app);
+  app.add_option("--runtime-dir", global.runtime_dir);
+  app.add_option("--timeout", global.timeout);
+  app.add_flag("--json", invocation.options.json);
+  app.add_flag("--help,-h", invocation.help);
+  app.add_flag("--version", invocation.version);
+  // One command; global options may follow it (they fall through to `app`).
+  app.require_subcommand(0, 1);
+  std::vector<std::pair<std::string, CommandCheck>> checks;
+  for (const CommandSpec& command : Commands()) {
+    CLI::App* sub = app.add_subcommand(std::string(command.name));
+    sub->fallthrough();
+    checks.emplace_back(command.name, command.define(*sub));
   }
-  if (invocation.command == "help") {
-    invocation.help = true;
-    invocation.command = invocation.args.empty() ? "" : invocation.args.front();
-    invocation.args.clear();
+  std::vector<std::string> help_topic;
+  CLI::App* help = app.add_subcommand("help");
+  help->fallthrough();
+  help->add_option("COMMAND", help_topic);
+
+  const absl::Status parsed = cmdline::Parse(app, argv);
+  invocation.command = ParsedCommand(app, help_topic);
+  invocation.help |= help->parsed();
+  if (!parsed.ok()) {
+    // A word where the command should be is an unknown command.
+    const std::vector<std::string> extras = app.remaining(true);
+    if (app.get_subcommands().empty() && !extras.empty() && !absl::StartsWith(extras[0], "-")) {
+      invocation.usage_error =
+          absl::InvalidArgumentError(absl::StrFormat("unknown command '%s'", extras[0]));
+    } else {
+      invocation.usage_error = parsed;
+    }
+    return invocation;
+  }
+  if (absl::Status status = CheckGlobalArgs(app, global, invocation.options); !status.ok()) {
+    invocation.usage_error = status;
+    return invocation;
+  }
+  if (invocation.help || invocation.version || invocation.command.empty()) return invocation;
+  for (const auto& [name, check] : checks) {
+    if (name != invocation.command) continue;
+    absl::StatusOr<PreparedCommand> run = check();
+    if (!run.ok()) {
+      invocation.usage_error = run.status();
+    } else {
+      invocation.run = *std::move(run);
+    }
   }
   return invocation;
 }

@@ -1,45 +1,41 @@
-// hypercallctl's global options and how the command line splits into them,
-// the command name, and the command's own arguments. Global options are
+// hypercallctl's command line: global options, then one command (a CLI11
+// subcommand) with its own options and arguments. Global options are
 // recognised anywhere before a "--" (like systemctl), so
 // `hypercallctl --json status` and `hypercallctl status --json` agree.
 #ifndef HYPERCALL_CLIENTS_HYPERCALLCTL_COMMAND_LINE_H_
 #define HYPERCALL_CLIENTS_HYPERCALLCTL_COMMAND_LINE_H_
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
-#include "wire/runtime_dir.h"
+#include "absl/status/status.h"
+#include "hypercallctl/command.h"
+#include "hypercallctl/global_options.h"
 
 namespace hypercall::ctl {
-
-struct GlobalOptions {
-  // --runtime-dir: where the daemon's sockets live; the daemon's default.
-  std::string runtime_dir{wire::kDefaultRuntimeDir};
-  // --json: machine-readable output instead of aligned tables.
-  bool json = false;
-  // --timeout: deadline of every request to the daemon, in seconds.
-  uint64_t timeout_seconds = 5;
-};
 
 // What the user asked for.
 struct Invocation {
   GlobalOptions options;
-  // --help / -h anywhere (or the `help` command): print usage and exit 0.
+  // --help / -h anywhere (or the `help [COMMAND]` command): print usage and
+  // exit 0.
   bool help = false;
   // --version: print the version and exit 0.
   bool version = false;
-  // The command ("status", "call", ...); empty when none was given.
+  // The command ("status", "call", ...; with `help`, the one asked about);
+  // empty when none was given.
   std::string command;
-  // Everything after the command that is not a global option.
-  std::vector<std::string> args;
+  // The command, its arguments checked; set unless help, version, no
+  // command or a usage error.
+  PreparedCommand run;
+  // A usage error (InvalidArgument naming the argument); `command` then says
+  // whose arguments were wrong, if a command's.
+  absl::Status usage_error;
 };
 
-// Splits argv (without argv[0]). InvalidArgument, naming the option, for an
-// unknown option before the command, a missing option value, or a bad
-// --timeout.
-absl::StatusOr<Invocation> ParseCommandLine(const std::vector<std::string>& argv);
+// Parses argv (without argv[0]) and, unless help or version was asked for,
+// checks the command's arguments.
+Invocation ParseCommandLine(const std::vector<std::string>& argv);
 
 }  // namespace hypercall::ctl
 

@@ -18,23 +18,23 @@ constexpr CommandSpec kCommands[] = {
      .arguments = "",
      .summary = "daemon version, pid, uptime, sessions and call counters",
      .details = "",
-     .parse = ParseStatusCommand},
+     .define = DefineStatusCommand},
     {.name = "ranges",
      .arguments = "",
      .summary = "the range table: who owns which function IDs, decoded",
      .details = "Columns: first and last function ID, count, provider, argument registers the\n"
                 "provider reads, SMCCC owner, calling convention, known calls in the range.\n",
-     .parse = ParseRangesCommand},
+     .define = DefineRangesCommand},
     {.name = "sessions",
      .arguments = "",
      .summary = "attached VMs",
      .details = "",
-     .parse = ParseSessionsCommand},
+     .define = DefineSessionsCommand},
     {.name = "providers",
      .arguments = "",
      .summary = "providers and the ranges they own",
      .details = "",
-     .parse = ParseProvidersCommand},
+     .define = DefineProvidersCommand},
     {.name = "call",
      .arguments = "[--smc] [--vm NAME] FUNC [X1 ... X17]",
      .summary = "make one call as a test VM and print every result register",
@@ -47,7 +47,7 @@ constexpr CommandSpec kCommands[] = {
          "those itself. Exits 0 whenever the daemon brokered the call, whatever x0 says.\n"
          "With --json: one object whose keys x0..x17 hold the registers as hex strings.\n"
          "Example: hypercallctl call TRNG_RND64 192\n",
-     .parse = ParseCallCommand},
+     .define = DefineCallCommand},
     {.name = "trace",
      .arguments = "[--vm NAME] [--count N] [--duration SECONDS]",
      .summary = "watch calls live, one line per call (Ctrl-C to stop)",
@@ -55,10 +55,12 @@ constexpr CommandSpec kCommands[] = {
                 "  --count N           stop after N calls\n"
                 "  --duration SECONDS  stop after this long\n"
                 "With --json: one JSON object per line (NDJSON).\n",
-     .parse = ParseTraceCommand},
+     .define = DefineTraceCommand},
 };
 
 }  // namespace
+
+std::span<const CommandSpec> Commands() { return kCommands; }
 
 const CommandSpec* FindCommand(std::string_view name) {
   for (const CommandSpec& command : kCommands) {

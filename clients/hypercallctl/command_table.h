@@ -2,12 +2,16 @@
 #ifndef HYPERCALL_CLIENTS_HYPERCALLCTL_COMMAND_TABLE_H_
 #define HYPERCALL_CLIENTS_HYPERCALLCTL_COMMAND_TABLE_H_
 
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "hypercallctl/command.h"
 
 namespace hypercall::ctl {
+
+// Every command, in the order the usage lists them.
+std::span<const CommandSpec> Commands();
 
 // The command called `name`, or nullptr.
 const CommandSpec* FindCommand(std::string_view name);

@@ -12,7 +12,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "hypercall/v1/common.pb.h"
-#include "hypercallctl/command_line.h"
+#include "hypercallctl/global_options.h"
 
 namespace hypercall::ctl {
 

@@ -27,30 +27,29 @@ int UsageError(const std::string& message, const std::string& command = "") {
 
 int Run(const std::vector<std::string>& argv) {
   using namespace hypercall::ctl;
-  absl::StatusOr<Invocation> invocation = ParseCommandLine(argv);
-  if (!invocation.ok()) return UsageError(std::string(invocation.status().message()));
-  if (invocation->version) {
+  const Invocation invocation = ParseCommandLine(argv);
+  if (!invocation.usage_error.ok()) {
+    return UsageError(std::string(invocation.usage_error.message()), invocation.command);
+  }
+  if (invocation.version) {
     std::fputs(VersionText().c_str(), stdout);
     return kExitOk;
   }
-  const CommandSpec* command = nullptr;
-  if (!invocation->command.empty()) {
-    command = FindCommand(invocation->command);
-    if (command == nullptr) return UsageError("unknown command '" + invocation->command + "'");
-  }
-  if (invocation->help) {
-    std::fputs((command != nullptr ? CommandUsageText(*command) : UsageText()).c_str(), stdout);
+  if (invocation.help) {
+    if (invocation.command.empty()) {
+      std::fputs(UsageText().c_str(), stdout);
+      return kExitOk;
+    }
+    const CommandSpec* command = FindCommand(invocation.command);
+    if (command == nullptr) return UsageError("unknown command '" + invocation.command + "'");
+    std::fputs(CommandUsageText(*command).c_str(), stdout);
     return kExitOk;
   }
-  if (command == nullptr) {
+  if (!invocation.run) {
     std::fputs(UsageText().c_str(), stderr);
     return kExitUsage;
   }
-  absl::StatusOr<PreparedCommand> prepared = command->parse(invocation->args);
-  if (!prepared.ok()) {
-    return UsageError(std::string(prepared.status().message()), invocation->command);
-  }
-  const absl::Status status = (*prepared)(invocation->options);
+  const absl::Status status = invocation.run(invocation.options);
   if (!status.ok()) {
     std::fprintf(stderr, "hypercallctl: %s\n", std::string(status.message()).c_str());
     return kExitFailure;

@@ -3,8 +3,9 @@
 #include "absl/strings/str_format.h"
 #include "hypercall/v1/observer.grpc.pb.h"
 #include "hypercallctl/daemon_connection.h"
-#include "hypercallctl/json_writer.h"
+#include "hypercallctl/json_line.h"
 #include "hypercallctl/ranges_command.h"
+#include "hypercallctl/register_format.h"
 #include "hypercallctl/table.h"
 
 namespace hypercall::ctl {
@@ -30,55 +31,38 @@ absl::Status RunProviders(const GlobalOptions& options) {
 
 }  // namespace
 
-absl::StatusOr<PreparedCommand> ParseProvidersCommand(const std::vector<std::string>& args) {
-  return NoArguments("providers", args, RunProviders);
-}
+CommandCheck DefineProvidersCommand(CLI::App& /*command*/) { return NothingToCheck(RunProviders); }
 
 std::string RenderProviders(const v1::ListProvidersReply& reply, bool json) {
   if (json) {
-    JsonWriter out;
-    out.BeginObject().Key("providers").BeginArray();
+    Json providers = Json::array();
     for (const v1::ProviderInfo& provider : reply.providers()) {
-      out.BeginObject()
-          .Field("name", provider.name())
-          .Field("kind", provider.kind())
-          .NumberField("calls", provider.calls())
-          .Key("ranges")
-          .BeginArray();
+      Json out = {{"name", provider.name()},
+                  {"kind", provider.kind()},
+                  {"calls", provider.calls()},
+                  {"ranges", Json::array()}};
       for (const v1::RangeInfo& range : provider.ranges()) {
-        out.BeginObject()
-            .HexField("first", range.first_function_id())
-            .NumberField("count", range.count())
-            .HexField("args_read_mask", range.args_read_mask())
-            .EndObject();
+        out["ranges"].push_back({{"first", Hex(range.first_function_id())},
+                                 {"count", range.count()},
+                                 {"args_read_mask", Hex(range.args_read_mask())}});
       }
-      out.EndArray();
       if (provider.kind() == "external") {
-        out.Key("serving").BeginArray();
+        out["serving"] = Json::array();
         for (const v1::PeerIdentity& peer : provider.serving()) {
-          out.BeginObject()
-              .NumberField("pid", peer.pid())
-              .NumberField("uid", peer.uid())
-              .NumberField("gid", peer.gid())
-              .EndObject();
+          out["serving"].push_back({{"pid", peer.pid()}, {"uid", peer.uid()}, {"gid", peer.gid()}});
         }
         const v1::ExternalCallStats& stats = provider.external();
-        out.EndArray()
-            .Key("external")
-            .BeginObject()
-            .NumberField("forwarded", stats.forwarded())
-            .NumberField("answered", stats.answered())
-            .NumberField("unserved", stats.unserved())
-            .NumberField("timed_out", stats.timed_out())
-            .NumberField("lost_with_process", stats.lost_with_process())
-            .NumberField("over_limit", stats.over_limit())
-            .NumberField("stray_results", stats.stray_results())
-            .EndObject();
+        out["external"] = {{"forwarded", stats.forwarded()},
+                           {"answered", stats.answered()},
+                           {"unserved", stats.unserved()},
+                           {"timed_out", stats.timed_out()},
+                           {"lost_with_process", stats.lost_with_process()},
+                           {"over_limit", stats.over_limit()},
+                           {"stray_results", stats.stray_results()}};
       }
-      out.EndObject();
+      providers.push_back(std::move(out));
     }
-    out.EndArray().EndObject();
-    return out.str() + "\n";
+    return JsonLine({{"providers", std::move(providers)}});
   }
   Table table({"NAME", "KIND", "CALLS", "SERVED BY", "RANGES"});
   for (const v1::ProviderInfo& provider : reply.providers()) {

@@ -11,7 +11,7 @@
 
 namespace hypercall::ctl {
 
-absl::StatusOr<PreparedCommand> ParseProvidersCommand(const std::vector<std::string>& args);
+CommandCheck DefineProvidersCommand(CLI::App& command);
 
 // A table (or, json, one object {"providers": [...]} and '\n').
 std::string RenderProviders(const v1::ListProvidersReply& reply, bool json);

@@ -5,7 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "hypercall/v1/observer.grpc.pb.h"
 #include "hypercallctl/daemon_connection.h"
-#include "hypercallctl/json_writer.h"
+#include "hypercallctl/json_line.h"
 #include "hypercallctl/register_format.h"
 #include "hypercallctl/table.h"
 #include "smccc/function_id.h"
@@ -41,9 +41,7 @@ absl::Status RunRanges(const GlobalOptions& options) {
 
 }  // namespace
 
-absl::StatusOr<PreparedCommand> ParseRangesCommand(const std::vector<std::string>& args) {
-  return NoArguments("ranges", args, RunRanges);
-}
+CommandCheck DefineRangesCommand(CLI::App& /*command*/) { return NothingToCheck(RunRanges); }
 
 uint32_t LastFunctionId(const v1::RangeInfo& range) {
   const uint64_t last = uint64_t{range.first_function_id()} + std::max(range.count(), 1u) - 1;
@@ -90,48 +88,42 @@ std::string MemoryOperands(const v1::RangeInfo& range) {
 
 std::string RenderRanges(const v1::ListRangesReply& reply, bool json) {
   if (json) {
-    JsonWriter out;
-    out.BeginObject().Key("ranges").BeginArray();
+    Json ranges = Json::array();
     for (const v1::RangeInfo& range : reply.ranges()) {
       const uint32_t first = range.first_function_id();
       const uint32_t last = LastFunctionId(range);
       bool truncated = false;
       const std::vector<std::string> names = KnownNamesInRange(first, range.count(), truncated);
-      out.BeginObject()
-          .HexField("first", first)
-          .HexField("last", last)
-          .NumberField("count", range.count())
-          .Field("provider", range.provider())
-          .HexField("args_read_mask", range.args_read_mask())
-          .Key("args")
-          .BeginArray();
-      for (int i : RegistersIn(range.args_read_mask())) out.String(RegisterName(i));
-      out.EndArray()
-          .Field("owner", OwnerOfRange(first, last))
-          .NumberField("owner_id", smccc::OwnerOf(first))
-          .BoolField("fast", smccc::IsFastCall(first))
-          .BoolField("smc64", smccc::IsSmc64(first))
-          .Key("names")
-          .BeginArray();
-      for (const std::string& name : names) out.String(name);
-      out.EndArray().BoolField("names_truncated", truncated).Key("memory").BeginArray();
+      Json args = Json::array();
+      for (int i : RegistersIn(range.args_read_mask())) args.push_back(RegisterName(i));
+      Json memory = Json::array();
       for (const v1::MemoryOperand& op : range.memory()) {
-        out.BeginObject()
-            .NumberField("address_register", op.address_register())
-            .NumberField("length", op.length())
-            .Field("direction", wire::DirectionName(op.direction()));
+        Json operand = {{"address_register", op.address_register()},
+                        {"length", op.length()},
+                        {"direction", wire::DirectionName(op.direction())}};
         if (op.when_mask() != 0) {
-          out.NumberField("when_register", op.when_register())
-              .HexField("when_mask", op.when_mask())
-              .HexField("when_value", op.when_value());
+          operand["when_register"] = op.when_register();
+          operand["when_mask"] = Hex(op.when_mask());
+          operand["when_value"] = Hex(op.when_value());
         }
-        if (op.has_bad_address_x0()) out.HexField("bad_address_x0", op.bad_address_x0());
-        out.EndObject();
+        if (op.has_bad_address_x0()) operand["bad_address_x0"] = Hex(op.bad_address_x0());
+        memory.push_back(std::move(operand));
       }
-      out.EndArray().EndObject();
+      ranges.push_back({{"first", Hex(first)},
+                        {"last", Hex(last)},
+                        {"count", range.count()},
+                        {"provider", range.provider()},
+                        {"args_read_mask", Hex(range.args_read_mask())},
+                        {"args", std::move(args)},
+                        {"owner", OwnerOfRange(first, last)},
+                        {"owner_id", smccc::OwnerOf(first)},
+                        {"fast", smccc::IsFastCall(first)},
+                        {"smc64", smccc::IsSmc64(first)},
+                        {"names", names},
+                        {"names_truncated", truncated},
+                        {"memory", std::move(memory)}});
     }
-    out.EndArray().EndObject();
-    return out.str() + "\n";
+    return JsonLine({{"ranges", std::move(ranges)}});
   }
   Table table({"FIRST", "LAST", "COUNT", "PROVIDER", "ARGS", "MEMORY", "OWNER", "KIND", "NAMES"});
   for (const v1::RangeInfo& range : reply.ranges()) {

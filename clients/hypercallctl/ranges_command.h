@@ -14,7 +14,7 @@
 
 namespace hypercall::ctl {
 
-absl::StatusOr<PreparedCommand> ParseRangesCommand(const std::vector<std::string>& args);
+CommandCheck DefineRangesCommand(CLI::App& command);
 
 // The last function ID of `range` (the first when count is 0, which no sane
 // daemon sends).

@@ -3,7 +3,7 @@
 #include "absl/strings/str_format.h"
 #include "hypercall/v1/observer.grpc.pb.h"
 #include "hypercallctl/daemon_connection.h"
-#include "hypercallctl/json_writer.h"
+#include "hypercallctl/json_line.h"
 #include "hypercallctl/table.h"
 #include "hypercallctl/time_format.h"
 
@@ -25,9 +25,7 @@ absl::Status RunSessions(const GlobalOptions& options) {
 
 }  // namespace
 
-absl::StatusOr<PreparedCommand> ParseSessionsCommand(const std::vector<std::string>& args) {
-  return NoArguments("sessions", args, RunSessions);
-}
+CommandCheck DefineSessionsCommand(CLI::App& /*command*/) { return NothingToCheck(RunSessions); }
 
 std::string FormatUuid(const std::string& bytes) {
   std::string out;
@@ -40,31 +38,24 @@ std::string FormatUuid(const std::string& bytes) {
 
 std::string RenderSessions(const v1::ListSessionsReply& reply, bool json) {
   if (json) {
-    JsonWriter out;
-    out.BeginObject().Key("sessions").BeginArray();
+    Json sessions = Json::array();
     for (const v1::SessionInfo& session : reply.sessions()) {
-      out.BeginObject()
-          .Field("session_id", session.session_id())
-          .Field("vm_name", session.vm_name())
-          .Field("vm_uuid", FormatUuid(session.vm_uuid()))
-          .NumberField("vcpu_count", session.vcpu_count())
-          .NumberField("vcpus_connected", session.vcpus_connected())
-          .NumberField("calls", session.calls())
-          .Key("attached_unix_seconds")
-          .SignedNumber(session.attached_unix_seconds())
-          .Field("software", session.software());
+      Json out = {{"session_id", session.session_id()},
+                  {"vm_name", session.vm_name()},
+                  {"vm_uuid", FormatUuid(session.vm_uuid())},
+                  {"vcpu_count", session.vcpu_count()},
+                  {"vcpus_connected", session.vcpus_connected()},
+                  {"calls", session.calls()},
+                  {"attached_unix_seconds", session.attached_unix_seconds()},
+                  {"software", session.software()}};
       if (session.has_peer()) {
-        out.Key("peer")
-            .BeginObject()
-            .NumberField("pid", session.peer().pid())
-            .NumberField("uid", session.peer().uid())
-            .NumberField("gid", session.peer().gid())
-            .EndObject();
+        out["peer"] = {{"pid", session.peer().pid()},
+                       {"uid", session.peer().uid()},
+                       {"gid", session.peer().gid()}};
       }
-      out.EndObject();
+      sessions.push_back(std::move(out));
     }
-    out.EndArray().EndObject();
-    return out.str() + "\n";
+    return JsonLine({{"sessions", std::move(sessions)}});
   }
   Table table({"SESSION", "VM", "UUID", "VCPUS", "CALLS", "ATTACHED", "PID", "UID", "SOFTWARE"});
   for (const v1::SessionInfo& session : reply.sessions()) {

@@ -10,7 +10,7 @@
 
 namespace hypercall::ctl {
 
-absl::StatusOr<PreparedCommand> ParseSessionsCommand(const std::vector<std::string>& args);
+CommandCheck DefineSessionsCommand(CLI::App& command);
 
 // 16 bytes as "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"; other lengths as plain
 // hex; "" for none.

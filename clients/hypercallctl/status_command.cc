@@ -3,7 +3,7 @@
 #include "absl/strings/str_format.h"
 #include "hypercall/v1/observer.grpc.pb.h"
 #include "hypercallctl/daemon_connection.h"
-#include "hypercallctl/json_writer.h"
+#include "hypercallctl/json_line.h"
 #include "hypercallctl/table.h"
 #include "hypercallctl/time_format.h"
 
@@ -25,27 +25,21 @@ absl::Status RunStatus(const GlobalOptions& options) {
 
 }  // namespace
 
-absl::StatusOr<PreparedCommand> ParseStatusCommand(const std::vector<std::string>& args) {
-  return NoArguments("status", args, RunStatus);
-}
+CommandCheck DefineStatusCommand(CLI::App& /*command*/) { return NothingToCheck(RunStatus); }
 
 std::string RenderStatus(const v1::StatusReply& status, bool json) {
   if (json) {
-    JsonWriter out;
-    out.BeginObject()
-        .Field("software", status.hello().software())
-        .NumberField("protocol_version", status.hello().protocol_version())
-        .NumberField("pid", status.pid())
-        .NumberField("uptime_seconds", status.uptime_seconds())
-        .Field("runtime_dir", status.runtime_dir())
-        .NumberField("sessions", status.sessions())
-        .NumberField("vcpu_streams", status.vcpu_streams())
-        .NumberField("calls_total", status.calls_total())
-        .NumberField("calls_unowned", status.calls_unowned())
-        .NumberField("trace_watchers", status.trace_watchers())
-        .NumberField("trace_events_dropped", status.trace_events_dropped())
-        .EndObject();
-    return out.str() + "\n";
+    return JsonLine({{"software", status.hello().software()},
+                     {"protocol_version", status.hello().protocol_version()},
+                     {"pid", status.pid()},
+                     {"uptime_seconds", status.uptime_seconds()},
+                     {"runtime_dir", status.runtime_dir()},
+                     {"sessions", status.sessions()},
+                     {"vcpu_streams", status.vcpu_streams()},
+                     {"calls_total", status.calls_total()},
+                     {"calls_unowned", status.calls_unowned()},
+                     {"trace_watchers", status.trace_watchers()},
+                     {"trace_events_dropped", status.trace_events_dropped()}});
   }
   return RenderKeyValues({
       {"daemon", absl::StrFormat("%s (protocol %u)", status.hello().software(),

@@ -10,7 +10,7 @@
 
 namespace hypercall::ctl {
 
-absl::StatusOr<PreparedCommand> ParseStatusCommand(const std::vector<std::string>& args);
+CommandCheck DefineStatusCommand(CLI::App& command);
 
 // The reply as "key: value" lines, or (json) one JSON object and '\n'.
 std::string RenderStatus(const v1::StatusReply& status, bool json);

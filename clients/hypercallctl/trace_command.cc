@@ -1,10 +1,11 @@
 #include "hypercallctl/trace_command.h"
 
 #include <chrono>
+#include <memory>
 
 #include "absl/strings/str_format.h"
+#include "cmdline/parse.h"
 #include "hypercall/v1/observer.grpc.pb.h"
-#include "hypercallctl/command_args.h"
 #include "hypercallctl/daemon_connection.h"
 #include "hypercallctl/interrupt_watcher.h"
 #include "hypercallctl/numbers.h"
@@ -13,11 +14,21 @@
 namespace hypercall::ctl {
 namespace {
 
-constexpr OptionSpec kTraceOptions[] = {
-    {.name = "--vm", .takes_value = true},
-    {.name = "--count", .takes_value = true},
-    {.name = "--duration", .takes_value = true},
+// What `trace`'s options received, and any stray argument (refused with
+// a hint, since `trace NAME` is an easy mistake).
+struct TraceArgs {
+  std::string vm;
+  std::string count;
+  std::string duration;
+  std::vector<std::string> stray;
 };
+
+void AddTraceArgs(CLI::App& command, TraceArgs& args) {
+  command.add_option("--vm", args.vm);
+  command.add_option("--count", args.count);
+  command.add_option("--duration", args.duration);
+  command.add_option("stray", args.stray);
+}
 
 // Upper bounds that catch typos, not real limits: a billion calls, a year.
 constexpr uint64_t kMaxCount = 1000000000;
@@ -87,40 +98,50 @@ absl::Status RunTrace(const TraceRequest& trace, const GlobalOptions& options) {
   return daemon->RpcFailure(status, "the trace");
 }
 
-}  // namespace
-
-absl::StatusOr<TraceRequest> ParseTraceArgs(const std::vector<std::string>& args) {
-  absl::StatusOr<CommandArgs> split = SplitCommandArgs("trace", args, kTraceOptions);
-  if (!split.ok()) return split.status();
-  if (!split->positionals.empty()) {
+absl::StatusOr<TraceRequest> CheckTraceArgs(const TraceArgs& args, const CLI::App& command) {
+  if (!args.stray.empty()) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "trace takes only options; got '%s' (filter a VM with --vm NAME)", split->positionals[0]));
+        "trace takes only options; got '%s' (filter a VM with --vm NAME)", args.stray[0]));
   }
   TraceRequest trace;
-  if (split->Has("--vm")) {
-    trace.vm = split->options.at("--vm");
+  if (command.count("--vm") > 0) {
+    trace.vm = args.vm;
     if (trace.vm.empty()) return absl::InvalidArgumentError("trace: --vm needs a VM name");
   }
-  if (split->Has("--count")) {
-    absl::StatusOr<uint64_t> count =
-        ParseNumberInRange(split->options.at("--count"), "--count", 1, kMaxCount);
+  if (command.count("--count") > 0) {
+    absl::StatusOr<uint64_t> count = ParseNumberInRange(args.count, "--count", 1, kMaxCount);
     if (!count.ok()) return count.status();
     trace.count = *count;
   }
-  if (split->Has("--duration")) {
+  if (command.count("--duration") > 0) {
     absl::StatusOr<uint64_t> duration =
-        ParseNumberInRange(split->options.at("--duration"), "--duration", 1, kMaxDurationSeconds);
+        ParseNumberInRange(args.duration, "--duration", 1, kMaxDurationSeconds);
     if (!duration.ok()) return duration.status();
     trace.duration_seconds = *duration;
   }
   return trace;
 }
 
-absl::StatusOr<PreparedCommand> ParseTraceCommand(const std::vector<std::string>& args) {
-  absl::StatusOr<TraceRequest> trace = ParseTraceArgs(args);
-  if (!trace.ok()) return trace.status();
-  return PreparedCommand(
-      [trace = *trace](const GlobalOptions& options) { return RunTrace(trace, options); });
+}  // namespace
+
+CommandCheck DefineTraceCommand(CLI::App& command) {
+  auto args = std::make_shared<TraceArgs>();
+  AddTraceArgs(command, *args);
+  return [args, &command]() -> absl::StatusOr<PreparedCommand> {
+    absl::StatusOr<TraceRequest> trace = CheckTraceArgs(*args, command);
+    if (!trace.ok()) return trace.status();
+    return PreparedCommand(
+        [trace = *trace](const GlobalOptions& options) { return RunTrace(trace, options); });
+  };
+}
+
+absl::StatusOr<TraceRequest> ParseTraceArgs(const std::vector<std::string>& args) {
+  CLI::App app;
+  cmdline::Configure(app);
+  TraceArgs received;
+  AddTraceArgs(app, received);
+  if (absl::Status status = cmdline::Parse(app, args); !status.ok()) return status;
+  return CheckTraceArgs(received, app);
 }
 
 }  // namespace hypercall::ctl

@@ -20,9 +20,11 @@ struct TraceRequest {
   uint64_t duration_seconds = 0;
 };
 
-absl::StatusOr<TraceRequest> ParseTraceArgs(const std::vector<std::string>& args);
+// Adds --vm NAME, --count N and --duration SECONDS to `command`.
+CommandCheck DefineTraceCommand(CLI::App& command);
 
-absl::StatusOr<PreparedCommand> ParseTraceCommand(const std::vector<std::string>& args);
+// The request `trace ARGS...` makes, or the usage error the check gives.
+absl::StatusOr<TraceRequest> ParseTraceArgs(const std::vector<std::string>& args);
 
 }  // namespace hypercall::ctl
 

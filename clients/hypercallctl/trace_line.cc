@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_format.h"
-#include "hypercallctl/json_writer.h"
+#include "hypercallctl/json_line.h"
 #include "hypercallctl/register_format.h"
 #include "hypercallctl/table.h"
 #include "hypercallctl/time_format.h"
@@ -44,21 +44,16 @@ std::string MemoryText(const google::protobuf::RepeatedPtrField<v1::MemoryBytes>
   return out;
 }
 
-// `key`: [{"operand":0,"address":"0x...","length":64,"direction":"in"}, ...],
-// left out without buffers.
-void MemoryJson(JsonWriter& out, std::string_view key,
-                const google::protobuf::RepeatedPtrField<v1::MemoryBytes>& memory) {
-  if (memory.empty()) return;
-  out.Key(key).BeginArray();
+// [{"operand":0,"address":"0x...","length":64,"direction":"in"}, ...].
+Json MemoryJson(const google::protobuf::RepeatedPtrField<v1::MemoryBytes>& memory) {
+  Json out = Json::array();
   for (const v1::MemoryBytes& buffer : memory) {
-    out.BeginObject()
-        .NumberField("operand", buffer.operand())
-        .HexField("address", buffer.guest_phys_addr())
-        .NumberField("length", buffer.length())
-        .Field("direction", wire::DirectionName(buffer.direction()))
-        .EndObject();
+    out.push_back({{"operand", buffer.operand()},
+                   {"address", Hex(buffer.guest_phys_addr())},
+                   {"length", buffer.length()},
+                   {"direction", wire::DirectionName(buffer.direction())}});
   }
-  out.EndArray();
+  return out;
 }
 
 }  // namespace
@@ -92,42 +87,27 @@ std::string FormatDroppedLine(uint64_t dropped) {
 std::string FormatTraceJson(const v1::TraceEvent& event) {
   const v1::Call& call = event.call();
   const v1::Result& result = event.result();
-  JsonWriter out;
-  out.BeginObject()
-      .Key("unix_nanos")
-      .SignedNumber(event.unix_nanos())
-      .Field("time", TimeOfDay(event.unix_nanos()))
-      .Field("vm", call.vm())
-      .NumberField("vcpu", call.vcpu())
-      .Field("conduit", ConduitName(call.conduit()))
-      .HexField("function_id", call.function_id())
-      .Field("name", smccc::CallName(call.function_id()))
-      .Key("args")
-      .BeginObject();
-  for (int i : ArgumentsRead(call)) out.HexField(RegisterName(i), Argument(call, i));
-  out.EndObject();
-  MemoryJson(out, "memory", call.memory());
-  out.Key("result").BeginObject();
-  for (int i : RegistersWritten(result)) out.HexField(RegisterName(i), ResultRegister(result, i));
-  out.EndObject();
-  MemoryJson(out, "result_memory", result.memory());
-  out.Key("x0_name");
-  if (std::optional<std::string_view> code =
-          smccc::ReturnCodeName(call.function_id(), ResultRegister(result, 0))) {
-    out.String(*code);
-  } else {
-    out.Null();
-  }
-  out.Key("provider");
-  if (event.provider().empty()) {
-    out.Null();
-  } else {
-    out.String(event.provider());
-  }
-  out.NumberField("latency_ns", event.latency_nanos())
-      .NumberField("dropped_before", event.dropped_before())
-      .EndObject();
-  return out.str() + "\n";
+  Json out = {{"unix_nanos", event.unix_nanos()},
+              {"time", TimeOfDay(event.unix_nanos())},
+              {"vm", call.vm()},
+              {"vcpu", call.vcpu()},
+              {"conduit", ConduitName(call.conduit())},
+              {"function_id", Hex(call.function_id())},
+              {"name", smccc::CallName(call.function_id())},
+              {"args", Json::object()}};
+  for (int i : ArgumentsRead(call)) out["args"][RegisterName(i)] = Hex(Argument(call, i));
+  if (!call.memory().empty()) out["memory"] = MemoryJson(call.memory());
+  out["result"] = Json::object();
+  for (int i : RegistersWritten(result))
+    out["result"][RegisterName(i)] = Hex(ResultRegister(result, i));
+  if (!result.memory().empty()) out["result_memory"] = MemoryJson(result.memory());
+  const std::optional<std::string_view> code =
+      smccc::ReturnCodeName(call.function_id(), ResultRegister(result, 0));
+  out["x0_name"] = code ? Json(*code) : nullptr;
+  out["provider"] = event.provider().empty() ? Json(nullptr) : Json(event.provider());
+  out["latency_ns"] = event.latency_nanos();
+  out["dropped_before"] = event.dropped_before();
+  return JsonLine(out);
 }
 
 }  // namespace hypercall::ctl

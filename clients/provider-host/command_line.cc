@@ -1,8 +1,10 @@
 #include "command_line.h"
 
-#include <cstdlib>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_format.h"
+#include "cmdline/parse.h"
 
 namespace hypercall::provider_host {
 
@@ -22,48 +24,38 @@ const char kUsage[] =
     "uid) and exits. Reconnects when the daemon restarts; exits 0 on SIGTERM/SIGINT,\n"
     "2 on bad arguments or options.\n";
 
-namespace {
-
-absl::Status Bad(const std::string& message) { return absl::InvalidArgumentError(message); }
-
-}  // namespace
-
 absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
   CommandLine line;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help") {
-      line.help = true;
-      return line;
+  std::string workers;
+  CLI::App app;
+  cmdline::Configure(app);
+  app.add_option("--provider", line.provider);
+  app.add_option("--name", line.name);
+  // The options text may be empty: the provider's defaults.
+  app.add_option("--options", line.options)->expected(0, 1);
+  app.add_option("--runtime-dir", line.runner.runtime_dir);
+  app.add_option("--workers", workers);
+  app.add_flag("--print-config", line.print_config);
+  app.add_flag("--help", line.help);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (absl::Status status = cmdline::Parse(app, args); !status.ok()) return status;
+  if (line.help) return line;
+
+  const std::pair<const char*, const std::string*> texts[] = {
+      {"--provider", &line.provider},
+      {"--name", &line.name},
+      {"--runtime-dir", &line.runner.runtime_dir}};
+  for (auto [flag, text] : texts) {
+    if (app.count(flag) > 0 && text->empty()) {
+      return absl::InvalidArgumentError(absl::StrFormat("%s needs a value", flag));
     }
-    if (flag == "--print-config") {
-      line.print_config = true;
-      continue;
-    }
-    std::string* text = flag == "--provider"      ? &line.provider
-                        : flag == "--name"        ? &line.name
-                        : flag == "--options"     ? &line.options
-                        : flag == "--runtime-dir" ? &line.runner.runtime_dir
-                                                  : nullptr;
-    if (text == nullptr && flag != "--workers") {
-      return Bad(absl::StrFormat("unknown argument \"%s\"", flag));
-    }
-    if (i + 1 >= argc || (flag != "--options" && argv[i + 1][0] == '\0')) {
-      return Bad(absl::StrFormat("%s needs a value", flag));
-    }
-    const std::string value = argv[++i];
-    if (text != nullptr) {
-      *text = value;
-      continue;
-    }
-    char* end = nullptr;
-    const long workers = std::strtol(value.c_str(), &end, 10);
-    if (*end != '\0' || workers < 1 || workers > 1024) {
-      return Bad(absl::StrFormat("--workers %s: give a number from 1 to 1024", value));
-    }
-    line.runner.workers = static_cast<int>(workers);
   }
-  if (line.provider.empty()) return Bad("--provider NAME is required");
+  if (app.count("--workers") > 0) {
+    absl::StatusOr<uint64_t> n = cmdline::WholeNumber("--workers", workers, 1, 1024);
+    if (!n.ok()) return n.status();
+    line.runner.workers = static_cast<int>(*n);
+  }
+  if (line.provider.empty()) return absl::InvalidArgumentError("--provider NAME is required");
   if (line.name.empty()) line.name = line.provider + "-host";
   return line;
 }

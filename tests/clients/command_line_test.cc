@@ -3,90 +3,109 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "hypercallctl/command_args.h"
+#include "hypercallctl/call_command.h"
 
 namespace hypercall::ctl {
 namespace {
 
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 TEST(ParseCommandLineTest, DefaultsMatchTheDaemon) {
-  Invocation invocation = ParseCommandLine({"status"}).value();
+  Invocation invocation = ParseCommandLine({"status"});
+  ASSERT_TRUE(invocation.usage_error.ok()) << invocation.usage_error;
   EXPECT_EQ(invocation.command, "status");
   EXPECT_EQ(invocation.options.runtime_dir, "/run/hypercalld");
   EXPECT_FALSE(invocation.options.json);
   EXPECT_EQ(invocation.options.timeout_seconds, 5u);
-  EXPECT_TRUE(invocation.args.empty());
+  EXPECT_TRUE(invocation.run);
 }
 
 TEST(ParseCommandLineTest, GlobalOptionsBeforeTheCommand) {
-  Invocation invocation = ParseCommandLine({"--runtime-dir", "/tmp/x", "--json", "--timeout",
-                                            "0x10", "call", "TRNG_RND64", "192"})
-                              .value();
+  Invocation invocation = ParseCommandLine(
+      {"--runtime-dir", "/tmp/x", "--json", "--timeout", "0x10", "call", "TRNG_RND64", "192"});
+  ASSERT_TRUE(invocation.usage_error.ok()) << invocation.usage_error;
   EXPECT_EQ(invocation.options.runtime_dir, "/tmp/x");
   EXPECT_TRUE(invocation.options.json);
   EXPECT_EQ(invocation.options.timeout_seconds, 16u);
   EXPECT_EQ(invocation.command, "call");
-  EXPECT_THAT(invocation.args, ElementsAre("TRNG_RND64", "192"));
+  EXPECT_TRUE(invocation.run);
 }
 
 TEST(ParseCommandLineTest, GlobalOptionsAfterTheCommandAndInlineValues) {
   Invocation invocation =
-      ParseCommandLine({"call", "--json", "--runtime-dir=/tmp/y", "--smc", "1"}).value();
+      ParseCommandLine({"call", "--json", "--runtime-dir=/tmp/y", "--smc", "1"});
+  ASSERT_TRUE(invocation.usage_error.ok()) << invocation.usage_error;
   EXPECT_EQ(invocation.options.runtime_dir, "/tmp/y");
   EXPECT_TRUE(invocation.options.json);
-  // Command options are left to the command.
-  EXPECT_THAT(invocation.args, ElementsAre("--smc", "1"));
+  EXPECT_EQ(invocation.command, "call");
 }
 
 TEST(ParseCommandLineTest, DoubleDashEndsGlobalOptions) {
-  Invocation invocation = ParseCommandLine({"call", "--", "--json"}).value();
+  Invocation invocation = ParseCommandLine({"call", "--", "--json"});
   EXPECT_FALSE(invocation.options.json);
-  EXPECT_THAT(invocation.args, ElementsAre("--", "--json"));
+  // "--json" reached `call` as its FUNC.
+  EXPECT_THAT(std::string(invocation.usage_error.message()), HasSubstr("FUNC: '--json'"));
 }
 
 TEST(ParseCommandLineTest, HelpAndVersion) {
-  EXPECT_TRUE(ParseCommandLine({"--help"}).value().help);
-  EXPECT_TRUE(ParseCommandLine({"-h"}).value().help);
-  EXPECT_TRUE(ParseCommandLine({"--version"}).value().version);
-  Invocation help = ParseCommandLine({"help", "call"}).value();
+  EXPECT_TRUE(ParseCommandLine({"--help"}).help);
+  EXPECT_TRUE(ParseCommandLine({"-h"}).help);
+  EXPECT_TRUE(ParseCommandLine({"--version"}).version);
+  Invocation help = ParseCommandLine({"help", "call"});
   EXPECT_TRUE(help.help);
   EXPECT_EQ(help.command, "call");
-  Invocation command_help = ParseCommandLine({"trace", "--help"}).value();
+  EXPECT_TRUE(ParseCommandLine({"help"}).help);
+  // A command's --help needs none of its arguments.
+  Invocation command_help = ParseCommandLine({"call", "--help"});
+  EXPECT_TRUE(command_help.usage_error.ok()) << command_help.usage_error;
   EXPECT_TRUE(command_help.help);
-  EXPECT_EQ(command_help.command, "trace");
+  EXPECT_EQ(command_help.command, "call");
+  EXPECT_EQ(ParseCommandLine({"trace", "-h"}).command, "trace");
 }
 
-TEST(ParseCommandLineTest, UsageErrorsNameTheOption) {
-  EXPECT_EQ(ParseCommandLine({"--frob", "status"}).status().message(), "unknown option '--frob'");
-  EXPECT_EQ(ParseCommandLine({"--runtime-dir"}).status().message(), "--runtime-dir needs a value");
-  EXPECT_EQ(ParseCommandLine({"--runtime-dir="}).status().message(), "--runtime-dir is empty");
-  EXPECT_EQ(ParseCommandLine({"--timeout", "soon", "status"}).status().message(),
+TEST(ParseCommandLineTest, UsageErrorsNameTheArgument) {
+  EXPECT_EQ(ParseCommandLine({"--frob", "status"}).usage_error.message(),
+            "unknown argument '--frob'");
+  EXPECT_EQ(ParseCommandLine({"--runtime-dir"}).usage_error.message(),
+            "--runtime-dir needs a value");
+  EXPECT_EQ(ParseCommandLine({"--runtime-dir="}).usage_error.message(),
+            "--runtime-dir needs a value");
+  EXPECT_EQ(ParseCommandLine({"--runtime-dir", "", "status"}).usage_error.message(),
+            "--runtime-dir is empty");
+  EXPECT_EQ(ParseCommandLine({"--timeout", "soon", "status"}).usage_error.message(),
             "--timeout: 'soon' is not a number (decimal or 0x-hex)");
-  EXPECT_FALSE(ParseCommandLine({"--timeout", "0", "status"}).ok());
+  EXPECT_FALSE(ParseCommandLine({"--timeout", "0", "status"}).usage_error.ok());
+  EXPECT_EQ(ParseCommandLine({"frobnicate"}).usage_error.message(), "unknown command 'frobnicate'");
+  EXPECT_EQ(ParseCommandLine({"--json", "--version=1"}).usage_error.message(),
+            "--version takes no value");
 }
 
-constexpr OptionSpec kSpecs[] = {{.name = "--vm", .takes_value = true},
-                                 {.name = "--smc", .takes_value = false}};
-
-TEST(SplitCommandArgsTest, SeparatesOptionsFromPositionals) {
-  CommandArgs args =
-      SplitCommandArgs("call", {"--vm", "a", "FUNC", "--smc", "-1", "--", "--vm"}, kSpecs).value();
-  EXPECT_EQ(args.options.at("--vm"), "a");
-  EXPECT_TRUE(args.Has("--smc"));
-  // "-1" stays positional so number parsing can explain it.
-  EXPECT_THAT(args.positionals, ElementsAre("FUNC", "-1", "--vm"));
-  EXPECT_EQ(SplitCommandArgs("call", {"--vm=b"}, kSpecs).value().options.at("--vm"), "b");
+TEST(ParseCommandLineTest, CommandUsageErrorsNameTheCommand) {
+  Invocation extra = ParseCommandLine({"status", "extra"});
+  EXPECT_EQ(extra.usage_error.message(), "unknown argument 'extra'");
+  EXPECT_EQ(extra.command, "status");
+  Invocation bogus = ParseCommandLine({"call", "--bogus", "TRNG_RND64"});
+  EXPECT_EQ(bogus.usage_error.message(), "unknown argument '--bogus'");
+  EXPECT_EQ(bogus.command, "call");
+  EXPECT_EQ(ParseCommandLine({"call", "--vm"}).usage_error.message(), "--vm needs a value");
+  EXPECT_EQ(ParseCommandLine({"call", "--smc=1", "TRNG_RND64"}).usage_error.message(),
+            "--smc takes no value");
+  // One command only.
+  EXPECT_EQ(ParseCommandLine({"status", "ranges"}).usage_error.message(),
+            "unknown argument 'ranges'");
 }
 
-TEST(SplitCommandArgsTest, UsageErrors) {
-  EXPECT_THAT(std::string(SplitCommandArgs("call", {"--bogus"}, kSpecs).status().message()),
-              HasSubstr("call: unknown option '--bogus'"));
-  EXPECT_EQ(SplitCommandArgs("call", {"--vm"}, kSpecs).status().message(),
-            "call: --vm needs a value");
-  EXPECT_EQ(SplitCommandArgs("call", {"--smc=1"}, kSpecs).status().message(),
-            "call: option --smc takes no value");
+TEST(ParseCallArgsTest, OptionsAnywhereAndNumbersStayArguments) {
+  CallRequest request = ParseCallArgs({"TRNG_RND64", "--vm=b", "192", "--smc"}).value();
+  EXPECT_EQ(request.vm_name, "b");
+  EXPECT_EQ(request.call.conduit, smccc::Conduit::kSmc);
+  EXPECT_EQ(request.call.x[1], 192u);
+  // "-1" stays an argument so number parsing can explain it.
+  EXPECT_THAT(std::string(ParseCallArgs({"TRNG_RND64", "-1"}).status().message()),
+              HasSubstr("X1: '-1' is negative"));
+  // After "--" everything is an argument.
+  EXPECT_THAT(std::string(ParseCallArgs({"TRNG_RND64", "--", "--smc"}).status().message()),
+              HasSubstr("X1: '--smc'"));
 }
 
 }  // namespace

@@ -91,6 +91,18 @@ TEST_F(TraceLineTest, JsonOfAnUnownedCall) {
   EXPECT_NE(json.find(R"("x0_name":"NOT_SUPPORTED","provider":null)"), std::string::npos) << json;
 }
 
+// A VM's name is whatever its VMM sent: escaped as JSON requires, invalid
+// UTF-8 replaced by U+FFFD, so every line parses.
+TEST_F(TraceLineTest, JsonEscapesNamesAndReplacesInvalidUtf8) {
+  v1::TraceEvent event = Rnd64Event();
+  event.mutable_call()->set_vm(std::string("say \"hi\"\\ a\nb\tc\x01 nul\0! caf\xC3\xA9 \x80", 30));
+  const std::string json = FormatTraceJson(event);
+  EXPECT_NE(json.find(R"("vm":"say \"hi\"\\ a\nb\tc\u0001 nul\u0000! caf)"
+                      "\xC3\xA9 \xEF\xBF\xBD\","),
+            std::string::npos)
+      << json;
+}
+
 // The probe's MEM_REVERSE: 64 bytes in at x1, 64 out at x2, as the daemon
 // traces it (buffers without their bytes).
 v1::TraceEvent MemReverseEvent() {

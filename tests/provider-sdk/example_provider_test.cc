@@ -154,6 +154,29 @@ class ExampleProviderTest : public ::testing::TestWithParam<Example> {
   std::unique_ptr<ProviderProcess> provider_;
 };
 
+TEST(ExampleProviderCliTest, HelpPrintsUsageAndExitsZero) {
+  const CommandResult help = RunCommand({EXAMPLE_PROVIDER_PATH, "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_TRUE(absl::StrContains(help.out, "Usage: hypercall-example-provider [--runtime-dir DIR]"))
+      << help.out;
+}
+
+TEST(ExampleProviderCliTest, BadArgumentsExitTwoSayingWhy) {
+  const std::pair<std::vector<std::string>, std::string> refusals[] = {
+      {{"--frobnicate"}, "unknown argument '--frobnicate'"},
+      {{"--name"}, "--name needs a value"},
+      {{"--workers", "0"}, "--workers must be a whole number from 1 to 1024 (got '0')"},
+  };
+  for (const auto& [args, message] : refusals) {
+    std::vector<std::string> argv = {EXAMPLE_PROVIDER_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const CommandResult result = RunCommand(argv);
+    EXPECT_EQ(result.exit_code, 2) << message;
+    EXPECT_TRUE(absl::StrContains(result.err, message)) << result.err;
+    EXPECT_TRUE(absl::StrContains(result.err, "Usage: hypercall-example-provider")) << result.err;
+  }
+}
+
 TEST_P(ExampleProviderTest, AnswersAVmsCalls) {
   StartDaemon();
   StartProvider();

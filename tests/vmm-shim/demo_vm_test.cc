@@ -32,6 +32,12 @@ TEST(DemoVmTest, WithoutADaemonSaysWhereItLooked) {
   EXPECT_THAT(run.err, HasSubstr("/nonexistent/hypercall-demo-test/vmm.sock"));
 }
 
+TEST(DemoVmTest, HelpPrintsUsageAndExitsZero) {
+  auto run = RunCommand({BinaryPath("hypercall-demo-vm"), "--help"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("Usage: hypercall-demo-vm [--runtime-dir DIR]"));
+}
+
 TEST(DemoVmTest, BadFlagsAreRefusedWithUsage) {
   auto run = RunCommand({BinaryPath("hypercall-demo-vm"), "--vcpus", "0"});
   EXPECT_EQ(run.exit_code, 2);
@@ -40,6 +46,9 @@ TEST(DemoVmTest, BadFlagsAreRefusedWithUsage) {
   run = RunCommand({BinaryPath("hypercall-demo-vm"), "--frobnicate"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr("unknown argument '--frobnicate'"));
+  run = RunCommand({BinaryPath("hypercall-demo-vm"), "--rate"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("--rate needs a value"));
 }
 
 }  // namespace

@@ -80,7 +80,8 @@ TEST(VmmOptionsTest, RejectsUnknownFlagsMissingValuesAndEmptyPaths) {
   EXPECT_THAT(Parse({"--guest", "a", "--vcpus", "2"}).status().message(),
               HasSubstr("unknown argument '--vcpus'"));
   EXPECT_THAT(Parse({"--guest"}).status().message(), HasSubstr("--guest needs a value"));
-  EXPECT_THAT(Parse({"--guest="}).status().message(), HasSubstr("--guest must not be empty"));
+  EXPECT_THAT(Parse({"--guest="}).status().message(), HasSubstr("--guest needs a value"));
+  EXPECT_THAT(Parse({"--guest", ""}).status().message(), HasSubstr("--guest must not be empty"));
   EXPECT_THAT(Parse({"--guest", "a", "--stats=1"}).status().message(),
               HasSubstr("--stats takes no value"));
 }

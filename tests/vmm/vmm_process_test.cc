@@ -26,6 +26,9 @@ TEST(VmmProcessTest, UsageErrorsExitTwoWithTheReasonAndUsage) {
   run = RunCommand({BinaryPath("hypercall-vmm")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr("give exactly one of --guest FILE and --kernel IMAGE"));
+  run = RunCommand({BinaryPath("hypercall-vmm"), "--guest", "g.bin", "--frobnicate"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("hypercall-vmm: unknown argument '--frobnicate'"));
 }
 
 #if !defined(__aarch64__)

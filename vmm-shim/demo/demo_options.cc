@@ -1,9 +1,10 @@
 #include "demo_options.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+
+#include "cmdline/parse.h"
 
 namespace hypercall::demo {
 namespace {
@@ -42,63 +43,50 @@ std::string DemoUsage() {
 
 absl::StatusOr<DemoOptions> ParseDemoOptions(const std::vector<std::string>& args) {
   DemoOptions options;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> value;
-    if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag.resize(eq);
-    }
-    if (flag == "--help" || flag == "-h") {
-      options.show_help = true;
-      continue;
-    }
-    static const char* const kFlags[] = {"--runtime-dir",   "--name",     "--vcpus",
-                                         "--rate",          "--duration", "--summary-every",
-                                         "--attach-timeout"};
-    if (std::find(std::begin(kFlags), std::end(kFlags), flag) == std::end(kFlags)) {
-      return absl::InvalidArgumentError("unknown argument '" + args[i] + "'");
-    }
-    if (!value) {
-      if (i + 1 >= args.size()) return absl::InvalidArgumentError(flag + " needs a value");
-      value = args[++i];
-    }
-    auto number = [&](double min, double max) -> absl::StatusOr<double> {
-      std::optional<double> n = ParseNumber(*value);
-      if (!n || *n < min || *n > max) {
-        return absl::InvalidArgumentError(flag + " must be a number from " + std::to_string(min) +
-                                          " to " + std::to_string(max) + " (got '" + *value + "')");
-      }
-      return *n;
-    };
-    if (flag == "--runtime-dir") {
-      if (value->empty()) return absl::InvalidArgumentError("--runtime-dir must not be empty");
-      options.runtime_dir = *value;
-    } else if (flag == "--name") {
-      options.name = *value;
-    } else if (flag == "--vcpus") {
-      absl::StatusOr<double> n = number(1, 64);
-      if (!n.ok()) return n.status();
-      if (*n != std::floor(*n)) return absl::InvalidArgumentError("--vcpus must be a whole number");
-      options.vcpus = static_cast<int>(*n);
-    } else if (flag == "--rate") {
-      absl::StatusOr<double> n = number(0.1, 100000);
-      if (!n.ok()) return n.status();
-      options.rate = *n;
-    } else if (flag == "--duration") {
-      absl::StatusOr<double> n = number(0, 1e9);
-      if (!n.ok()) return n.status();
-      options.duration_s = *n;
-    } else if (flag == "--summary-every") {
-      absl::StatusOr<double> n = number(0.1, 3600);
-      if (!n.ok()) return n.status();
-      options.summary_interval_s = *n;
-    } else {  // --attach-timeout
-      absl::StatusOr<double> n = number(0.1, 3600);
-      if (!n.ok()) return n.status();
-      options.attach_timeout_s = *n;
-    }
+  CLI::App app;
+  cmdline::Configure(app);
+  std::string vcpus, rate, duration, summary_every, attach_timeout;
+  app.add_option("--runtime-dir", options.runtime_dir);
+  app.add_option("--name", options.name);
+  app.add_option("--vcpus", vcpus);
+  app.add_option("--rate", rate);
+  app.add_option("--duration", duration);
+  app.add_option("--summary-every", summary_every);
+  app.add_option("--attach-timeout", attach_timeout);
+  app.add_flag("--help,-h", options.show_help);
+  if (absl::Status status = cmdline::Parse(app, args); !status.ok()) return status;
+
+  if (app.count("--runtime-dir") > 0 && options.runtime_dir.empty()) {
+    return absl::InvalidArgumentError("--runtime-dir must not be empty");
   }
+  struct Number {
+    const char* flag;
+    const std::string& text;
+    double min, max;
+    double& value;
+  };
+  double vcpu_count = options.vcpus;
+  const Number numbers[] = {
+      {"--vcpus", vcpus, 1, 64, vcpu_count},
+      {"--rate", rate, 0.1, 100000, options.rate},
+      {"--duration", duration, 0, 1e9, options.duration_s},
+      {"--summary-every", summary_every, 0.1, 3600, options.summary_interval_s},
+      {"--attach-timeout", attach_timeout, 0.1, 3600, options.attach_timeout_s},
+  };
+  for (const Number& number : numbers) {
+    if (app.count(number.flag) == 0) continue;
+    std::optional<double> n = ParseNumber(number.text);
+    if (!n || *n < number.min || *n > number.max) {
+      return absl::InvalidArgumentError(
+          std::string(number.flag) + " must be a number from " + std::to_string(number.min) +
+          " to " + std::to_string(number.max) + " (got '" + number.text + "')");
+    }
+    number.value = *n;
+  }
+  if (vcpu_count != std::floor(vcpu_count)) {
+    return absl::InvalidArgumentError("--vcpus must be a whole number");
+  }
+  options.vcpus = static_cast<int>(vcpu_count);
   return options;
 }
 

@@ -1,28 +1,9 @@
 #include "vmm_options.h"
 
-#include <algorithm>
-#include <charconv>
-#include <optional>
-
 #include "absl/strings/str_format.h"
+#include "cmdline/parse.h"
 
 namespace hypercall::vmm {
-namespace {
-
-std::optional<uint64_t> ParseUnsigned(const std::string& text) {
-  uint64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
-  return value;
-}
-
-constexpr const char* kValueFlags[] = {
-    "--name",   "--cpus",        "--memory",           "--guest", "--kernel", "--initrd",
-    "--append", "--runtime-dir", "--call-deadline-ms",
-};
-
-}  // namespace
 
 std::string VmmUsage() {
   return absl::StrFormat(
@@ -57,66 +38,54 @@ std::string VmmUsage() {
 
 absl::StatusOr<VmmOptions> ParseVmmOptions(const std::vector<std::string>& args) {
   VmmOptions options;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> value;
-    if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag.resize(eq);
-    }
-    if (flag == "--help" || flag == "-h") {
-      options.show_help = true;
-      continue;
-    }
-    if (flag == "--stats" || flag == "--no-stolen-time") {
-      if (value) return absl::InvalidArgumentError(flag + " takes no value");
-      if (flag == "--stats") options.stats = true;
-      if (flag == "--no-stolen-time") options.stolen_time = false;
-      continue;
-    }
-    if (std::find(std::begin(kValueFlags), std::end(kValueFlags), flag) == std::end(kValueFlags)) {
-      return absl::InvalidArgumentError(absl::StrFormat("unknown argument '%s'", args[i]));
-    }
-    if (!value) {
-      if (i + 1 >= args.size()) return absl::InvalidArgumentError(flag + " needs a value");
-      value = args[++i];
-    }
-    auto number = [&](uint64_t min, uint64_t max) -> absl::StatusOr<uint64_t> {
-      std::optional<uint64_t> n = ParseUnsigned(*value);
-      if (!n || *n < min || *n > max) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "%s must be a whole number from %u to %u (got '%s')", flag, min, max, *value));
-      }
-      return *n;
-    };
-    auto non_empty = [&]() -> absl::StatusOr<std::string> {
-      if (value->empty()) return absl::InvalidArgumentError(flag + " must not be empty");
-      return *value;
-    };
-    if (flag == "--cpus" || flag == "--memory" || flag == "--call-deadline-ms") {
-      absl::StatusOr<uint64_t> n = flag == "--cpus" ? number(1, platform::kMaxVcpus)
-                                   : flag == "--memory"
-                                       ? number(platform::kMinRamMiB, platform::kMaxRamMiB)
-                                       : number(1, 3600 * 1000);
-      if (!n.ok()) return n.status();
-      if (flag == "--cpus") options.cpus = static_cast<uint32_t>(*n);
-      if (flag == "--memory") options.memory_mib = *n;
-      if (flag == "--call-deadline-ms") options.call_deadline_ms = static_cast<uint32_t>(*n);
-      continue;
-    }
-    if (flag == "--append") {
-      options.append = *value;
-      continue;
-    }
-    absl::StatusOr<std::string> text = non_empty();
-    if (!text.ok()) return text.status();
-    if (flag == "--name") options.name = *text;
-    if (flag == "--guest") options.guest = *text;
-    if (flag == "--kernel") options.kernel = *text;
-    if (flag == "--initrd") options.initrd = *text;
-    if (flag == "--runtime-dir") options.runtime_dir = *text;
-  }
+  CLI::App app;
+  cmdline::Configure(app);
+  struct Text {
+    const char* flag;
+    std::string* value;
+  };
+  const Text texts[] = {{"--name", &options.name},
+                        {"--guest", &options.guest},
+                        {"--kernel", &options.kernel},
+                        {"--initrd", &options.initrd},
+                        {"--runtime-dir", &options.runtime_dir}};
+  for (const Text& text : texts) app.add_option(text.flag, *text.value);
+  // The kernel command line may be empty ("--append=").
+  app.add_option("--append", options.append)->expected(0, 1);
+  std::string cpus, memory, call_deadline_ms;
+  app.add_option("--cpus", cpus);
+  app.add_option("--memory", memory);
+  app.add_option("--call-deadline-ms", call_deadline_ms);
+  bool no_stolen_time = false;
+  app.add_flag("--stats", options.stats);
+  app.add_flag("--no-stolen-time", no_stolen_time);
+  app.add_flag("--help,-h", options.show_help);
+  if (absl::Status status = cmdline::Parse(app, args); !status.ok()) return status;
   if (options.show_help) return options;
+
+  options.stolen_time = !no_stolen_time;
+  for (const Text& text : texts) {
+    if (app.count(text.flag) > 0 && text.value->empty()) {
+      return absl::InvalidArgumentError(absl::StrFormat("%s must not be empty", text.flag));
+    }
+  }
+  if (app.count("--cpus") > 0) {
+    absl::StatusOr<uint64_t> n = cmdline::WholeNumber("--cpus", cpus, 1, platform::kMaxVcpus);
+    if (!n.ok()) return n.status();
+    options.cpus = static_cast<uint32_t>(*n);
+  }
+  if (app.count("--memory") > 0) {
+    absl::StatusOr<uint64_t> n =
+        cmdline::WholeNumber("--memory", memory, platform::kMinRamMiB, platform::kMaxRamMiB);
+    if (!n.ok()) return n.status();
+    options.memory_mib = *n;
+  }
+  if (app.count("--call-deadline-ms") > 0) {
+    absl::StatusOr<uint64_t> n =
+        cmdline::WholeNumber("--call-deadline-ms", call_deadline_ms, 1, 3600 * 1000);
+    if (!n.ok()) return n.status();
+    options.call_deadline_ms = static_cast<uint32_t>(*n);
+  }
   if (options.guest.empty() == options.kernel.empty()) {
     return absl::InvalidArgumentError("give exactly one of --guest FILE and --kernel IMAGE");
   }

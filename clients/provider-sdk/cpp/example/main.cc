@@ -1,9 +1,11 @@
 // hypercall-example-provider: runs CounterProvider (see counter_provider.h)
 // against hypercalld until SIGTERM or SIGINT.
-#include <cstdlib>
 #include <string>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "cmdline/parse.h"
 #include "counter_provider.h"
 #include "hypercall/provider/runner.h"
 
@@ -18,28 +20,34 @@ constexpr char kUsage[] =
     "/run/hypercalld), with N worker threads (default 4). Its config lists three ranges:\n"
     "+0..+3 and +5..+15 reading x1..x3, and +4 reading x1, x2 with UPPER's two memory\n"
     "operands (x1 -> 64 bytes in, x2 -> 64 bytes out). Reconnects when the daemon\n"
-    "restarts; exits 0 on SIGTERM/SIGINT.\n";
+    "restarts; exits 0 on SIGTERM/SIGINT, 2 on bad arguments.\n";
 
-bool ParseArgs(int argc, char** argv, std::string& name,
-               hypercall::provider::RunnerOptions& options) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) return false;
-    const std::string value = argv[++i];
-    if (flag == "--runtime-dir" && !value.empty()) {
-      options.runtime_dir = value;
-    } else if (flag == "--name" && !value.empty()) {
-      name = value;
-    } else if (flag == "--workers") {
-      char* end = nullptr;
-      const long n = std::strtol(value.c_str(), &end, 10);
-      if (*end != '\0' || n < 1 || n > 1024) return false;
-      options.workers = static_cast<int>(n);
-    } else {
-      return false;
-    }
+// The provider's name and how to run it, from the command line; `help`
+// when --help asked for the usage. InvalidArgument saying what is wrong.
+absl::Status ParseArgs(int argc, char** argv, std::string& name,
+                       hypercall::provider::RunnerOptions& options, bool& help) {
+  std::string workers;
+  CLI::App app;
+  hypercall::cmdline::Configure(app);
+  app.add_option("--runtime-dir", options.runtime_dir);
+  app.add_option("--name", name);
+  app.add_option("--workers", workers);
+  app.add_flag("--help,-h", help);
+  if (absl::Status status =
+          hypercall::cmdline::Parse(app, std::vector<std::string>(argv + 1, argv + argc));
+      !status.ok()) {
+    return status;
   }
-  return true;
+  if (options.runtime_dir.empty()) {
+    return absl::InvalidArgumentError("--runtime-dir must not be empty");
+  }
+  if (name.empty()) return absl::InvalidArgumentError("--name must not be empty");
+  if (app.count("--workers") > 0) {
+    absl::StatusOr<uint64_t> n = hypercall::cmdline::WholeNumber("--workers", workers, 1, 1024);
+    if (!n.ok()) return n.status();
+    options.workers = static_cast<int>(*n);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -47,9 +55,14 @@ bool ParseArgs(int argc, char** argv, std::string& name,
 int main(int argc, char** argv) {
   std::string name = "example";
   hypercall::provider::RunnerOptions options;
-  if (!ParseArgs(argc, argv, name, options)) {
-    absl::FPrintF(stderr, "%s", kUsage);
+  bool help = false;
+  if (absl::Status status = ParseArgs(argc, argv, name, options, help); !status.ok()) {
+    absl::FPrintF(stderr, "hypercall-example-provider: %s\n\n%s", status.message(), kUsage);
     return 2;
+  }
+  if (help) {
+    absl::PrintF("%s", kUsage);
+    return 0;
   }
   hypercall::provider::example::CounterProvider provider(name);
   return hypercall::provider::RunUntilSignalled(provider, options);
