@@ -2,8 +2,6 @@
 
 #include "absl/strings/str_format.h"
 #include "log.h"
-#include "service/grpc_status.h"
-#include "service/message_buffers.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
 
@@ -15,42 +13,40 @@ using daemon::LogLevel;
 ProviderStream::ProviderStream(ExternalProviderTable& providers,
                                std::optional<PeerCredentials> peer, size_t max_queued,
                                StreamCounter& streams)
-    : providers_(providers), peer_(peer), max_queued_(max_queued), streams_(streams) {
-  StartRead(&read_buffer_);
-}
+    : BidiStream(streams, {.name = "provider",
+                           .max_queued = max_queued,
+                           .on_end = BidiStreamOptions::OnEnd::kDropQueued,
+                           .stopped_reading = "the provider stopped reading its stream",
+                           .cancelled = "the provider cancelled its stream"}),
+      providers_(providers),
+      peer_(peer) {}
 
-void ProviderStream::OnReadDone(bool ok) {
-  if (!ok) {
-    EndWith(absl::OkStatus());
-    return;
-  }
-  if (absl::Status parsed = ParseMessage(read_buffer_, message_); !parsed.ok()) {
-    Refuse(parsed);
-    return;
-  }
-  if (message_.kind_case() == v1::ProviderMessage::KIND_NOT_SET) {
+void ProviderStream::OnRequest(const v1::ProviderMessage& message) {
+  if (message.kind_case() == v1::ProviderMessage::KIND_NOT_SET) {
     Refuse(absl::InvalidArgumentError("empty ProviderMessage: set hello, claim or result"));
     return;
   }
-  if (message_.has_hello() != !provider_.has_value()) {
+  if (message.has_hello() != !provider_.has_value()) {
     Refuse(absl::InvalidArgumentError(
         provider_.has_value()
             ? "hello sent twice: after it, send claims and results only"
             : "the first ProviderMessage must be hello (protocol version and provider name)"));
     return;
   }
-  switch (message_.kind_case()) {
+  switch (message.kind_case()) {
     case v1::ProviderMessage::kHello:
-      HandleHello(message_.hello());
+      HandleHello(message.hello());
       break;
     case v1::ProviderMessage::kClaim:
-      HandleClaim(message_.claim());
+      HandleClaim(message.claim());
       break;
     default:
-      HandleResult(message_.result());
+      HandleResult(message.result());
       break;
   }
 }
+
+void ProviderStream::OnBadRequest(const absl::Status& status) { Refuse(status); }
 
 void ProviderStream::HandleHello(const v1::ProviderHello& hello) {
   if (absl::Status status = wire::CheckHello(hello.hello(), hello.has_hello()); !status.ok()) {
@@ -76,9 +72,8 @@ void ProviderStream::HandleHello(const v1::ProviderHello& hello) {
       hello.hello().software());
   v1::DaemonMessage reply;
   *reply.mutable_hello() = wire::MakeHelloReply(hello.hello());
-  Queue(std::move(reply));
-  StartRead(&read_buffer_);
-  Advance();
+  Send(std::move(reply));
+  ReadNext();
 }
 
 void ProviderStream::HandleClaim(const v1::Claim& wire_claim) {
@@ -95,9 +90,8 @@ void ProviderStream::HandleClaim(const v1::Claim& wire_claim) {
       claim.ok() ? smccc::DescribeRange(claim->range)
                  : absl::StrFormat("0x%08x+%u", wire_claim.first_function_id(), wire_claim.count()),
       status.ok() ? "granted" : "refused: ", status.message());
-  Queue(std::move(reply));
-  StartRead(&read_buffer_);
-  Advance();
+  Send(std::move(reply));
+  ReadNext();
 }
 
 void ProviderStream::HandleResult(const v1::Result& wire_result) {
@@ -113,7 +107,7 @@ void ProviderStream::HandleResult(const v1::Result& wire_result) {
         "its deadline",
         provider_->entry->name, who_, wire_result.call_id());
   }
-  StartRead(&read_buffer_);
+  ReadNext();
 }
 
 bool ProviderStream::SendCall(uint64_t call_id, const providers::CallContext& context,
@@ -126,92 +120,32 @@ bool ProviderStream::SendCall(uint64_t call_id, const providers::CallContext& co
   forwarded.mutable_call()->set_vcpu(context.vcpu);
   forwarded.mutable_call()->set_stolen_time_record(context.stolen_time_record);
   forwarded.set_deadline_nanos(deadline.count());
-  if (!Queue(std::move(message))) return false;
-  Advance();
-  return true;
+  return Send(std::move(message));
 }
 
 bool ProviderStream::SendVmDetached(std::string_view vm) {
   v1::DaemonMessage message;
   message.mutable_vm_detached()->set_vm(std::string(vm));
-  if (!Queue(std::move(message))) return false;
-  Advance();
-  return true;
-}
-
-bool ProviderStream::Queue(v1::DaemonMessage message) {
-  absl::MutexLock lock(&mu_);
-  if (end_status_.has_value() || queue_.size() >= max_queued_) return false;
-  queue_.push_back(std::move(message));
-  return true;
-}
-
-void ProviderStream::OnWriteDone(bool ok) {
-  {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-  }
-  if (!ok) EndWith(absl::CancelledError("the provider stopped reading its stream"));
-  Advance();
-}
-
-void ProviderStream::OnCancel() {
-  EndWith(absl::CancelledError("the provider cancelled its stream"));
+  return Send(std::move(message));
 }
 
 // May come before HandleHello has finished with provider_: touches only
-// what EndWith guards.
+// what the base guards.
 void ProviderStream::EndServing(const absl::Status& status) { EndWith(status); }
 
-void ProviderStream::OnDone() {
+void ProviderStream::OnStreamDone(const absl::Status& /*reason*/) {
   providers_.Unwatch(this);
   if (connection_ != nullptr) {
     provider_->provider->Disconnect(connection_);
     Log(LogLevel::kInfo, "provider %s disconnected: %s; its ranges are free",
         provider_->entry->name, who_);
   }
-  StreamCounter& streams = streams_;
-  delete this;
-  streams.Ended();
 }
 
 void ProviderStream::Refuse(const absl::Status& status) {
   Log(LogLevel::kWarning, "provider stream of %s: %s",
       peer_.has_value() ? DescribePeer(*peer_) : std::string("unknown peer"), status.ToString());
   EndWith(status);
-}
-
-void ProviderStream::EndWith(const absl::Status& status) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (end_status_.has_value()) return;
-    end_status_ = status;
-    // Calls not yet written are answered NOT_SUPPORTED when the stream is
-    // done (Disconnect); nothing more goes out.
-    queue_.clear();
-  }
-  Advance();
-}
-
-void ProviderStream::Advance() {
-  enum class Step { kNone, kWrite, kFinish } step = Step::kNone;
-  grpc::Status finish_status;
-  {
-    absl::MutexLock lock(&mu_);
-    if (finished_ || writing_) return;
-    if (!queue_.empty()) {
-      SerializeMessage(queue_.front(), write_buffer_);
-      queue_.pop_front();
-      writing_ = true;
-      step = Step::kWrite;
-    } else if (end_status_.has_value()) {
-      finished_ = true;
-      finish_status = ToGrpcStatus(*end_status_);
-      step = Step::kFinish;
-    }
-  }
-  if (step == Step::kWrite) StartWrite(&write_buffer_);
-  if (step == Step::kFinish) Finish(finish_status);
 }
 
 }  // namespace hypercall::service

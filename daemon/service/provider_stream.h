@@ -10,10 +10,6 @@
 #ifndef HYPERCALL_DAEMON_SERVICE_PROVIDER_STREAM_H_
 #define HYPERCALL_DAEMON_SERVICE_PROVIDER_STREAM_H_
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/byte_buffer.h>
-
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,13 +19,14 @@
 #include "absl/synchronization/mutex.h"
 #include "hypercall/v1/provider.pb.h"
 #include "providers/remote/remote_provider.h"
+#include "service/bidi_stream.h"
 #include "service/external_providers.h"
 #include "service/peer_directory.h"
 #include "service/stream_counter.h"
 
 namespace hypercall::service {
 
-class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMessage>,
                              private providers::ProviderLink,
                              private ProviderServer {
  public:
@@ -42,10 +39,9 @@ class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, gr
  private:
   ~ProviderStream() override = default;
 
-  void OnReadDone(bool ok) override;
-  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_);
-  void OnCancel() override;
-  void OnDone() override;
+  void OnRequest(const v1::ProviderMessage& message) override;
+  void OnBadRequest(const absl::Status& status) override;
+  void OnStreamDone(const absl::Status& reason) override;
 
   bool SendCall(uint64_t call_id, const providers::CallContext& context, const smccc::Call& call,
                 std::chrono::nanoseconds deadline) override;
@@ -56,34 +52,15 @@ class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, gr
   void HandleResult(const v1::Result& result);
   // Ends the stream for a protocol mistake of the process, logged.
   void Refuse(const absl::Status& status);
-  // Queues `message` for writing; false when the queue is full.
-  bool Queue(v1::DaemonMessage message) ABSL_LOCKS_EXCLUDED(mu_);
-  // Ends the stream with `status` (the first reason wins).
-  void EndWith(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
   // ProviderServer: a reload dropped the provider this stream serves.
-  void EndServing(const absl::Status& status) override ABSL_LOCKS_EXCLUDED(mu_);
-  // Starts the next write or the finish.
-  void Advance() ABSL_LOCKS_EXCLUDED(mu_);
+  void EndServing(const absl::Status& status) override;
 
   ExternalProviderTable& providers_;
   const std::optional<PeerCredentials> peer_;
-  const size_t max_queued_;
-  StreamCounter& streams_;
-  // Read buffer and the message parsed from it; only the read in progress
-  // touches them.
-  grpc::ByteBuffer read_buffer_;
-  v1::ProviderMessage message_;
   // Set by an accepted hello; before it, only hello is accepted.
   std::optional<ExternalProvider> provider_;
   std::shared_ptr<providers::RemoteProvider::Connection> connection_;
   std::string who_;
-
-  absl::Mutex mu_;
-  std::deque<v1::DaemonMessage> queue_ ABSL_GUARDED_BY(mu_);
-  grpc::ByteBuffer write_buffer_;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<absl::Status> end_status_ ABSL_GUARDED_BY(mu_);
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace hypercall::service

@@ -1,58 +1,51 @@
 #include "service/session_stream.h"
 
-#include "log.h"
-#include "service/grpc_status.h"
-#include "service/message_buffers.h"
 #include "service/messages.h"
 #include "wire/protocol.h"
 
 namespace hypercall::service {
 
-using daemon::Log;
-using daemon::LogLevel;
-
 SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams,
                              std::optional<core::PeerCredentials> peer)
-    : broker_(broker), peer_(peer), streams_(streams) {
-  StartRead(&request_buffer_);
-}
+    : BidiStream(streams, {.name = "session",
+                           .max_queued = 1,  // The attached event, once.
+                           .on_end = BidiStreamOptions::OnEnd::kDropQueued,
+                           .stopped_reading = "the VMM stopped reading its session stream",
+                           .cancelled = "the VMM went away"}),
+      broker_(broker),
+      peer_(peer) {}
 
-void SessionStream::OnReadDone(bool ok) {
-  if (!ok) {
-    End(absl::OkStatus());
-    return;
-  }
-  absl::Status parsed = ParseMessage(request_buffer_, request_);
+void SessionStream::OnRequest(const v1::SessionRequest& request) {
   bool attached;
   {
     absl::MutexLock lock(&mu_);
     attached = session_ != nullptr;
   }
-  if (!parsed.ok()) {
-    End(parsed);
-  } else if (attached) {
+  if (attached) {
     End(absl::InvalidArgumentError(
         "unexpected SessionRequest after attach: protocol version 1 allows only one (attach)"));
-  } else if (request_.has_attach()) {
-    HandleAttach(request_.attach());
+  } else if (request.has_attach()) {
+    HandleAttach(request.attach());
   } else {
-    EndStream(absl::InvalidArgumentError("the first SessionRequest must be attach"));
+    EndWith(absl::InvalidArgumentError("the first SessionRequest must be attach"));
   }
 }
 
+void SessionStream::OnBadRequest(const absl::Status& status) { End(status); }
+
 void SessionStream::HandleAttach(const v1::AttachRequest& attach) {
   if (absl::Status hello = wire::CheckHello(attach.hello(), attach.has_hello()); !hello.ok()) {
-    EndStream(hello);
+    EndWith(hello);
     return;
   }
   if (!attach.has_vm()) {
-    EndStream(absl::InvalidArgumentError("attach.vm is missing: describe the VM"));
+    EndWith(absl::InvalidArgumentError("attach.vm is missing: describe the VM"));
     return;
   }
   absl::StatusOr<std::shared_ptr<core::Session>> session =
       broker_.Attach(FromProto(attach.vm()), attach.hello().software(), this, peer_);
   if (!session.ok()) {
-    EndStream(session.status());
+    EndWith(session.status());
     return;
   }
   {
@@ -63,31 +56,19 @@ void SessionStream::HandleAttach(const v1::AttachRequest& attach) {
     *attached->mutable_hello() = wire::MakeHelloReply(attach.hello());
     attached->set_session_id((*session)->id());
     ToPlan(**session, *attached->mutable_plan());
-    SerializeMessage(event, event_buffer_);
-    event_ready_ = true;
+    QueueLocked(std::move(event));
   }
   // Wait for the VMM to close the stream (or say something it must not).
-  StartRead(&request_buffer_);
+  ReadNext();
   Advance();
 }
-
-void SessionStream::OnWriteDone(bool ok) {
-  {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-  }
-  if (!ok) End(absl::CancelledError("the VMM stopped reading its session stream"));
-  Advance();
-}
-
-void SessionStream::OnCancel() { End(absl::CancelledError("the VMM went away")); }
 
 void SessionStream::OnSessionClosed(const absl::Status& reason) {
   // Runs with the session's lock held: only mark and advance.
-  EndStream(reason);
+  EndWith(reason);
 }
 
-void SessionStream::OnDone() {
+void SessionStream::OnStreamDone(const absl::Status& /*reason*/) {
   std::shared_ptr<core::Session> session;
   {
     absl::MutexLock lock(&mu_);
@@ -98,9 +79,6 @@ void SessionStream::OnDone() {
     broker_.EndSession(*session, absl::CancelledError("the session stream ended"));
     session->DetachOwner();
   }
-  StreamCounter& streams = streams_;
-  delete this;
-  streams.Ended();
 }
 
 void SessionStream::End(const absl::Status& reason) {
@@ -112,37 +90,8 @@ void SessionStream::End(const absl::Status& reason) {
   if (session != nullptr) {
     broker_.EndSession(*session, reason);  // Calls OnSessionClosed.
   } else {
-    EndStream(reason);
+    EndWith(reason);
   }
-}
-
-void SessionStream::EndStream(const absl::Status& status) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (!end_status_.has_value()) end_status_ = status;
-  }
-  Advance();
-}
-
-void SessionStream::Advance() {
-  enum class Step { kNone, kWrite, kFinish } step = Step::kNone;
-  grpc::Status finish_status;
-  {
-    absl::MutexLock lock(&mu_);
-    if (finished_ || writing_) return;
-    if (event_ready_ && !end_status_.has_value()) {
-      event_ready_ = false;
-      writing_ = true;
-      step = Step::kWrite;
-    } else if (end_status_.has_value()) {
-      finished_ = true;
-      finish_status = ToGrpcStatus(*end_status_);
-      Log(LogLevel::kDebug, "session stream ends: %s", end_status_->ToString());
-      step = Step::kFinish;
-    }
-  }
-  if (step == Step::kWrite) StartWrite(&event_buffer_);
-  if (step == Step::kFinish) Finish(finish_status);
 }
 
 }  // namespace hypercall::service

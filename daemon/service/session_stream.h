@@ -5,9 +5,6 @@
 #ifndef HYPERCALL_DAEMON_SERVICE_SESSION_STREAM_H_
 #define HYPERCALL_DAEMON_SERVICE_SESSION_STREAM_H_
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/byte_buffer.h>
-
 #include <memory>
 #include <optional>
 
@@ -16,11 +13,12 @@
 #include "core/broker.h"
 #include "core/peer_credentials.h"
 #include "hypercall/v1/vmm.pb.h"
+#include "service/bidi_stream.h"
 #include "service/stream_counter.h"
 
 namespace hypercall::service {
 
-class SessionStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+class SessionStream final : public BidiStream<v1::SessionRequest, v1::SessionEvent>,
                             private core::SessionListener {
  public:
   // Starts reading; the stream deletes itself when gRPC is done with it,
@@ -29,38 +27,23 @@ class SessionStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
                 std::optional<core::PeerCredentials> peer);
 
  private:
-  ~SessionStream() = default;
+  ~SessionStream() override = default;
 
-  void OnReadDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_);
-  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_);
-  void OnCancel() override;
-  void OnDone() override ABSL_LOCKS_EXCLUDED(mu_);
-  void OnSessionClosed(const absl::Status& reason) override;
-
-  void HandleAttach(const v1::AttachRequest& attach) ABSL_LOCKS_EXCLUDED(mu_);
+  void OnRequest(const v1::SessionRequest& request) override;
+  void OnBadRequest(const absl::Status& status) override;
   // Ends the session (if there is one) with `reason`, which in turn ends
   // this stream; without a session, ends the stream directly.
-  void End(const absl::Status& reason) ABSL_LOCKS_EXCLUDED(mu_);
-  void EndStream(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
-  // Starts the attached write or the finish, whichever is due.
-  void Advance() ABSL_LOCKS_EXCLUDED(mu_);
+  void End(const absl::Status& reason) override;
+  void OnStreamDone(const absl::Status& reason) override;
+  void OnSessionClosed(const absl::Status& reason) override;
+
+  void HandleAttach(const v1::AttachRequest& attach);
 
   core::Broker& broker_;
   // The VMM process, recorded on its session.
   const std::optional<core::PeerCredentials> peer_;
-  StreamCounter& streams_;
-  // Read buffer and the request parsed from it.
-  grpc::ByteBuffer request_buffer_;
-  v1::SessionRequest request_;
-  // The attached event, serialized; owned by the write in progress.
-  grpc::ByteBuffer event_buffer_;
 
-  absl::Mutex mu_;
   std::shared_ptr<core::Session> session_ ABSL_GUARDED_BY(mu_);
-  bool event_ready_ ABSL_GUARDED_BY(mu_) = false;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<absl::Status> end_status_ ABSL_GUARDED_BY(mu_);
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace hypercall::service

@@ -2,8 +2,6 @@
 
 #include "absl/strings/str_format.h"
 #include "log.h"
-#include "service/grpc_status.h"
-#include "service/message_buffers.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
 
@@ -12,34 +10,34 @@ namespace hypercall::service {
 using daemon::Log;
 using daemon::LogLevel;
 
+// The client half-closing or going away ends the stream (the base's End)
+// once the call in flight is answered.
 VcpuStream::VcpuStream(core::Broker& broker, StreamCounter& streams)
-    : broker_(broker), streams_(streams) {
-  StartRead(&request_buffer_);
-}
+    : BidiStream(streams, {.name = "vCPU",
+                           // One call in flight: only its result, or the opened reply, waits.
+                           .max_queued = 1,
+                           .on_end = BidiStreamOptions::OnEnd::kWriteQueued,
+                           .stopped_reading = "the VMM stopped reading its vCPU stream",
+                           .cancelled = "the VMM cancelled its vCPU stream"}),
+      broker_(broker) {}
 
-void VcpuStream::OnReadDone(bool ok) {
-  if (!ok) {
-    // The client half-closed or went away: end once the call in flight is
-    // answered.
-    EndWith(absl::OkStatus());
-    return;
-  }
-  if (absl::Status parsed = ParseMessage(request_buffer_, request_); !parsed.ok()) {
-    Refuse(parsed);
-    return;
-  }
-  switch (request_.kind_case()) {
+void VcpuStream::OnRequest(const v1::VcpuRequest& request) {
+  switch (request.kind_case()) {
     case v1::VcpuRequest::kOpen:
-      HandleOpen(request_.open());
+      HandleOpen(request.open());
       break;
     case v1::VcpuRequest::kCall:
-      HandleCall(request_.call());
+      HandleCall(request.call());
       break;
     default:
       Refuse(absl::InvalidArgumentError("empty VcpuRequest: set open or call"));
       break;
   }
 }
+
+void VcpuStream::OnBadRequest(const absl::Status& status) { Refuse(status); }
+
+bool VcpuStream::MayFinishLocked() const { return !call_in_flight_; }
 
 void VcpuStream::HandleOpen(const v1::VcpuOpen& open) {
   bool already_open;
@@ -70,10 +68,11 @@ void VcpuStream::HandleOpen(const v1::VcpuOpen& open) {
   {
     absl::MutexLock lock(&mu_);
     opened_ = true;
-    *queued_reply_.mutable_opened()->mutable_hello() = wire::MakeHelloReply(open.hello());
-    queued_ = true;
+    v1::VcpuReply reply;
+    *reply.mutable_opened()->mutable_hello() = wire::MakeHelloReply(open.hello());
+    QueueLocked(std::move(reply));
   }
-  StartRead(&request_buffer_);
+  ReadNext();
   Advance();
 }
 
@@ -86,7 +85,7 @@ void VcpuStream::HandleCall(const v1::Call& wire_call) {
     if (!opened_) {
       refused = absl::InvalidArgumentError(
           "call before open: the first VcpuRequest must be open (session_id, vcpu_index)");
-    } else if (call_in_flight_ || queued_) {
+    } else if (call_in_flight_ || QueuedLocked() > 0) {
       refused = absl::InvalidArgumentError(absl::StrFormat(
           "call %d arrived before the result of the previous call: a vCPU has at most one call "
           "in flight, send the next only after its result",
@@ -94,7 +93,7 @@ void VcpuStream::HandleCall(const v1::Call& wire_call) {
     } else if (!call.ok()) {
       refused = absl::InvalidArgumentError(
           absl::StrFormat("malformed call %d: %s", call_id, call.status().message()));
-    } else if (end_status_.has_value()) {
+    } else if (EndingLocked()) {
       return;  // Ending: no new calls, and no new read.
     } else {
       call_in_flight_ = true;
@@ -104,7 +103,7 @@ void VcpuStream::HandleCall(const v1::Call& wire_call) {
     Refuse(refused);
     return;
   }
-  StartRead(&request_buffer_);
+  ReadNext();
   if (absl::Status submitted = channel_->Submit(call_id, *call); !submitted.ok()) {
     refused = absl::InvalidArgumentError(absl::StrFormat("malformed call %d (function 0x%08x): %s",
                                                          call_id, call->function_id,
@@ -114,7 +113,7 @@ void VcpuStream::HandleCall(const v1::Call& wire_call) {
       // slip another call in.
       absl::MutexLock lock(&mu_);
       call_in_flight_ = false;
-      if (!end_status_.has_value()) end_status_ = refused;
+      EndWithLocked(refused);
     }
     Refuse(refused);
   }
@@ -124,24 +123,14 @@ void VcpuStream::OnResult(uint64_t call_id, const smccc::Result& result) {
   {
     absl::MutexLock lock(&mu_);
     call_in_flight_ = false;
-    v1::Result* reply = queued_reply_.mutable_result();
-    wire::ToProto(result, *reply);
-    reply->set_call_id(call_id);
-    queued_ = true;
+    v1::VcpuReply reply;
+    v1::Result* wire_result = reply.mutable_result();
+    wire::ToProto(result, *wire_result);
+    wire_result->set_call_id(call_id);
+    QueueLocked(std::move(reply));
   }
   Advance();
 }
-
-void VcpuStream::OnWriteDone(bool ok) {
-  {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-  }
-  if (!ok) EndWith(absl::CancelledError("the VMM stopped reading its vCPU stream"));
-  Advance();
-}
-
-void VcpuStream::OnCancel() { EndWith(absl::CancelledError("the VMM cancelled its vCPU stream")); }
 
 void VcpuStream::OnSessionClosed(const absl::Status& reason) {
   // Runs with the session's lock held: only mark and advance.
@@ -149,15 +138,12 @@ void VcpuStream::OnSessionClosed(const absl::Status& reason) {
                       : reason);
 }
 
-void VcpuStream::OnDone() {
+void VcpuStream::OnStreamDone(const absl::Status& /*reason*/) {
   if (channel_ != nullptr) {
     Log(LogLevel::kDebug, "session %s: vCPU %d stream closed", channel_->session().id(),
         channel_->vcpu());
     broker_.CloseVcpu(channel_->session(), channel_->vcpu());
   }
-  StreamCounter& streams = streams_;
-  delete this;
-  streams.Ended();
 }
 
 void VcpuStream::Refuse(const absl::Status& status) {
@@ -169,38 +155,6 @@ void VcpuStream::Refuse(const absl::Status& status) {
     Log(LogLevel::kWarning, "vCPU stream before open: %s", status.ToString());
   }
   EndWith(status);
-}
-
-void VcpuStream::EndWith(const absl::Status& status) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (!end_status_.has_value()) end_status_ = status;
-  }
-  Advance();
-}
-
-void VcpuStream::Advance() {
-  enum class Step { kNone, kWrite, kFinish } step = Step::kNone;
-  grpc::Status finish_status;
-  {
-    absl::MutexLock lock(&mu_);
-    if (finished_ || writing_) return;
-    if (queued_) {
-      SerializeMessage(queued_reply_, write_buffer_);
-      queued_ = false;
-      writing_ = true;
-      step = Step::kWrite;
-    } else if (end_status_.has_value() && !call_in_flight_) {
-      finished_ = true;
-      finish_status = ToGrpcStatus(*end_status_);
-      Log(LogLevel::kDebug, "vCPU stream ends: %s", end_status_->ToString());
-      step = Step::kFinish;
-    }
-  }
-  // gRPC never runs a reaction inline in StartWrite or Finish, and only one
-  // thread at a time gets here with a step to take (writing_/finished_).
-  if (step == Step::kWrite) StartWrite(&write_buffer_);
-  if (step == Step::kFinish) Finish(finish_status);
 }
 
 }  // namespace hypercall::service

@@ -8,22 +8,19 @@
 #ifndef HYPERCALL_DAEMON_SERVICE_VCPU_STREAM_H_
 #define HYPERCALL_DAEMON_SERVICE_VCPU_STREAM_H_
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/byte_buffer.h>
-
 #include <memory>
-#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "core/broker.h"
 #include "core/vcpu_channel.h"
 #include "hypercall/v1/vmm.pb.h"
+#include "service/bidi_stream.h"
 #include "service/stream_counter.h"
 
 namespace hypercall::service {
 
-class VcpuStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+class VcpuStream final : public BidiStream<v1::VcpuRequest, v1::VcpuReply>,
                          private core::SessionListener,
                          private core::ResultSink {
  public:
@@ -32,45 +29,27 @@ class VcpuStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::
   VcpuStream(core::Broker& broker, StreamCounter& streams);
 
  private:
-  ~VcpuStream() = default;
+  ~VcpuStream() override = default;
 
-  void OnReadDone(bool ok) override;
-  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_);
-  void OnCancel() override;
-  void OnDone() override;
-  void OnSessionClosed(const absl::Status& reason) override ABSL_LOCKS_EXCLUDED(mu_);
-  void OnResult(uint64_t call_id, const smccc::Result& result) override ABSL_LOCKS_EXCLUDED(mu_);
+  void OnRequest(const v1::VcpuRequest& request) override;
+  void OnBadRequest(const absl::Status& status) override;
+  // Holds the finish until the call in flight is answered.
+  bool MayFinishLocked() const override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void OnStreamDone(const absl::Status& reason) override;
+  void OnSessionClosed(const absl::Status& reason) override;
+  void OnResult(uint64_t call_id, const smccc::Result& result) override;
 
   void HandleOpen(const v1::VcpuOpen& open) ABSL_LOCKS_EXCLUDED(mu_);
   void HandleCall(const v1::Call& call) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the stream for a protocol mistake of the VMM: counted and logged.
   void Refuse(const absl::Status& status);
-  // Ends the stream with `status` once nothing is in flight; the first
-  // reason given wins.
-  void EndWith(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
-  // Starts the next write or the finish, whichever is due.
-  void Advance() ABSL_LOCKS_EXCLUDED(mu_);
 
   core::Broker& broker_;
-  StreamCounter& streams_;
-  // Read buffer and the request parsed from it; only touched by the one
-  // read in progress.
-  grpc::ByteBuffer request_buffer_;
-  v1::VcpuRequest request_;
   // Set once by a successful open, before any call is accepted.
   std::unique_ptr<core::VcpuChannel> channel_;
 
-  absl::Mutex mu_;
   bool opened_ ABSL_GUARDED_BY(mu_) = false;
   bool call_in_flight_ ABSL_GUARDED_BY(mu_) = false;
-  // The reply being written: owned by the write in progress while writing_.
-  grpc::ByteBuffer write_buffer_;
-  // The next reply, waiting for that write.
-  v1::VcpuReply queued_reply_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool queued_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<absl::Status> end_status_ ABSL_GUARDED_BY(mu_);
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace hypercall::service
