@@ -3,6 +3,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <chrono>
+
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "log.h"
@@ -22,6 +24,9 @@ constexpr size_t kDefaultMaxCallsInFlight = 1024;
 DaemonOptions WithConfigLimits(DaemonOptions options) {
   const config::v1::Limits& limits = options.config.limits();
   if (limits.has_max_sessions()) options.broker.max_sessions = limits.max_sessions();
+  if (limits.has_call_deadline_ms()) {
+    options.broker.call_deadline = std::chrono::milliseconds(limits.call_deadline_ms());
+  }
   if (limits.has_max_trace_watchers()) {
     options.broker.max_trace_watchers = limits.max_trace_watchers();
   }

@@ -19,26 +19,26 @@ constexpr uint32_t kDefaultMaxCallsInFlight = 1024;
 // What an external provider may claim in `range`: its reads (the
 // operands' registers ORed in) and memory operands. The config checks have
 // passed, so the operands convert and are valid.
-absl::StatusOr<providers::RangeClaim> ExternalClaim(const config::v1::FunctionRange& range) {
+absl::StatusOr<provider::RangeClaim> ExternalClaim(const config::v1::FunctionRange& range) {
   absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(range.memory());
   if (!memory.ok()) return memory.status();
   smccc::RegisterMask mask = range.reads_size() == 0 ? smccc::kAllArgRegisters : 0;
   for (uint32_t reg : range.reads()) mask |= smccc::RegisterMask{1} << reg;
   for (const smccc::MemoryOperand& op : *memory) mask |= op.RegistersRead();
-  return providers::RangeClaim{{range.first(), range.last()}, mask, *std::move(memory)};
+  return provider::RangeClaim{{range.first(), range.last()}, mask, *std::move(memory)};
 }
 
 // A built-in provider's claims cut down to the ranges the config lists for
 // it (none listed: all of them). Each listed range is covered by default
 // claims without a gap (the config checks say so); each part of it reads
 // and passes the memory of the default claim it lies in.
-std::vector<providers::RangeClaim> Restrict(
-    const std::vector<providers::RangeClaim>& defaults,
+std::vector<provider::RangeClaim> Restrict(
+    const std::vector<provider::RangeClaim>& defaults,
     const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges) {
   if (ranges.empty()) return defaults;
-  std::vector<providers::RangeClaim> claims;
+  std::vector<provider::RangeClaim> claims;
   for (const config::v1::FunctionRange& range : ranges) {
-    for (const providers::RangeClaim& own : defaults) {
+    for (const provider::RangeClaim& own : defaults) {
       const smccc::FunctionRange part{std::max(range.first(), own.range.first),
                                       std::min(range.last(), own.range.last)};
       if (part.first <= part.last) claims.push_back({part, own.args_read_mask, own.memory});
@@ -47,10 +47,10 @@ std::vector<providers::RangeClaim> Restrict(
   return claims;
 }
 
-bool SameClaims(const std::vector<providers::RangeClaim>& a,
-                const std::vector<providers::RangeClaim>& b) {
+bool SameClaims(const std::vector<provider::RangeClaim>& a,
+                const std::vector<provider::RangeClaim>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const providers::RangeClaim& x, const providers::RangeClaim& y) {
+                    [](const provider::RangeClaim& x, const provider::RangeClaim& y) {
                       return x.range.first == y.range.first && x.range.last == y.range.last &&
                              x.args_read_mask == y.args_read_mask && x.memory == y.memory;
                     });
@@ -74,14 +74,14 @@ absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& opti
   const std::string serialized_options = options.SerializeAsString();
   if (const core::Broker::ProviderSetup* setup = FindRunning(running, name, "builtin");
       setup != nullptr && setup->entry->options == serialized_options) {
-    std::vector<providers::RangeClaim> claims = Restrict(setup->entry->provider->Claims(), ranges);
+    std::vector<provider::RangeClaim> claims = Restrict(setup->entry->provider->Claims(), ranges);
     set.providers.push_back({setup->entry, std::move(claims)});
     return absl::OkStatus();
   }
-  absl::StatusOr<std::unique_ptr<providers::Provider>> provider =
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider =
       providers::CreateProvider(name, options);
   if (!provider.ok()) return provider.status();
-  std::vector<providers::RangeClaim> claims = Restrict((*provider)->Claims(), ranges);
+  std::vector<provider::RangeClaim> claims = Restrict((*provider)->Claims(), ranges);
   set.providers.push_back(
       {std::make_shared<core::ProviderEntry>(std::move(*provider), "builtin", serialized_options),
        std::move(claims)});
@@ -94,7 +94,7 @@ absl::Status AddExternal(const config::v1::Provider& provider, const config::v1:
   providers::RemoteProviderOptions options;
   options.name = provider.name();
   for (const config::v1::FunctionRange& range : provider.range()) {
-    absl::StatusOr<providers::RangeClaim> claim = ExternalClaim(range);
+    absl::StatusOr<provider::RangeClaim> claim = ExternalClaim(range);
     if (!claim.ok()) return claim.status();
     options.allowed.push_back(*std::move(claim));
   }
@@ -162,7 +162,7 @@ config::BuiltinCatalog RegisteredBuiltins() {
   config::BuiltinCatalog catalog;
   for (const std::string& name : providers::RegisteredProviderNames()) {
     std::vector<smccc::FunctionRange>& ranges = catalog.default_claims[name];
-    for (const providers::RangeClaim& claim : providers::DefaultClaims(name)) {
+    for (const provider::RangeClaim& claim : providers::DefaultClaims(name)) {
       ranges.push_back(claim.range);
     }
     std::sort(ranges.begin(), ranges.end(),

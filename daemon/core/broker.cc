@@ -10,11 +10,12 @@ using daemon::Log;
 using daemon::LogLevel;
 
 Broker::Broker(const BrokerOptions& options)
-    : sessions_(options.max_sessions),
+    : call_deadline_(options.call_deadline),
+      sessions_(options.max_sessions),
       trace_(options.max_trace_watchers, options.trace_queue_capacity) {}
 
 absl::StatusOr<std::shared_ptr<ProviderEntry>> Broker::AddProvider(
-    std::unique_ptr<providers::Provider> provider, std::string kind) {
+    std::unique_ptr<provider::Provider> provider, std::string kind) {
   auto entry = std::make_shared<ProviderEntry>(std::move(provider), std::move(kind));
   std::vector<ProviderSetup> providers;
   {
@@ -29,7 +30,7 @@ absl::StatusOr<std::shared_ptr<ProviderEntry>> Broker::AddProvider(
 absl::Status Broker::SetProviders(std::vector<ProviderSetup> providers) {
   auto table = std::make_shared<RangeTable>();
   for (const ProviderSetup& setup : providers) {
-    for (const providers::RangeClaim& claim : setup.claims) {
+    for (const provider::RangeClaim& claim : setup.claims) {
       if (absl::Status status =
               table->Insert({claim.range, claim.args_read_mask, setup.entry, claim.memory});
           !status.ok()) {

@@ -131,7 +131,7 @@ void ProviderStream::HandleResult(const v1::Result& wire_result) {
   StartRead(&read_buffer_);
 }
 
-bool ProviderStream::SendCall(uint64_t call_id, const providers::CallContext& context,
+bool ProviderStream::SendCall(uint64_t call_id, const provider::CallContext& context,
                               const smccc::Call& call, std::chrono::nanoseconds deadline) {
   v1::DaemonMessage message;
   v1::ForwardedCall& forwarded = *message.mutable_call();

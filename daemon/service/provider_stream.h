@@ -47,7 +47,7 @@ class ProviderStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, gr
   void OnCancel() override;
   void OnDone() override;
 
-  bool SendCall(uint64_t call_id, const providers::CallContext& context, const smccc::Call& call,
+  bool SendCall(uint64_t call_id, const provider::CallContext& context, const smccc::Call& call,
                 std::chrono::nanoseconds deadline) override;
   bool SendVmDetached(std::string_view vm) override;
 

@@ -39,7 +39,7 @@ std::vector<smccc::MemoryOperand> MemoryOperands() {
 // Records what the daemon sends the "process".
 class FakeLink : public ProviderLink {
  public:
-  bool SendCall(uint64_t call_id, const CallContext&, const smccc::Call& call,
+  bool SendCall(uint64_t call_id, const provider::CallContext&, const smccc::Call& call,
                 std::chrono::nanoseconds) override {
     absl::MutexLock lock(&mu_);
     if (refuse_) return false;
@@ -90,7 +90,7 @@ class FakeLink : public ProviderLink {
 };
 
 // One vCPU's wait for its answer.
-class Answer : public Completion {
+class Answer : public provider::Completion {
  public:
   void Complete(const smccc::Result& result) override {
     if (done_.HasBeenNotified()) ADD_FAILURE() << "answered twice";

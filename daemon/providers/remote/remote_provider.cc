@@ -76,8 +76,8 @@ class RemoteProvider::Connection {
 
   // Sends `call` with a deadline; answers it NOT_SUPPORTED (counted) when it
   // cannot be sent.
-  static void Forward(const std::shared_ptr<Connection>& self, const CallContext& context,
-                      const smccc::Call& call, Completion& done,
+  static void Forward(const std::shared_ptr<Connection>& self, const provider::CallContext& context,
+                      const smccc::Call& call, provider::Completion& done,
                       const RemoteProviderOptions& options, core::CallTimer& timer,
                       const std::shared_ptr<Counters>& counters) {
     {
@@ -125,7 +125,7 @@ class RemoteProvider::Connection {
   // in `outcome` first; returns whether it was.
   bool Finish(uint64_t call_id, const smccc::Result& result, core::CallTimer& timer,
               std::atomic<uint64_t>& outcome) {
-    Completion* done = nullptr;
+    provider::Completion* done = nullptr;
     {
       absl::MutexLock lock(&mu_);
       auto it = pending_.find(call_id);
@@ -142,7 +142,7 @@ class RemoteProvider::Connection {
   // Marks the process gone and answers its calls NOT_SUPPORTED, counting
   // them in `outcome` first.
   void Close(core::CallTimer& timer, std::atomic<uint64_t>& outcome) {
-    std::vector<Completion*> orphans;
+    std::vector<provider::Completion*> orphans;
     {
       absl::MutexLock lock(&mu_);
       disconnected_ = true;
@@ -153,12 +153,12 @@ class RemoteProvider::Connection {
       pending_.clear();
       outcome += orphans.size();
     }
-    for (Completion* done : orphans) done->Complete(NotSupported());
+    for (provider::Completion* done : orphans) done->Complete(NotSupported());
   }
 
  private:
   struct Pending {
-    Completion* done;
+    provider::Completion* done;
     core::CallTimer::Id deadline;
   };
 
@@ -189,21 +189,21 @@ std::shared_ptr<RemoteProvider::Connection> RemoteProvider::Connect(
 }
 
 absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection,
-                                   const RangeClaim& claim) {
+                                   const provider::RangeClaim& claim) {
   const smccc::FunctionRange& range = claim.range;
   if (range.first > range.last) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "range %s is empty: first must not be above last", smccc::DescribeRange(range)));
   }
-  const RangeClaim* allowed = nullptr;
-  for (const RangeClaim& candidate : options_.allowed) {
+  const provider::RangeClaim* allowed = nullptr;
+  for (const provider::RangeClaim& candidate : options_.allowed) {
     if (candidate.range.first <= range.first && range.last <= candidate.range.last) {
       allowed = &candidate;
     }
   }
   if (allowed == nullptr) {
     std::vector<std::string> ranges;
-    for (const RangeClaim& candidate : options_.allowed)
+    for (const provider::RangeClaim& candidate : options_.allowed)
       ranges.push_back(smccc::DescribeRange(candidate.range));
     return absl::PermissionDeniedError(
         absl::StrFormat("range %s is not one provider \"%s\" may claim; the config allows %s",
@@ -240,7 +240,8 @@ absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection
   return absl::OkStatus();
 }
 
-void RemoteProvider::Handle(const CallContext& context, const smccc::Call& call, Completion& done) {
+void RemoteProvider::Handle(const provider::CallContext& context, const smccc::Call& call,
+                            provider::Completion& done) {
   const uint32_t id = smccc::RoutingId(call.function_id);
   std::shared_ptr<Connection> connection;
   {

@@ -29,7 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/call_timer.h"
 #include "core/peer_credentials.h"
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
 
@@ -41,8 +41,8 @@ class ProviderLink {
   // Returns false when it cannot be sent (the stream is closing or its send
   // queue is full); the call is then answered NOT_SUPPORTED at once.
   // Must not block, and must not call back into the RemoteProvider.
-  virtual bool SendCall(uint64_t call_id, const CallContext& context, const smccc::Call& call,
-                        std::chrono::nanoseconds deadline) = 0;
+  virtual bool SendCall(uint64_t call_id, const provider::CallContext& context,
+                        const smccc::Call& call, std::chrono::nanoseconds deadline) = 0;
   // Tells the process that VM `vm` detached. Returns false when it cannot be
   // sent (as for SendCall); the notice is then dropped. Same rules.
   virtual bool SendVmDetached(std::string_view vm) = 0;
@@ -52,7 +52,7 @@ struct RemoteProviderOptions {
   std::string name;
   // What the config lets processes claim, with the argument registers VMs
   // are planned to read and the memory operands they pass for each range.
-  std::vector<RangeClaim> allowed;
+  std::vector<provider::RangeClaim> allowed;
   // Longest a call may wait for the process.
   std::chrono::nanoseconds call_deadline = std::chrono::seconds(1);
   // Calls unanswered at once per connection; more are answered NOT_SUPPORTED.
@@ -77,7 +77,7 @@ struct RemoteProviderStats {
   uint64_t detach_notices_dropped = 0;
 };
 
-class RemoteProvider final : public Provider {
+class RemoteProvider final : public provider::Provider {
  public:
   // `timer` must outlive the provider.
   RemoteProvider(RemoteProviderOptions options, core::CallTimer& timer);
@@ -95,7 +95,8 @@ class RemoteProvider final : public Provider {
   // when it reads registers the range is not planned to read, or when its
   // memory operands are not exactly the range's (showing both);
   // AlreadyExists naming the holder when another connection serves part of it.
-  absl::Status Claim(const std::shared_ptr<Connection>& connection, const RangeClaim& claim);
+  absl::Status Claim(const std::shared_ptr<Connection>& connection,
+                     const provider::RangeClaim& claim);
 
   // The process answered call `call_id`. Returns false, dropping the result,
   // for a call it was not asked, one answered already, or one past its
@@ -109,8 +110,9 @@ class RemoteProvider final : public Provider {
 
   // Provider:
   std::string_view name() const override { return options_.name; }
-  std::vector<RangeClaim> Claims() const override { return options_.allowed; }
-  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+  std::vector<provider::RangeClaim> Claims() const override { return options_.allowed; }
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override;
   // Tells each process serving a range now; returns without waiting.
   void VmDetached(std::string_view vm) override;
 
