@@ -6,8 +6,8 @@
 #include <chrono>
 
 #include "absl/strings/str_join.h"
+#include "base/log.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "log.h"
 #include "provider_setup.h"
 #include "socket_files.h"
 #include "wire/protocol.h"

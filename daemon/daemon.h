@@ -16,8 +16,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/call_timer.h"
 #include "core/broker.h"
-#include "core/call_timer.h"
 #include "hypercall/config/v1/config.pb.h"
 #include "service/external_providers.h"
 #include "service/observer_service.h"
@@ -87,7 +87,7 @@ class Daemon {
   const DaemonOptions options_;
   // Declared before the broker: deadline callbacks may run until the
   // providers are gone.
-  core::CallTimer call_timer_;
+  base::CallTimer call_timer_;
   core::Broker broker_;
   service::PeerDirectory peers_;
   service::ExternalProviderTable external_providers_;

@@ -90,7 +90,7 @@ absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& opti
 
 absl::Status AddExternal(const config::v1::Provider& provider, const config::v1::Limits& limits,
                          const std::vector<core::Broker::ProviderSetup>& running,
-                         core::CallTimer& timer, ProviderSet& set) {
+                         base::CallTimer& timer, ProviderSet& set) {
   providers::RemoteProviderOptions options;
   options.name = provider.name();
   for (const config::v1::FunctionRange& range : provider.range()) {
@@ -134,7 +134,7 @@ absl::Status AddExternal(const config::v1::Provider& provider, const config::v1:
 
 absl::StatusOr<ProviderSet> SetUpProviders(
     const config::v1::Config& config, const std::optional<std::vector<std::string>>& builtin_names,
-    const std::vector<core::Broker::ProviderSetup>& running, core::CallTimer& timer) {
+    const std::vector<core::Broker::ProviderSetup>& running, base::CallTimer& timer) {
   ProviderSet set;
   if (config.provider_size() == 0) {
     for (const std::string& name : builtin_names.value_or(providers::DefaultProviderNames())) {

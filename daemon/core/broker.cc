@@ -2,7 +2,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
-#include "log.h"
+#include "base/log.h"
 
 namespace hypercall::core {
 
@@ -52,7 +52,7 @@ void Broker::SetPlanPolicy(PlanPolicy policy) {
 
 absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::string software,
                                                         SessionListener* owner,
-                                                        std::optional<PeerCredentials> peer) {
+                                                        std::optional<base::PeerCredentials> peer) {
   std::shared_ptr<const RangeTable> routes = router_.Snapshot();
   std::shared_ptr<const PlanPolicy> policy;
   {
@@ -71,7 +71,7 @@ absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::s
   if (session.ok()) {
     Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s", (*session)->id(),
         (*session)->vm().name, (*session)->vm().vcpu_count, (*session)->software(),
-        peer.has_value() ? DescribePeer(*peer) : "(peer unknown)");
+        peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)");
   }
   return session;
 }

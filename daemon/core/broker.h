@@ -79,7 +79,7 @@ class Broker {
   // less the providers the plan policy keeps from this VM. Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Attach(
       VmDescription vm, std::string software, SessionListener* owner,
-      std::optional<PeerCredentials> peer = std::nullopt);
+      std::optional<base::PeerCredentials> peer = std::nullopt);
   // Unregisters `session` and closes it with `reason`. Idempotent.
   void EndSession(Session& session, const absl::Status& reason);
 

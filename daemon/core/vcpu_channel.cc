@@ -1,7 +1,7 @@
 #include "core/vcpu_channel.h"
 
 #include "absl/strings/str_format.h"
-#include "log.h"
+#include "base/log.h"
 #include "smccc/memory_operand.h"
 #include "smccc/return_codes.h"
 

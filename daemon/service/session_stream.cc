@@ -1,6 +1,6 @@
 #include "service/session_stream.h"
 
-#include "log.h"
+#include "base/log.h"
 #include "service/grpc_status.h"
 #include "service/message_buffers.h"
 #include "service/messages.h"
@@ -12,7 +12,7 @@ using daemon::Log;
 using daemon::LogLevel;
 
 SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams,
-                             std::optional<core::PeerCredentials> peer)
+                             std::optional<base::PeerCredentials> peer)
     : broker_(broker), peer_(peer), streams_(streams) {
   StartRead(&request_buffer_);
 }

@@ -13,8 +13,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "base/peer_credentials.h"
 #include "core/broker.h"
-#include "core/peer_credentials.h"
 #include "hypercall/v1/vmm.pb.h"
 #include "service/stream_counter.h"
 
@@ -26,7 +26,7 @@ class SessionStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   // Starts reading; the stream deletes itself when gRPC is done with it,
   // then tells `streams`.
   SessionStream(core::Broker& broker, StreamCounter& streams,
-                std::optional<core::PeerCredentials> peer);
+                std::optional<base::PeerCredentials> peer);
 
  private:
   ~SessionStream() = default;
@@ -47,7 +47,7 @@ class SessionStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
 
   core::Broker& broker_;
   // The VMM process, recorded on its session.
-  const std::optional<core::PeerCredentials> peer_;
+  const std::optional<base::PeerCredentials> peer_;
   StreamCounter& streams_;
   // Read buffer and the request parsed from it.
   grpc::ByteBuffer request_buffer_;

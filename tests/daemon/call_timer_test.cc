@@ -1,4 +1,4 @@
-#include "core/call_timer.h"
+#include "base/call_timer.h"
 
 #include <atomic>
 #include <vector>
@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace hypercall::core {
+namespace hypercall::base {
 namespace {
 
 using Clock = CallTimer::Clock;
@@ -95,4 +95,4 @@ TEST(CallTimerTest, DestroyingDropsPendingCallbacks) {
 }
 
 }  // namespace
-}  // namespace hypercall::core
+}  // namespace hypercall::base

@@ -151,7 +151,7 @@ class RemoteProviderTest : public ::testing::Test {
     provider_.Handle({.vm = "vm", .vcpu = 0}, CallTo(function_id), answer);
   }
 
-  core::CallTimer timer_;
+  base::CallTimer timer_;
   RemoteProvider provider_;
   FakeLink link_;
 };
@@ -418,7 +418,7 @@ class Results final : public core::ResultSink {
 };
 
 TEST(RemoteProviderInBrokerTest, AProcessWritingMemoryTheCallCannotTakeGetsTheGuestNotSupported) {
-  core::CallTimer timer;
+  base::CallTimer timer;
   FakeLink link;
   RemoteProviderOptions options;
   options.name = "oem";

@@ -6,7 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "log.h"
+#include "base/log.h"
 #include "smccc/return_codes.h"
 
 namespace hypercall::providers {
@@ -63,10 +63,10 @@ struct RemoteProvider::Counters {
 // deadline. Its own lock, so deadline callbacks need only the connection.
 class RemoteProvider::Connection {
  public:
-  Connection(ProviderLink& link, const core::PeerCredentials& peer)
-      : link_(link), peer_(peer), who_(core::DescribePeer(peer)) {}
+  Connection(ProviderLink& link, const base::PeerCredentials& peer)
+      : link_(link), peer_(peer), who_(base::DescribePeer(peer)) {}
 
-  const core::PeerCredentials& peer() const { return peer_; }
+  const base::PeerCredentials& peer() const { return peer_; }
   const std::string& who() const { return who_; }
 
   bool disconnected() const {
@@ -78,7 +78,7 @@ class RemoteProvider::Connection {
   // cannot be sent.
   static void Forward(const std::shared_ptr<Connection>& self, const provider::CallContext& context,
                       const smccc::Call& call, provider::Completion& done,
-                      const RemoteProviderOptions& options, core::CallTimer& timer,
+                      const RemoteProviderOptions& options, base::CallTimer& timer,
                       const std::shared_ptr<Counters>& counters) {
     {
       absl::MutexLock lock(&self->mu_);
@@ -89,8 +89,8 @@ class RemoteProvider::Connection {
         refused = &counters->over_limit;
       } else {
         const uint64_t call_id = self->next_call_id_++;
-        const core::CallTimer::Id deadline = timer.Schedule(
-            core::CallTimer::Clock::now() + options.call_deadline,
+        const base::CallTimer::Id deadline = timer.Schedule(
+            base::CallTimer::Clock::now() + options.call_deadline,
             [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer] {
               std::shared_ptr<Connection> connection = weak.lock();
               if (connection != nullptr) {
@@ -123,7 +123,7 @@ class RemoteProvider::Connection {
 
   // Ends call `call_id` with `result` if it is still waiting, counting it
   // in `outcome` first; returns whether it was.
-  bool Finish(uint64_t call_id, const smccc::Result& result, core::CallTimer& timer,
+  bool Finish(uint64_t call_id, const smccc::Result& result, base::CallTimer& timer,
               std::atomic<uint64_t>& outcome) {
     provider::Completion* done = nullptr;
     {
@@ -141,7 +141,7 @@ class RemoteProvider::Connection {
 
   // Marks the process gone and answers its calls NOT_SUPPORTED, counting
   // them in `outcome` first.
-  void Close(core::CallTimer& timer, std::atomic<uint64_t>& outcome) {
+  void Close(base::CallTimer& timer, std::atomic<uint64_t>& outcome) {
     std::vector<provider::Completion*> orphans;
     {
       absl::MutexLock lock(&mu_);
@@ -159,11 +159,11 @@ class RemoteProvider::Connection {
  private:
   struct Pending {
     provider::Completion* done;
-    core::CallTimer::Id deadline;
+    base::CallTimer::Id deadline;
   };
 
   ProviderLink& link_;
-  const core::PeerCredentials peer_;
+  const base::PeerCredentials peer_;
   const std::string who_;
   mutable absl::Mutex mu_;
   bool disconnected_ ABSL_GUARDED_BY(mu_) = false;
@@ -171,7 +171,7 @@ class RemoteProvider::Connection {
   absl::flat_hash_map<uint64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
 };
 
-RemoteProvider::RemoteProvider(RemoteProviderOptions options, core::CallTimer& timer)
+RemoteProvider::RemoteProvider(RemoteProviderOptions options, base::CallTimer& timer)
     : options_(std::move(options)), timer_(timer), counters_(std::make_shared<Counters>()) {}
 
 RemoteProvider::~RemoteProvider() {
@@ -184,7 +184,7 @@ RemoteProvider::~RemoteProvider() {
 }
 
 std::shared_ptr<RemoteProvider::Connection> RemoteProvider::Connect(
-    ProviderLink& link, const core::PeerCredentials& peer) {
+    ProviderLink& link, const base::PeerCredentials& peer) {
   return std::make_shared<Connection>(link, peer);
 }
 
@@ -312,9 +312,9 @@ RemoteProviderStats RemoteProvider::stats() const {
   };
 }
 
-std::vector<core::PeerCredentials> RemoteProvider::Serving() const {
+std::vector<base::PeerCredentials> RemoteProvider::Serving() const {
   absl::MutexLock lock(&mu_);
-  std::vector<core::PeerCredentials> serving;
+  std::vector<base::PeerCredentials> serving;
   std::vector<const Connection*> seen;
   for (const ClaimedRange& claimed : claimed_) {
     if (std::find(seen.begin(), seen.end(), claimed.connection.get()) != seen.end()) continue;

@@ -27,8 +27,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "core/call_timer.h"
-#include "core/peer_credentials.h"
+#include "base/call_timer.h"
+#include "base/peer_credentials.h"
 #include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
@@ -80,7 +80,7 @@ struct RemoteProviderStats {
 class RemoteProvider final : public provider::Provider {
  public:
   // `timer` must outlive the provider.
-  RemoteProvider(RemoteProviderOptions options, core::CallTimer& timer);
+  RemoteProvider(RemoteProviderOptions options, base::CallTimer& timer);
   ~RemoteProvider() override;
 
   // One process serving this provider, from its hello until its stream ends.
@@ -88,7 +88,7 @@ class RemoteProvider final : public provider::Provider {
 
   // A process, `peer`, has said hello. `link` must stay valid until
   // Disconnect.
-  std::shared_ptr<Connection> Connect(ProviderLink& link, const core::PeerCredentials& peer);
+  std::shared_ptr<Connection> Connect(ProviderLink& link, const base::PeerCredentials& peer);
 
   // The process asks to serve `claim`. OK when granted. Otherwise
   // PermissionDenied naming the configured ranges when it is not inside one,
@@ -119,7 +119,7 @@ class RemoteProvider final : public provider::Provider {
   const RemoteProviderOptions& options() const { return options_; }
   RemoteProviderStats stats() const;
   // The processes now serving at least one range.
-  std::vector<core::PeerCredentials> Serving() const;
+  std::vector<base::PeerCredentials> Serving() const;
 
  private:
   struct ClaimedRange {
@@ -129,7 +129,7 @@ class RemoteProvider final : public provider::Provider {
   struct Counters;
 
   const RemoteProviderOptions options_;
-  core::CallTimer& timer_;
+  base::CallTimer& timer_;
   // Shared with deadline callbacks, which may outlive the provider.
   const std::shared_ptr<Counters> counters_;
 

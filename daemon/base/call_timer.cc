@@ -1,9 +1,9 @@
-#include "core/call_timer.h"
+#include "base/call_timer.h"
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace hypercall::core {
+namespace hypercall::base {
 
 CallTimer::CallTimer() : thread_([this] { Run(); }) {}
 
@@ -69,4 +69,4 @@ void CallTimer::Run() {
   }
 }
 
-}  // namespace hypercall::core
+}  // namespace hypercall::base

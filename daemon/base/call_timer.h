@@ -2,8 +2,8 @@
 // time a vCPU waits on a provider in another process, without a thread or a
 // timer per call. Scheduling and cancelling are cheap (a map insert/erase),
 // since nearly every call is answered in time and cancels its deadline.
-#ifndef HYPERCALL_DAEMON_CORE_CALL_TIMER_H_
-#define HYPERCALL_DAEMON_CORE_CALL_TIMER_H_
+#ifndef HYPERCALL_DAEMON_BASE_CALL_TIMER_H_
+#define HYPERCALL_DAEMON_BASE_CALL_TIMER_H_
 
 #include <chrono>
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 
-namespace hypercall::core {
+namespace hypercall::base {
 
 class CallTimer {
  public:
@@ -54,6 +54,6 @@ class CallTimer {
   std::thread thread_;
 };
 
-}  // namespace hypercall::core
+}  // namespace hypercall::base
 
-#endif  // HYPERCALL_DAEMON_CORE_CALL_TIMER_H_
+#endif  // HYPERCALL_DAEMON_BASE_CALL_TIMER_H_
