@@ -76,7 +76,7 @@ struct CallContext {
   // the call arrived). Out of process, after it the guest has been answered
   // NOT_SUPPORTED by the daemon and a result is dropped; inside the daemon
   // it says how long the vCPU is meant to wait at most.
-  std::chrono::steady_clock::time_point deadline;
+  std::chrono::steady_clock::time_point deadline{};
 };
 
 // Receives the answer to one call.
