@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "log.h"
+#include "base/log.h"
 
 namespace hypercall::daemon {
 

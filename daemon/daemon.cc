@@ -3,10 +3,12 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <chrono>
+
 #include "absl/strings/str_join.h"
+#include "base/log.h"
 #include "config/limits.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "log.h"
 #include "provider_setup.h"
 #include "socket_files.h"
 #include "wire/protocol.h"
@@ -22,6 +24,7 @@ DaemonOptions WithConfigLimits(DaemonOptions options) {
   const config::LimitsInForce limits = config::InForce(options.config.limits());
   options.broker.max_sessions = limits.max_sessions;
   options.broker.max_trace_watchers = limits.max_trace_watchers;
+  options.broker.call_deadline = std::chrono::milliseconds(limits.call_deadline_ms);
   return options;
 }
 
@@ -156,7 +159,7 @@ void Daemon::Shutdown() {
   for (const auto& listener : listeners_) paths.push_back(listener->path());
   listeners_.clear();
   broker_.Shutdown();
-  const core::Clock& clock = *options_.clock;
+  const base::Clock& clock = *options_.clock;
   if (!vmm_service_.AwaitNoStreams(clock.Now() + options_.drain_timeout, clock)) {
     Log(LogLevel::kWarning, "VMM streams still open after %s: cancelling them",
         absl::FormatDuration(options_.drain_timeout));

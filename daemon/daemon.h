@@ -16,9 +16,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/call_timer.h"
 #include "core/broker.h"
-#include "core/call_timer.h"
-#include "core/clock.h"
+#include "base/clock.h"
 #include "hypercall/config/v1/config.pb.h"
 #include "service/external_providers.h"
 #include "service/observer_service.h"
@@ -43,7 +43,7 @@ struct DaemonOptions {
   core::BrokerOptions broker;
   // What every deadline of the daemon is measured on (provider call
   // deadlines, the shutdown drain); must outlive the daemon.
-  const core::Clock* clock = &core::Clock::Real();
+  const base::Clock* clock = &base::Clock::Real();
   // How long Shutdown() waits for VMM streams to answer their calls in
   // flight and end before they are cancelled.
   absl::Duration drain_timeout = absl::Seconds(2);
@@ -91,7 +91,7 @@ class Daemon {
   const DaemonOptions options_;
   // Declared before the broker: deadline callbacks may run until the
   // providers are gone.
-  core::CallTimer call_timer_{*options_.clock};
+  base::CallTimer call_timer_{*options_.clock};
   core::Broker broker_;
   service::PeerDirectory peers_;
   service::ExternalProviderTable external_providers_;

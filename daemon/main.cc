@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "base/log.h"
 #include "command_line.h"
 #include "config/config_file.h"
 #include "daemon.h"
-#include "log.h"
 #include "provider_setup.h"
 #include "wire/protocol.h"
 

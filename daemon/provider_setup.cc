@@ -17,26 +17,26 @@ namespace {
 // What an external provider may claim in `range`: its reads (the
 // operands' registers ORed in) and memory operands. The config checks have
 // passed, so the operands convert and are valid.
-absl::StatusOr<providers::RangeClaim> ExternalClaim(const config::v1::FunctionRange& range) {
+absl::StatusOr<provider::RangeClaim> ExternalClaim(const config::v1::FunctionRange& range) {
   absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(range.memory());
   if (!memory.ok()) return memory.status();
   smccc::RegisterMask mask = range.reads_size() == 0 ? smccc::kAllArgRegisters : 0;
   for (uint32_t reg : range.reads()) mask |= smccc::RegisterMask{1} << reg;
   for (const smccc::MemoryOperand& op : *memory) mask |= op.RegistersRead();
-  return providers::RangeClaim{{range.first(), range.last()}, mask, *std::move(memory)};
+  return provider::RangeClaim{{range.first(), range.last()}, mask, *std::move(memory)};
 }
 
 // A built-in provider's claims cut down to the ranges the config lists for
 // it (none listed: all of them). Each listed range is covered by default
 // claims without a gap (the config checks say so); each part of it reads
 // and passes the memory of the default claim it lies in.
-std::vector<providers::RangeClaim> Restrict(
-    const std::vector<providers::RangeClaim>& defaults,
+std::vector<provider::RangeClaim> Restrict(
+    const std::vector<provider::RangeClaim>& defaults,
     const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges) {
   if (ranges.empty()) return defaults;
-  std::vector<providers::RangeClaim> claims;
+  std::vector<provider::RangeClaim> claims;
   for (const config::v1::FunctionRange& range : ranges) {
-    for (const providers::RangeClaim& own : defaults) {
+    for (const provider::RangeClaim& own : defaults) {
       const smccc::FunctionRange part{std::max(range.first(), own.range.first),
                                       std::min(range.last(), own.range.last)};
       if (part.first <= part.last) claims.push_back({part, own.args_read_mask, own.memory});
@@ -45,10 +45,10 @@ std::vector<providers::RangeClaim> Restrict(
   return claims;
 }
 
-bool SameClaims(const std::vector<providers::RangeClaim>& a,
-                const std::vector<providers::RangeClaim>& b) {
+bool SameClaims(const std::vector<provider::RangeClaim>& a,
+                const std::vector<provider::RangeClaim>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const providers::RangeClaim& x, const providers::RangeClaim& y) {
+                    [](const provider::RangeClaim& x, const provider::RangeClaim& y) {
                       return x.range.first == y.range.first && x.range.last == y.range.last &&
                              x.args_read_mask == y.args_read_mask && x.memory == y.memory;
                     });
@@ -72,14 +72,14 @@ absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& opti
   const std::string serialized_options = options.SerializeAsString();
   if (const core::Broker::ProviderSetup* setup = FindRunning(running, name, "builtin");
       setup != nullptr && setup->entry->options == serialized_options) {
-    std::vector<providers::RangeClaim> claims = Restrict(setup->entry->provider->Claims(), ranges);
+    std::vector<provider::RangeClaim> claims = Restrict(setup->entry->provider->Claims(), ranges);
     set.providers.push_back({setup->entry, std::move(claims)});
     return absl::OkStatus();
   }
-  absl::StatusOr<std::unique_ptr<providers::Provider>> provider =
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider =
       providers::CreateProvider(name, options);
   if (!provider.ok()) return provider.status();
-  std::vector<providers::RangeClaim> claims = Restrict((*provider)->Claims(), ranges);
+  std::vector<provider::RangeClaim> claims = Restrict((*provider)->Claims(), ranges);
   set.providers.push_back(
       {std::make_shared<core::ProviderEntry>(std::move(*provider), "builtin", serialized_options),
        std::move(claims)});
@@ -88,11 +88,11 @@ absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& opti
 
 absl::Status AddExternal(const config::v1::Provider& provider, const config::v1::Limits& limits,
                          const std::vector<core::Broker::ProviderSetup>& running,
-                         core::CallTimer& timer, ProviderSet& set) {
+                         base::CallTimer& timer, ProviderSet& set) {
   providers::RemoteProviderOptions options;
   options.name = provider.name();
   for (const config::v1::FunctionRange& range : provider.range()) {
-    absl::StatusOr<providers::RangeClaim> claim = ExternalClaim(range);
+    absl::StatusOr<provider::RangeClaim> claim = ExternalClaim(range);
     if (!claim.ok()) return claim.status();
     options.allowed.push_back(*std::move(claim));
   }
@@ -130,7 +130,7 @@ absl::Status AddExternal(const config::v1::Provider& provider, const config::v1:
 
 absl::StatusOr<ProviderSet> SetUpProviders(
     const config::v1::Config& config, const std::optional<std::vector<std::string>>& builtin_names,
-    const std::vector<core::Broker::ProviderSetup>& running, core::CallTimer& timer) {
+    const std::vector<core::Broker::ProviderSetup>& running, base::CallTimer& timer) {
   ProviderSet set;
   if (config.provider_size() == 0) {
     for (const std::string& name : builtin_names.value_or(providers::DefaultProviderNames())) {
@@ -158,7 +158,7 @@ config::BuiltinCatalog RegisteredBuiltins() {
   config::BuiltinCatalog catalog;
   for (const std::string& name : providers::RegisteredProviderNames()) {
     std::vector<smccc::FunctionRange>& ranges = catalog.default_claims[name];
-    for (const providers::RangeClaim& claim : providers::DefaultClaims(name)) {
+    for (const provider::RangeClaim& claim : providers::DefaultClaims(name)) {
       ranges.push_back(claim.range);
     }
     std::sort(ranges.begin(), ranges.end(),

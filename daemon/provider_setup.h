@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/call_timer.h"
 #include "config/config_check.h"
 #include "core/broker.h"
-#include "core/call_timer.h"
 #include "hypercall/config/v1/config.pb.h"
 #include "service/external_providers.h"
 
@@ -34,7 +34,7 @@ struct ProviderSet {
 // refuses its options.
 absl::StatusOr<ProviderSet> SetUpProviders(
     const config::v1::Config& config, const std::optional<std::vector<std::string>>& builtin_names,
-    const std::vector<core::Broker::ProviderSetup>& running, core::CallTimer& timer);
+    const std::vector<core::Broker::ProviderSetup>& running, base::CallTimer& timer);
 
 // The built-in providers as the config checks need them.
 config::BuiltinCatalog RegisteredBuiltins();

@@ -12,7 +12,7 @@
 
 namespace hypercall::provider_host {
 
-absl::StatusOr<std::unique_ptr<providers::Provider>> MakeBuiltinProvider(
+absl::StatusOr<std::unique_ptr<provider::Provider>> MakeBuiltinProvider(
     const std::string& name, std::string_view options_text) {
   const std::vector<std::string> known = providers::RegisteredProviderNames();
   if (std::find(known.begin(), known.end(), name) == known.end()) {
@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<providers::Provider>> MakeBuiltinProvider(
         name, options, config::Place(&locations, config::v1::Builtin::descriptor()));
   }
   if (!problems.empty()) return config::RefuseProblems("--options", ' ', problems);
-  absl::StatusOr<std::unique_ptr<providers::Provider>> provider =
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider =
       providers::CreateProvider(name, options);
   if (!provider.ok()) return absl::InvalidArgumentError(provider.status().message());
   return provider;

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::provider_host {
 
@@ -20,7 +20,7 @@ namespace hypercall::provider_host {
 // (empty: no options). NotFound listing the registered names for an unknown
 // one; InvalidArgument saying what is wrong ("--options 1:12: ...") for text
 // that does not parse or options the checks or the provider refuse.
-absl::StatusOr<std::unique_ptr<providers::Provider>> MakeBuiltinProvider(
+absl::StatusOr<std::unique_ptr<provider::Provider>> MakeBuiltinProvider(
     const std::string& name, std::string_view options_text);
 
 }  // namespace hypercall::provider_host

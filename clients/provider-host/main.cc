@@ -1,6 +1,9 @@
-// hypercall-provider-host: runs one of hypercalld's built-in providers (see
-// builtin_provider_adapter.h) as an external provider process against
-// hypercalld until SIGTERM or SIGINT, or prints the config block it needs.
+// hypercall-provider-host: runs one of hypercalld's built-in providers as an
+// external provider process against hypercalld until SIGTERM or SIGINT, or
+// prints the config block it needs. Built-ins and the SDK share one Provider
+// interface, so the built-in is served as it is: its claims, its answers and
+// its VmDetached unchanged, only under the external name (--name), as the
+// config refuses an external provider named like a built-in.
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,14 +13,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "builtin_factory.h"
-#include "builtin_provider_adapter.h"
 #include "command_line.h"
 #include "config_block.h"
 #include "hypercall/provider/runner.h"
 
 namespace {
 
-using hypercall::provider_host::BuiltinProviderAdapter;
 using hypercall::provider_host::CommandLine;
 
 // Bad arguments or options.
@@ -41,15 +42,16 @@ int main(int argc, char** argv) {
     absl::PrintF("%s", hypercall::provider_host::kUsage);
     return 0;
   }
-  absl::StatusOr<std::unique_ptr<hypercall::providers::Provider>> builtin =
+  absl::StatusOr<std::unique_ptr<hypercall::provider::Provider>> builtin =
       hypercall::provider_host::MakeBuiltinProvider(line->provider, line->options);
   if (!builtin.ok()) return Refuse(builtin.status());
-  BuiltinProviderAdapter provider(*std::move(builtin), line->name);
   if (line->print_config) {
     absl::PrintF("%s", hypercall::provider_host::ConfigBlock(
                            hypercall::provider_host::ExternalProviderConfig(
-                               line->name, provider.Claims(), getuid())));
+                               line->name, (*builtin)->Claims(), getuid())));
     return 0;
   }
-  return hypercall::provider::RunUntilSignalled(provider, line->runner);
+  hypercall::provider::RunnerOptions runner = line->runner;
+  runner.name = line->name;
+  return hypercall::provider::RunUntilSignalled(**builtin, std::move(runner));
 }

@@ -2,7 +2,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
-#include "log.h"
+#include "base/log.h"
 
 namespace hypercall::core {
 
@@ -10,11 +10,12 @@ using daemon::Log;
 using daemon::LogLevel;
 
 Broker::Broker(const BrokerOptions& options)
-    : sessions_(options.max_sessions),
+    : call_deadline_(options.call_deadline),
+      sessions_(options.max_sessions),
       trace_(options.max_trace_watchers, options.trace_queue_capacity) {}
 
 absl::StatusOr<std::shared_ptr<ProviderEntry>> Broker::AddProvider(
-    std::unique_ptr<providers::Provider> provider, std::string kind) {
+    std::unique_ptr<provider::Provider> provider, std::string kind) {
   auto entry = std::make_shared<ProviderEntry>(std::move(provider), std::move(kind));
   std::vector<ProviderSetup> providers;
   {
@@ -29,7 +30,7 @@ absl::StatusOr<std::shared_ptr<ProviderEntry>> Broker::AddProvider(
 absl::Status Broker::SetProviders(std::vector<ProviderSetup> providers) {
   auto table = std::make_shared<RangeTable>();
   for (const ProviderSetup& setup : providers) {
-    for (const providers::RangeClaim& claim : setup.claims) {
+    for (const provider::RangeClaim& claim : setup.claims) {
       if (absl::Status status =
               table->Insert({claim.range, claim.args_read_mask, setup.entry, claim.memory});
           !status.ok()) {
@@ -51,7 +52,7 @@ void Broker::SetPlanPolicy(PlanPolicy policy) {
 
 absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::string software,
                                                         SessionListener* owner,
-                                                        std::optional<PeerCredentials> peer) {
+                                                        std::optional<base::PeerCredentials> peer) {
   std::shared_ptr<const RangeTable> routes = router_.Snapshot();
   std::shared_ptr<const PlanPolicy> policy;
   {
@@ -70,7 +71,7 @@ absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::s
   if (session.ok()) {
     Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s", (*session)->id(),
         (*session)->vm().name, (*session)->vm().vcpu_count, (*session)->software(),
-        peer.has_value() ? DescribePeer(*peer) : "(peer unknown)");
+        peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)");
   }
   return session;
 }

@@ -5,6 +5,7 @@
 #define HYPERCALL_DAEMON_CORE_BROKER_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,7 +20,7 @@
 #include "core/router.h"
 #include "core/session_registry.h"
 #include "core/trace_hub.h"
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::core {
 
@@ -30,6 +31,9 @@ struct BrokerOptions {
   size_t max_trace_watchers = 32;
   // Events queued per trace watcher before it starts losing them.
   size_t trace_queue_capacity = 4096;
+  // How long a provider may take to answer one call: each call's
+  // CallContext::deadline is this after it arrived.
+  std::chrono::nanoseconds call_deadline = std::chrono::seconds(1);
 };
 
 // Counters for the status view.
@@ -51,12 +55,12 @@ class Broker {
   // Adds `provider` ("builtin" or another `kind`) with its default claims;
   // fails, changing nothing, when one is refused (see RangeTable::Insert).
   absl::StatusOr<std::shared_ptr<ProviderEntry>> AddProvider(
-      std::unique_ptr<providers::Provider> provider, std::string kind);
+      std::unique_ptr<provider::Provider> provider, std::string kind);
 
   // A provider and the ranges it is to own.
   struct ProviderSetup {
     std::shared_ptr<ProviderEntry> entry;
-    std::vector<providers::RangeClaim> claims;
+    std::vector<provider::RangeClaim> claims;
   };
   // Replaces the whole set of providers and their routes, as the config
   // names them. All or nothing: fails, changing nothing, when a claim is
@@ -75,7 +79,7 @@ class Broker {
   // less the providers the plan policy keeps from this VM. Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Attach(
       VmDescription vm, std::string software, SessionListener* owner,
-      std::optional<PeerCredentials> peer = std::nullopt);
+      std::optional<base::PeerCredentials> peer = std::nullopt);
   // Unregisters `session` and closes it with `reason`. Idempotent.
   void EndSession(Session& session, const absl::Status& reason);
 
@@ -92,6 +96,7 @@ class Broker {
   // The providers with the ranges they were set up with.
   std::vector<ProviderSetup> ProviderSetups() const;
   TraceHub& trace() { return trace_; }
+  std::chrono::nanoseconds call_deadline() const { return call_deadline_; }
   BrokerStats Stats() const;
 
   // Called once per answered call by the vCPU path.
@@ -108,6 +113,7 @@ class Broker {
   void Shutdown();
 
  private:
+  const std::chrono::nanoseconds call_deadline_;
   Router router_;
   SessionRegistry sessions_;
   TraceHub trace_;

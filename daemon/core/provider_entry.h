@@ -9,12 +9,12 @@
 #include <memory>
 #include <string>
 
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::core {
 
 struct ProviderEntry {
-  ProviderEntry(std::unique_ptr<providers::Provider> p, std::string k, std::string o = "")
+  ProviderEntry(std::unique_ptr<provider::Provider> p, std::string k, std::string o = "")
       : name(p->name()), kind(std::move(k)), options(std::move(o)), provider(std::move(p)) {}
 
   // Provider::name(), copied so listings never call into the provider.
@@ -25,7 +25,7 @@ struct ProviderEntry {
   // options, serialized; empty for none), so a reload can tell whether they
   // changed.
   const std::string options;
-  const std::unique_ptr<providers::Provider> provider;
+  const std::unique_ptr<provider::Provider> provider;
   // Calls this provider answered.
   std::atomic<uint64_t> calls{0};
   // Of those, results not applied because the memory they write back broke

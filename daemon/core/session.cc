@@ -8,7 +8,7 @@ namespace hypercall::core {
 
 Session::Session(std::string id, VmDescription vm, std::string software,
                  std::shared_ptr<const RangeTable> routes, SessionListener* owner,
-                 std::optional<PeerCredentials> peer)
+                 std::optional<base::PeerCredentials> peer)
     : id_(std::move(id)),
       vm_(std::move(vm)),
       name_(std::make_shared<const std::string>(vm_.name)),

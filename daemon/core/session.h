@@ -16,7 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/peer_credentials.h"
+#include "base/peer_credentials.h"
 #include "core/range_table.h"
 #include "core/vm_description.h"
 
@@ -39,7 +39,7 @@ class Session {
   // `owner` (may be null) is the VMM's session stream; it hears Close().
   Session(std::string id, VmDescription vm, std::string software,
           std::shared_ptr<const RangeTable> routes, SessionListener* owner,
-          std::optional<PeerCredentials> peer = std::nullopt);
+          std::optional<base::PeerCredentials> peer = std::nullopt);
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -51,7 +51,7 @@ class Session {
   // Peer software from the attach Hello.
   const std::string& software() const { return software_; }
   // The VMM process, when the daemon accepted its connection itself.
-  const std::optional<PeerCredentials>& peer() const { return peer_; }
+  const std::optional<base::PeerCredentials>& peer() const { return peer_; }
   absl::Time attached_at() const { return attached_at_; }
   // The routes planned at attach; immutable for the session's life.
   const RangeTable& routes() const { return *routes_; }
@@ -86,7 +86,7 @@ class Session {
   const VmDescription vm_;
   const std::shared_ptr<const std::string> name_;
   const std::string software_;
-  const std::optional<PeerCredentials> peer_;
+  const std::optional<base::PeerCredentials> peer_;
   const absl::Time attached_at_;
   const std::shared_ptr<const RangeTable> routes_;
   const std::vector<uint64_t> stolen_time_records_;

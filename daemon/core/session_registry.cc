@@ -23,7 +23,7 @@ std::string NewSessionId() {
 
 absl::StatusOr<std::shared_ptr<Session>> SessionRegistry::Add(
     VmDescription vm, std::string software, std::shared_ptr<const RangeTable> routes,
-    SessionListener* owner, std::optional<PeerCredentials> peer) {
+    SessionListener* owner, std::optional<base::PeerCredentials> peer) {
   if (absl::Status status = Validate(vm); !status.ok()) return status;
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::UnavailableError("hypercalld is shutting down");

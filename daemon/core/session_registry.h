@@ -24,10 +24,9 @@ class SessionRegistry {
   // with InvalidArgument (Validate), AlreadyExists when a live session has
   // the same VM name, ResourceExhausted at the session limit, and
   // Unavailable after CloseAll. Thread-safe.
-  absl::StatusOr<std::shared_ptr<Session>> Add(VmDescription vm, std::string software,
-                                               std::shared_ptr<const RangeTable> routes,
-                                               SessionListener* owner,
-                                               std::optional<PeerCredentials> peer = std::nullopt);
+  absl::StatusOr<std::shared_ptr<Session>> Add(
+      VmDescription vm, std::string software, std::shared_ptr<const RangeTable> routes,
+      SessionListener* owner, std::optional<base::PeerCredentials> peer = std::nullopt);
 
   // The live session `id`, or null. Thread-safe.
   std::shared_ptr<Session> Find(const std::string& id) const;

@@ -1,7 +1,7 @@
 #include "core/vcpu_channel.h"
 
 #include "absl/strings/str_format.h"
-#include "log.h"
+#include "base/log.h"
 #include "smccc/memory_operand.h"
 #include "smccc/return_codes.h"
 
@@ -110,8 +110,10 @@ absl::Status VcpuChannel::Submit(uint64_t call_id, const smccc::Call& call) {
     Complete(smccc::Result::Code(smccc::kNotSupported));
     return absl::OkStatus();
   }
-  providers::CallContext context{*session_->shared_name(), vcpu_,
-                                 session_->stolen_time_record(vcpu_)};
+  const provider::CallContext context{.vm = *session_->shared_name(),
+                                      .vcpu = vcpu_,
+                                      .stolen_time_record = session_->stolen_time_record(vcpu_),
+                                      .deadline = received_ + broker_.call_deadline()};
   route_->provider->provider->Handle(context, call_, *this);
   return absl::OkStatus();
 }

@@ -16,7 +16,7 @@
 #include "absl/status/status.h"
 #include "core/broker.h"
 #include "core/session.h"
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 #include "smccc/call.h"
 
 namespace hypercall::core {
@@ -32,7 +32,7 @@ class ResultSink {
   ~ResultSink() = default;
 };
 
-class VcpuChannel final : private providers::Completion {
+class VcpuChannel final : private provider::Completion {
  public:
   // `broker`, `sink` and the session must outlive the channel.
   VcpuChannel(Broker& broker, std::shared_ptr<Session> session, uint32_t vcpu, ResultSink& sink);

@@ -52,9 +52,8 @@ Registration Find(const std::string& name) {
 
 bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
                              ProviderFactory factory) {
-  OptionsProviderFactory with_options =
-      [name,
-       factory](const config::v1::Builtin& options) -> absl::StatusOr<std::unique_ptr<Provider>> {
+  OptionsProviderFactory with_options = [name, factory](const config::v1::Builtin& options)
+      -> absl::StatusOr<std::unique_ptr<provider::Provider>> {
     if (options.options_case() != config::v1::Builtin::OPTIONS_NOT_SET) {
       return absl::InvalidArgumentError("built-in provider '" + name + "' takes no options");
     }
@@ -78,8 +77,8 @@ bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
   return true;
 }
 
-absl::StatusOr<std::unique_ptr<Provider>> CreateProvider(const std::string& name,
-                                                         const config::v1::Builtin& options) {
+absl::StatusOr<std::unique_ptr<provider::Provider>> CreateProvider(
+    const std::string& name, const config::v1::Builtin& options) {
   const Registration registration = Find(name);
   if (!registration.factory) {
     return absl::NotFoundError("no provider named '" + name +
@@ -88,7 +87,7 @@ absl::StatusOr<std::unique_ptr<Provider>> CreateProvider(const std::string& name
   return registration.factory(options);
 }
 
-std::vector<RangeClaim> DefaultClaims(const std::string& name) {
+std::vector<provider::RangeClaim> DefaultClaims(const std::string& name) {
   const Registration registration = Find(name);
   if (!registration.default_claims) return {};
   return registration.default_claims();
@@ -111,7 +110,8 @@ absl::Status CheckProviderNames(const std::vector<std::string>& names) {
       return absl::InvalidArgumentError("unknown provider '" + name +
                                         "' (known: " + absl::StrJoin(known, ", ") + ")");
     }
-    if (absl::StatusOr<std::unique_ptr<Provider>> provider = CreateProvider(name); !provider.ok()) {
+    if (absl::StatusOr<std::unique_ptr<provider::Provider>> provider = CreateProvider(name);
+        !provider.ok()) {
       return absl::InvalidArgumentError(provider.status().message());
     }
   }

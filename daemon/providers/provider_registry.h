@@ -20,17 +20,17 @@
 
 #include "absl/status/statusor.h"
 #include "hypercall/config/v1/config.pb.h"
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
 
 // Makes a provider that takes no options.
-using ProviderFactory = std::function<std::unique_ptr<Provider>()>;
+using ProviderFactory = std::function<std::unique_ptr<provider::Provider>()>;
 // Makes a provider from its options, or says why they do not do.
-using OptionsProviderFactory =
-    std::function<absl::StatusOr<std::unique_ptr<Provider>>(const config::v1::Builtin& options)>;
+using OptionsProviderFactory = std::function<absl::StatusOr<std::unique_ptr<provider::Provider>>(
+    const config::v1::Builtin& options)>;
 // The claims a provider makes whatever its options (Provider::Claims()).
-using DefaultClaimsFunction = std::function<std::vector<RangeClaim>()>;
+using DefaultClaimsFunction = std::function<std::vector<provider::RangeClaim>()>;
 
 // Whether the daemon loads a provider when no --providers flag chooses.
 enum class DefaultLoad : bool { kOff, kOn };
@@ -46,12 +46,12 @@ bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
 
 // A new provider made by the factory registered as `name` with `options`:
 // NotFound listing the names that are registered, or the factory's error.
-absl::StatusOr<std::unique_ptr<Provider>> CreateProvider(
+absl::StatusOr<std::unique_ptr<provider::Provider>> CreateProvider(
     const std::string& name, const config::v1::Builtin& options = config::v1::Builtin());
 
 // The claims of the provider registered as `name` (none for an unknown
 // name), without making one that needs options.
-std::vector<RangeClaim> DefaultClaims(const std::string& name);
+std::vector<provider::RangeClaim> DefaultClaims(const std::string& name);
 
 // Every registered name, sorted.
 std::vector<std::string> RegisteredProviderNames();

@@ -45,7 +45,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "log.h"
+#include "base/log.h"
 #include "service/grpc_status.h"
 #include "service/message_buffers.h"
 #include "service/stream_counter.h"

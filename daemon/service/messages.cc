@@ -49,7 +49,7 @@ void ToSessionInfo(const core::Session& session, v1::SessionInfo& info) {
   if (session.peer().has_value()) ToPeerIdentity(*session.peer(), *info.mutable_peer());
 }
 
-void ToPeerIdentity(const core::PeerCredentials& peer, v1::PeerIdentity& identity) {
+void ToPeerIdentity(const base::PeerCredentials& peer, v1::PeerIdentity& identity) {
   identity.set_pid(peer.pid);
   identity.set_uid(peer.uid);
   identity.set_gid(peer.gid);

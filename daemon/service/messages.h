@@ -3,7 +3,7 @@
 #ifndef HYPERCALL_DAEMON_SERVICE_MESSAGES_H_
 #define HYPERCALL_DAEMON_SERVICE_MESSAGES_H_
 
-#include "core/peer_credentials.h"
+#include "base/peer_credentials.h"
 #include "core/range_table.h"
 #include "core/session.h"
 #include "core/trace_hub.h"
@@ -21,7 +21,7 @@ core::VmDescription FromProto(const v1::VmInfo& vm);
 void ToPlan(const core::Session& session, v1::ForwardingPlan& plan);
 void ToRangeInfo(const core::Route& route, v1::RangeInfo& info);
 void ToSessionInfo(const core::Session& session, v1::SessionInfo& info);
-void ToPeerIdentity(const core::PeerCredentials& peer, v1::PeerIdentity& identity);
+void ToPeerIdentity(const base::PeerCredentials& peer, v1::PeerIdentity& identity);
 // send_failed (the process's queue was full) counts as over_limit.
 void ToExternalCallStats(const providers::RemoteProviderStats& stats, v1::ExternalCallStats& out);
 void ToTraceEvent(const core::TraceRecord& record, v1::TraceEvent& event);

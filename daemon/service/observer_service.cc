@@ -75,7 +75,7 @@ grpc::Status ObserverService::ListProviders(grpc::ServerContext* /*context*/,
       if (route.provider == entry) ToRangeInfo(route, *info->add_ranges());
     }
     if (auto* remote = dynamic_cast<const providers::RemoteProvider*>(entry->provider.get())) {
-      for (const core::PeerCredentials& peer : remote->Serving()) {
+      for (const base::PeerCredentials& peer : remote->Serving()) {
         ToPeerIdentity(peer, *info->add_serving());
       }
       ToExternalCallStats(remote->stats(), *info->mutable_external());

@@ -13,12 +13,12 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "core/peer_credentials.h"
+#include "base/peer_credentials.h"
 
 namespace hypercall::service {
 
-using core::DescribePeer;
-using core::PeerCredentials;
+using base::DescribePeer;
+using base::PeerCredentials;
 
 class PeerDirectory {
  public:

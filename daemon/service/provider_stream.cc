@@ -1,7 +1,7 @@
 #include "service/provider_stream.h"
 
 #include "absl/strings/str_format.h"
-#include "log.h"
+#include "base/log.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
 
@@ -110,7 +110,7 @@ void ProviderStream::HandleResult(const v1::Result& wire_result) {
   ReadNext();
 }
 
-bool ProviderStream::SendCall(uint64_t call_id, const providers::CallContext& context,
+bool ProviderStream::SendCall(uint64_t call_id, const provider::CallContext& context,
                               const smccc::Call& call, std::chrono::nanoseconds deadline) {
   v1::DaemonMessage message;
   v1::ForwardedCall& forwarded = *message.mutable_call();

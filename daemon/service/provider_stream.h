@@ -43,7 +43,7 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
   void OnBadRequest(const absl::Status& status) override;
   void OnStreamDone(const absl::Status& reason) override;
 
-  bool SendCall(uint64_t call_id, const providers::CallContext& context, const smccc::Call& call,
+  bool SendCall(uint64_t call_id, const provider::CallContext& context, const smccc::Call& call,
                 std::chrono::nanoseconds deadline) override;
   bool SendVmDetached(std::string_view vm) override;
 

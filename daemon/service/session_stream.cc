@@ -1,12 +1,13 @@
 #include "service/session_stream.h"
 
+#include "base/log.h"
 #include "service/messages.h"
 #include "wire/protocol.h"
 
 namespace hypercall::service {
 
 SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams,
-                             std::optional<core::PeerCredentials> peer)
+                             std::optional<base::PeerCredentials> peer)
     : BidiStream(streams, {.name = "session",
                            .max_queued = 1,  // The attached event, once.
                            .on_end = BidiStreamOptions::OnEnd::kDropQueued,

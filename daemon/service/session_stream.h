@@ -10,8 +10,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "base/peer_credentials.h"
 #include "core/broker.h"
-#include "core/peer_credentials.h"
 #include "hypercall/v1/vmm.pb.h"
 #include "service/bidi_stream.h"
 #include "service/stream_counter.h"
@@ -24,7 +24,7 @@ class SessionStream final : public BidiStream<v1::SessionRequest, v1::SessionEve
   // Starts reading; the stream deletes itself when gRPC is done with it,
   // then tells `streams`.
   SessionStream(core::Broker& broker, StreamCounter& streams,
-                std::optional<core::PeerCredentials> peer);
+                std::optional<base::PeerCredentials> peer);
 
  private:
   ~SessionStream() override = default;
@@ -41,7 +41,7 @@ class SessionStream final : public BidiStream<v1::SessionRequest, v1::SessionEve
 
   core::Broker& broker_;
   // The VMM process, recorded on its session.
-  const std::optional<core::PeerCredentials> peer_;
+  const std::optional<base::PeerCredentials> peer_;
 
   std::shared_ptr<core::Session> session_ ABSL_GUARDED_BY(mu_);
 };

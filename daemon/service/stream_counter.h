@@ -7,7 +7,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/clock.h"
+#include "base/clock.h"
 
 namespace hypercall::service {
 
@@ -33,7 +33,7 @@ class StreamCounter {
 
   // Waits until no stream is live or `clock` reaches `deadline`; true when
   // none is.
-  bool AwaitNone(absl::Time deadline, const core::Clock& clock = core::Clock::Real()) {
+  bool AwaitNone(absl::Time deadline, const base::Clock& clock = base::Clock::Real()) {
     absl::MutexLock lock(&mu_);
     auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return live_ == 0; };
     return clock.AwaitWithDeadline(mu_, absl::Condition(&none), deadline);

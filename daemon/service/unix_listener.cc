@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "log.h"
+#include "base/log.h"
 
 namespace hypercall::service {
 

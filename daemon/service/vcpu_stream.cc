@@ -1,7 +1,7 @@
 #include "service/vcpu_stream.h"
 
 #include "absl/strings/str_format.h"
-#include "log.h"
+#include "base/log.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
 

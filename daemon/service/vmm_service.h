@@ -30,7 +30,7 @@ class VmmService final : public v1::VmmService::WithRawCallbackMethod_Session<
 
   // Waits until every stream this service started has ended, or until
   // `deadline`; true when none is left.
-  bool AwaitNoStreams(absl::Time deadline, const core::Clock& clock = core::Clock::Real()) {
+  bool AwaitNoStreams(absl::Time deadline, const base::Clock& clock = base::Clock::Real()) {
     return streams_.AwaitNone(deadline, clock);
   }
 

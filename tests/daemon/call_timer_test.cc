@@ -1,6 +1,6 @@
 // The call timer on a FakeClock: deadlines fire when the clock reaches them,
 // in deadline order, never before, and not at all once cancelled.
-#include "core/call_timer.h"
+#include "base/call_timer.h"
 
 #include <atomic>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "support/fake_clock.h"
 
-namespace hypercall::core {
+namespace hypercall::base {
 namespace {
 
 using testing::FakeClock;
@@ -125,4 +125,4 @@ TEST(CallTimerRealClockTest, DestroyingDropsPendingCallbacks) {
 }
 
 }  // namespace
-}  // namespace hypercall::core
+}  // namespace hypercall::base

@@ -3,11 +3,11 @@
 #ifndef HYPERCALL_TESTS_DAEMON_CAPTURED_RESULT_H_
 #define HYPERCALL_TESTS_DAEMON_CAPTURED_RESULT_H_
 
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
 
-class CapturedResult final : public Completion {
+class CapturedResult final : public provider::Completion {
  public:
   void Complete(const smccc::Result& result) override {
     ++count;

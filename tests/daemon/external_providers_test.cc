@@ -9,12 +9,12 @@ namespace hypercall::service {
 namespace {
 
 // Only its name matters to the table.
-class NamedProvider final : public providers::Provider {
+class NamedProvider final : public provider::Provider {
  public:
   std::string_view name() const override { return "sensor"; }
-  std::vector<providers::RangeClaim> Claims() const override { return {}; }
-  void Handle(const providers::CallContext&, const smccc::Call&,
-              providers::Completion& done) override {
+  std::vector<provider::RangeClaim> Claims() const override { return {}; }
+  void Handle(const provider::CallContext&, const smccc::Call&,
+              provider::Completion& done) override {
     done.Complete(smccc::Result::Code(-1));
   }
 };

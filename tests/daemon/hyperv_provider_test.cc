@@ -39,7 +39,7 @@ struct FakeClock {
 smccc::Result Handle(HypervProvider& provider, smccc::Call call, std::string_view vm = "vm",
                      uint32_t vcpu = 0, const std::string& in_page = "") {
   smccc::ApplyCallingConvention(call.function_id, call);
-  for (const RangeClaim& claim : provider.Claims()) {
+  for (const provider::RangeClaim& claim : provider.Claims()) {
     if (!claim.range.Contains(call.function_id)) continue;
     call.args_read_mask = claim.args_read_mask;
     for (size_t i = 0; i < claim.memory.size(); ++i) {
@@ -116,7 +116,7 @@ std::string InputPage(const std::vector<uint32_t>& names, uint64_t partition = k
 
 TEST(HypervProviderTest, ClaimsCallUidAndTheHypercallWithItsSlowPages) {
   HypervProvider provider;
-  std::vector<RangeClaim> claims = provider.Claims();
+  std::vector<provider::RangeClaim> claims = provider.Claims();
   ASSERT_EQ(claims.size(), 2u);
   EXPECT_EQ(claims[0].range.first, 0x46000001u);
   EXPECT_EQ(claims[0].range.last, 0x46000001u);
@@ -479,7 +479,7 @@ TEST(VpRegisterFileTest, TracksAtMostMaxVmsEvictingTheLeastRecentlyUsed) {
 
 TEST(HypervProviderTest, IsRegisteredOffByDefault) {
   // Found by name, not loaded unless asked for.
-  std::unique_ptr<Provider> provider = *CreateProvider("hyperv");
+  std::unique_ptr<provider::Provider> provider = *CreateProvider("hyperv");
   EXPECT_EQ(provider->name(), "hyperv");
   for (const std::string& name : DefaultProviderNames()) EXPECT_NE(name, "hyperv");
 }
@@ -529,7 +529,7 @@ TEST(HypervOptionsTest, EachFieldGoesToTheWordLinuxReadsItFrom) {
 TEST(HypervProviderTest, TheConfiguredRegistersAreWhatEveryVmReads) {
   config::v1::Builtin options;
   *options.mutable_hyperv() = FullOptions();
-  absl::StatusOr<std::unique_ptr<Provider>> made = CreateProvider("hyperv", options);
+  absl::StatusOr<std::unique_ptr<provider::Provider>> made = CreateProvider("hyperv", options);
   ASSERT_TRUE(made.ok()) << made.status();
   auto& provider = static_cast<HypervProvider&>(**made);
   const std::pair<uint32_t, HvRegisterValue> expected[] = {

@@ -19,7 +19,7 @@ const std::vector<CpuImplementation> kTwo = {
     {.midr = 0x481fd010, .revidr = 0x0, .aidr = 0x551},
 };
 
-smccc::Result Call(Provider& provider, uint32_t fid, uint64_t x1 = 0) {
+smccc::Result Call(provider::Provider& provider, uint32_t fid, uint64_t x1 = 0) {
   smccc::Call call;
   call.function_id = fid;
   call.x[1] = x1;
@@ -33,7 +33,7 @@ smccc::Result Call(Provider& provider, uint32_t fid, uint64_t x1 = 0) {
 
 TEST(KvmDiscoverProviderTest, ClaimsTheTwoCallsReadingOnlyTheIndex) {
   KvmDiscoverProvider provider(kDiscoverImplVersion1_0, kTwo);
-  std::vector<RangeClaim> claims = provider.Claims();
+  std::vector<provider::RangeClaim> claims = provider.Claims();
   ASSERT_EQ(claims.size(), 2u);
   EXPECT_EQ(claims[0].range.first, 0xc6000040u);
   EXPECT_EQ(claims[0].range.last, 0xc6000040u);
@@ -89,7 +89,8 @@ TEST(KvmDiscoverProviderTest, IsMadeFromTheConfigsOptionsAndOnlyWithThem) {
   cpu.set_midr(0x410fd0c1);
   cpu.set_revidr(7);
   cpu.set_aidr(9);
-  absl::StatusOr<std::unique_ptr<Provider>> provider = CreateProvider("kvm_discover", options);
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider =
+      CreateProvider("kvm_discover", options);
   ASSERT_TRUE(provider.ok()) << provider.status();
   smccc::Result ver = Call(**provider, kDiscoverImplVer);
   EXPECT_EQ(ver.x[1], 0x10000u);  // The default version, 1.0.
@@ -107,7 +108,8 @@ TEST(KvmDiscoverProviderTest, IsMadeFromTheConfigsOptionsAndOnlyWithThem) {
                                                empty.mutable_kvm_discover()->set_version(0x10000);
                                                return empty;
                                              }()}) {
-    absl::StatusOr<std::unique_ptr<Provider>> refused = CreateProvider("kvm_discover", without);
+    absl::StatusOr<std::unique_ptr<provider::Provider>> refused =
+        CreateProvider("kvm_discover", without);
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(refused.status().message().find("builtin { kvm_discover { implementation { midr:"),
               std::string::npos)

@@ -8,17 +8,17 @@
 #include <vector>
 
 #include "core/provider_entry.h"
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::core {
 
-class NamedProvider final : public providers::Provider {
+class NamedProvider final : public provider::Provider {
  public:
   explicit NamedProvider(std::string name) : name_(std::move(name)) {}
   std::string_view name() const override { return name_; }
-  std::vector<providers::RangeClaim> Claims() const override { return {}; }
-  void Handle(const providers::CallContext&, const smccc::Call&,
-              providers::Completion& done) override {
+  std::vector<provider::RangeClaim> Claims() const override { return {}; }
+  void Handle(const provider::CallContext&, const smccc::Call&,
+              provider::Completion& done) override {
     done.Complete(smccc::Result::Code(-1));
   }
 

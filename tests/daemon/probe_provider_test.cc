@@ -61,7 +61,7 @@ TEST(ProbeProviderTest, ClaimsOneRangePerReadMaskAndMemoryOperandList) {
       {0xc3000005, 0xc3000005, kX1X2, "x2 -> 16 bytes out, when (x1 & 0x1) == 0x0"},
       {0xc3000006, 0xc300000f, kX1, "none"},
   };
-  std::vector<RangeClaim> claims = ProbeProvider().Claims();
+  std::vector<provider::RangeClaim> claims = ProbeProvider().Claims();
   ASSERT_EQ(claims.size(), std::size(want));
   for (size_t i = 0; i < claims.size(); ++i) {
     EXPECT_EQ(claims[i].range.first, want[i].first) << i;
@@ -148,7 +148,7 @@ smccc::Call MemCall(uint32_t fid, uint64_t x1, uint64_t x2, std::vector<std::str
   smccc::Call call = MakeCall(fid, x1);
   call.x[2] = x2;
   smccc::ApplyCallingConvention(fid, call);
-  for (const RangeClaim& claim : ProbeProvider().Claims()) {
+  for (const provider::RangeClaim& claim : ProbeProvider().Claims()) {
     if (!claim.range.Contains(smccc::RoutingId(fid))) continue;
     size_t next_in = 0;
     for (size_t i = 0; i < claim.memory.size(); ++i) {

@@ -10,7 +10,7 @@ namespace hypercall::providers {
 namespace {
 
 TEST(ProviderRegistryTest, TrngIsRegisteredByName) {
-  absl::StatusOr<std::unique_ptr<Provider>> provider = CreateProvider("trng");
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider = CreateProvider("trng");
   ASSERT_TRUE(provider.ok()) << provider.status();
   EXPECT_EQ((*provider)->name(), "trng");
   std::vector<std::string> names = RegisteredProviderNames();
@@ -44,17 +44,18 @@ TEST(ProviderRegistryTest, CheckProviderNamesRefusesAProviderThatNeedsOptions) {
 TEST(ProviderRegistryTest, OptionsGoToTheirProviderAndOthersRefuseThem) {
   config::v1::Builtin options;
   options.mutable_kvm_discover()->add_implementation()->set_midr(0x410fd0c1);
-  absl::StatusOr<std::unique_ptr<Provider>> discover = CreateProvider("kvm_discover", options);
+  absl::StatusOr<std::unique_ptr<provider::Provider>> discover =
+      CreateProvider("kvm_discover", options);
   ASSERT_TRUE(discover.ok()) << discover.status();
   EXPECT_EQ((*discover)->name(), "kvm_discover");
-  absl::StatusOr<std::unique_ptr<Provider>> trng = CreateProvider("trng", options);
+  absl::StatusOr<std::unique_ptr<provider::Provider>> trng = CreateProvider("trng", options);
   EXPECT_EQ(trng.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(trng.status().message(), "built-in provider 'trng' takes no options");
   EXPECT_EQ(CreateProvider("hyperv", options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ProviderRegistryTest, DefaultClaimsNeedNoOptions) {
-  std::vector<RangeClaim> claims = DefaultClaims("kvm_discover");
+  std::vector<provider::RangeClaim> claims = DefaultClaims("kvm_discover");
   ASSERT_EQ(claims.size(), 2u);
   EXPECT_EQ(claims[0].range.first, 0xc6000040u);
   EXPECT_EQ(claims[1].range.first, 0xc6000041u);
@@ -63,7 +64,7 @@ TEST(ProviderRegistryTest, DefaultClaimsNeedNoOptions) {
 }
 
 TEST(ProviderRegistryTest, UnknownNameListsTheRegisteredOnes) {
-  absl::StatusOr<std::unique_ptr<Provider>> provider = CreateProvider("no-such-provider");
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider = CreateProvider("no-such-provider");
   EXPECT_EQ(provider.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(provider.status().message().find("trng"), std::string::npos);
 }
@@ -73,7 +74,7 @@ TEST(ProviderRegistryTest, EveryRegisteredNameCreatesAProviderOfThatName) {
   config::v1::Builtin discover;
   discover.mutable_kvm_discover()->add_implementation()->set_midr(1);
   for (const std::string& name : RegisteredProviderNames()) {
-    absl::StatusOr<std::unique_ptr<Provider>> provider =
+    absl::StatusOr<std::unique_ptr<provider::Provider>> provider =
         CreateProvider(name, name == "kvm_discover" ? discover : config::v1::Builtin());
     ASSERT_TRUE(provider.ok()) << name;
     EXPECT_EQ((*provider)->name(), name);

@@ -24,7 +24,7 @@ config::v1::Config Parse(const std::string& text) {
 // The entry for `name` after setting up `text` over `running`.
 std::shared_ptr<core::ProviderEntry> EntryAfter(const std::string& text, const std::string& name,
                                                 std::vector<core::Broker::ProviderSetup>& running) {
-  core::CallTimer timer;
+  base::CallTimer timer;
   absl::StatusOr<ProviderSet> set = SetUpProviders(Parse(text), std::nullopt, running, timer);
   EXPECT_TRUE(set.ok()) << set.status();
   if (!set.ok()) return nullptr;

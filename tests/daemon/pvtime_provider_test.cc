@@ -23,7 +23,7 @@ smccc::Result Answer(uint32_t fid, uint64_t x1, uint64_t record) {
   call.function_id = fid;
   call.x[1] = x1;
   CapturedResult done;
-  provider.Handle(CallContext{"vm", 1, record}, call, done);
+  provider.Handle(provider::CallContext{"vm", 1, record}, call, done);
   EXPECT_EQ(done.count, 1);
   return done.value;
 }
@@ -37,7 +37,7 @@ void ExpectOnlyX0(const smccc::Result& result, uint64_t x0) {
 
 TEST(PvTimeProviderTest, ClaimsTheTwoFunctionsReadingX1) {
   PvTimeProvider provider;
-  std::vector<RangeClaim> claims = provider.Claims();
+  std::vector<provider::RangeClaim> claims = provider.Claims();
   ASSERT_EQ(claims.size(), 1u);
   EXPECT_EQ(claims[0].range.first, smccc::kPvTimeFeatures);
   EXPECT_EQ(claims[0].range.last, smccc::kPvTimeSt);
@@ -78,7 +78,7 @@ TEST(PvTimeProviderTest, WithoutARecordNothingIsSupported) {
 }
 
 TEST(PvTimeProviderTest, RegisteredByNameAndOffByDefault) {
-  absl::StatusOr<std::unique_ptr<Provider>> provider = CreateProvider("pvtime");
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider = CreateProvider("pvtime");
   ASSERT_TRUE(provider.ok()) << provider.status();
   EXPECT_EQ((*provider)->name(), "pvtime");
   for (const std::string& name : DefaultProviderNames()) EXPECT_NE(name, "pvtime");

@@ -42,7 +42,7 @@ std::vector<smccc::MemoryOperand> MemoryOperands() {
 // Records what the daemon sends the "process".
 class FakeLink : public ProviderLink {
  public:
-  bool SendCall(uint64_t call_id, const CallContext&, const smccc::Call& call,
+  bool SendCall(uint64_t call_id, const provider::CallContext&, const smccc::Call& call,
                 std::chrono::nanoseconds) override {
     absl::MutexLock lock(&mu_);
     if (refuse_) return false;
@@ -95,7 +95,7 @@ class FakeLink : public ProviderLink {
 };
 
 // One vCPU's wait for its answer.
-class Answer : public Completion {
+class Answer : public provider::Completion {
  public:
   void Complete(const smccc::Result& result) override {
     if (done_.HasBeenNotified()) ADD_FAILURE() << "answered twice";
@@ -203,7 +203,7 @@ class RemoteProviderTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_;
-  core::CallTimer timer_{clock_};
+  base::CallTimer timer_{clock_};
   RemoteProvider provider_;
   FakeLink link_;
   testing::FaultProvider fault_{{}};
@@ -503,7 +503,7 @@ class Results final : public core::ResultSink {
 };
 
 TEST(RemoteProviderInBrokerTest, AProcessWritingMemoryTheCallCannotTakeGetsTheGuestNotSupported) {
-  core::CallTimer timer;
+  base::CallTimer timer;
   FakeLink link;
   RemoteProviderOptions options;
   options.name = "oem";

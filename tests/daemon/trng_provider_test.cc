@@ -12,7 +12,7 @@
 namespace hypercall::providers {
 namespace {
 
-smccc::Result Handle(Provider& provider, uint32_t fid, uint64_t x1 = 0) {
+smccc::Result Handle(provider::Provider& provider, uint32_t fid, uint64_t x1 = 0) {
   smccc::Call call;
   call.function_id = fid;
   call.x[1] = x1;
@@ -163,7 +163,7 @@ TEST(TrngProviderTest, SveHintIsIgnored) {
 
 TEST(TrngProviderTest, ClaimsTheTrngRangesReadingX1) {
   TrngProvider trng;
-  std::vector<RangeClaim> claims = trng.Claims();
+  std::vector<provider::RangeClaim> claims = trng.Claims();
   ASSERT_EQ(claims.size(), 2u);
   EXPECT_EQ(claims[0].range.first, 0x84000050u);
   EXPECT_EQ(claims[0].range.last, 0x8400005fu);

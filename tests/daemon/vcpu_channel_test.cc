@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <thread>
 
@@ -15,19 +16,20 @@ namespace {
 
 // Records the call it gets and answers with a fixed result, inline or (when
 // `defer`) later from a thread the test starts.
-class RecordingProvider final : public providers::Provider {
+class RecordingProvider final : public provider::Provider {
  public:
-  RecordingProvider(std::vector<providers::RangeClaim> claims, smccc::Result answer)
+  RecordingProvider(std::vector<provider::RangeClaim> claims, smccc::Result answer)
       : answer(std::move(answer)), claims_(std::move(claims)) {}
 
   std::string_view name() const override { return "recorder"; }
-  std::vector<providers::RangeClaim> Claims() const override { return claims_; }
-  void Handle(const providers::CallContext& context, const smccc::Call& call,
-              providers::Completion& done) override {
+  std::vector<provider::RangeClaim> Claims() const override { return claims_; }
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override {
     ++calls;
     seen_call = call;
     seen_vm = std::string(context.vm);
     seen_vcpu = context.vcpu;
+    seen_deadline = context.deadline;
     if (defer) {
       pending = &done;
     } else {
@@ -38,14 +40,15 @@ class RecordingProvider final : public providers::Provider {
 
   smccc::Result answer;
   bool defer = false;
-  providers::Completion* pending = nullptr;
+  provider::Completion* pending = nullptr;
   int calls = 0;
   smccc::Call seen_call;
   std::string seen_vm;
   uint32_t seen_vcpu = 0;
+  std::chrono::steady_clock::time_point seen_deadline;
 
  private:
-  std::vector<providers::RangeClaim> claims_;
+  std::vector<provider::RangeClaim> claims_;
 };
 
 class CapturingSink final : public ResultSink {
@@ -89,7 +92,7 @@ class VcpuChannelTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto provider = std::make_unique<RecordingProvider>(
-        std::vector<providers::RangeClaim>{
+        std::vector<provider::RangeClaim>{
             {{0x82000000, 0x820000ff}, smccc::kAllArgRegisters, {}},
             {{0xc2000000, 0xc20000ff}, smccc::kAllArgRegisters, {}},
             {{0x83000000, 0x830000ff}, smccc::kAllArgRegisters, MemoryOperands()},
@@ -112,7 +115,7 @@ class VcpuChannelTest : public ::testing::Test {
     return call;
   }
 
-  Broker broker_;
+  Broker broker_{{.call_deadline = std::chrono::milliseconds(250)}};
   RecordingProvider* provider_ = nullptr;
   std::shared_ptr<Session> session_;
   CapturingSink sink_;
@@ -128,6 +131,14 @@ TEST_F(VcpuChannelTest, Smc64CallsPassAllRegistersThrough) {
   EXPECT_EQ(provider_->seen_vcpu, 1u);
   EXPECT_EQ(sink_.last.written_mask, smccc::kAllResultRegisters);
   EXPECT_EQ(sink_.last.x[17], 0xa5a5a5a500000012ull);
+}
+
+TEST_F(VcpuChannelTest, TheContextCarriesTheBrokersCallDeadline) {
+  const auto before = std::chrono::steady_clock::now();
+  ASSERT_TRUE(channel_->Submit(7, CallWithArgs(0xc2000001)).ok());
+  const auto after = std::chrono::steady_clock::now();
+  EXPECT_GE(provider_->seen_deadline, before + std::chrono::milliseconds(250));
+  EXPECT_LE(provider_->seen_deadline, after + std::chrono::milliseconds(250));
 }
 
 TEST_F(VcpuChannelTest, Smc32CallsSeeWRegisters) {

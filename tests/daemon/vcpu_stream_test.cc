@@ -26,14 +26,14 @@ using testing::VcpuClient;
 
 // Owns 0xc2000000-0xc20000ff and answers x0 = x1 + 1, but only when the
 // test releases the call it holds.
-class HeldProvider final : public providers::Provider {
+class HeldProvider final : public provider::Provider {
  public:
   std::string_view name() const override { return "held"; }
-  std::vector<providers::RangeClaim> Claims() const override {
+  std::vector<provider::RangeClaim> Claims() const override {
     return {{{0xc2000000, 0xc20000ff}, 0x2, {}}};
   }
-  void Handle(const providers::CallContext&, const smccc::Call& call,
-              providers::Completion& done) override {
+  void Handle(const provider::CallContext&, const smccc::Call& call,
+              provider::Completion& done) override {
     absl::MutexLock lock(&mu_);
     held_ = &done;
     x1_ = call.x[1];
@@ -49,15 +49,15 @@ class HeldProvider final : public providers::Provider {
   void ReleaseWhenHeld() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(&IsSet, &held_));
-    providers::Completion* done = std::exchange(held_, nullptr);
+    provider::Completion* done = std::exchange(held_, nullptr);
     done->Complete(smccc::Result::Code(static_cast<int64_t>(x1_ + 1)));
   }
 
  private:
-  static bool IsSet(providers::Completion** held) { return *held != nullptr; }
+  static bool IsSet(provider::Completion** held) { return *held != nullptr; }
 
   absl::Mutex mu_;
-  providers::Completion* held_ ABSL_GUARDED_BY(mu_) = nullptr;
+  provider::Completion* held_ ABSL_GUARDED_BY(mu_) = nullptr;
   uint64_t x1_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

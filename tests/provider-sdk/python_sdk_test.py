@@ -26,7 +26,10 @@ import counter_provider
 from hypercall.v1 import common_pb2, provider_pb2, provider_pb2_grpc
 from hypercall_provider import (
     INVALID_PARAMETER,
+    NOT_SUPPORTED,
+    Call,
     CallContext,
+    Completion,
     Condition,
     Direction,
     MemoryBuffer,
@@ -175,13 +178,13 @@ class CounterProviderTest(unittest.TestCase):
     def test_upper_writes_the_input_upper_cased_to_the_out_buffer(self) -> None:
         provider = counter_provider.CounterProvider("py-example")
         call = call_from_proto(wire_upper_call())
-        result = provider.handle(CONTEXT, call)
+        result = provider.answer(CONTEXT, call)
         self.assertEqual(result.x[0], 0)
         self.assertEqual(result.x[1], UPPER_CHANGED)
         self.assertEqual(result.written_mask, 0x3)
         self.assertEqual(result.memory, [MemoryWrite(1, UPPER_OUTPUT)])
         call.memory = []
-        self.assertEqual(provider.handle(CONTEXT, call).x[0], INVALID_PARAMETER & ((1 << 64) - 1))
+        self.assertEqual(provider.answer(CONTEXT, call).x[0], INVALID_PARAMETER & ((1 << 64) - 1))
 
 
 class _FakeDaemon(provider_pb2_grpc.ProviderServiceServicer):
@@ -235,6 +238,37 @@ class _DetachRecorder(counter_provider.CounterProvider):
 
     def vm_detached(self, vm: str) -> None:
         self.detached.put(vm)
+
+
+class _LaterAnswer(counter_provider.CounterProvider):
+    """The example, answering from a thread of its own after handle()
+    returned, then trying to answer again (which must be refused)."""
+
+    def __init__(self) -> None:
+        super().__init__("py-example")
+        self.second_answer: queue.SimpleQueue = queue.SimpleQueue()
+
+    def handle(self, context: CallContext, call: Call, done: Completion) -> None:
+        def answer_later() -> None:
+            time.sleep(0.05)
+            done.complete(self.answer(context, call))
+            try:
+                done.complete(Result.code(INVALID_PARAMETER))
+                self.second_answer.put("accepted")
+            except RuntimeError as error:
+                self.second_answer.put(str(error))
+
+        threading.Thread(target=answer_later).start()
+
+
+class _RaisingProvider(counter_provider.CounterProvider):
+    """The example, raising in handle() before answering."""
+
+    def __init__(self) -> None:
+        super().__init__("py-example")
+
+    def handle(self, context: CallContext, call: Call, done: Completion) -> None:
+        raise ValueError("no")
 
 
 class _Log(logging.Handler):
@@ -298,6 +332,26 @@ class RunnerTest(unittest.TestCase):
                          ["vm-a", "vm-b", "vm-c"])
         time.sleep(0.2)
         self.assertTrue(provider.detached.empty())
+
+    def test_a_provider_answers_later_from_its_own_thread_and_only_once(self) -> None:
+        daemon = _FakeDaemon(wire_upper_call())
+        provider = _LaterAnswer()
+        self.start(daemon, provider)
+        result = daemon.results.get(timeout=10)
+        expected = common_pb2.Result(call_id=7, regs=[0, UPPER_CHANGED], written_mask=0x3)
+        expected.memory.add(operand=1, data=UPPER_OUTPUT)
+        self.assertEqual(result, expected)
+        self.assertEqual(provider.second_answer.get(timeout=10), "call 7 was answered twice")
+        time.sleep(0.2)
+        self.assertTrue(daemon.results.empty())
+
+    def test_a_handle_that_raises_before_answering_is_answered_not_supported(self) -> None:
+        daemon = _FakeDaemon(wire_upper_call())
+        self.start(daemon, _RaisingProvider())
+        self.assertEqual(daemon.results.get(timeout=10),
+                         common_pb2.Result(call_id=7, regs=[NOT_SUPPORTED & ((1 << 64) - 1)],
+                                           written_mask=0x1))
+        self.assertIn("handle() raised for call 7; answering NOT_SUPPORTED", self.log.lines)
 
     def test_a_refused_claim_is_logged_with_its_operands_and_the_rest_are_not_asked_for(
             self) -> None:

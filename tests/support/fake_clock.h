@@ -1,4 +1,4 @@
-// A core::Clock that moves only when the test says (Advance), so deadline
+// A base::Clock that moves only when the test says (Advance), so deadline
 // tests check what happens before and after a deadline without sleeping.
 // Waiters notice an Advance within a millisecond (they look again that
 // often), and never before the time they wait for has been reached.
@@ -8,11 +8,11 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/clock.h"
+#include "base/clock.h"
 
 namespace hypercall::testing {
 
-class FakeClock final : public core::Clock {
+class FakeClock final : public base::Clock {
  public:
   // Starts at an arbitrary fixed time.
   FakeClock() = default;

@@ -75,7 +75,8 @@ void StoreLittleEndian(std::string& bytes, size_t offset, uint64_t value) {
 
 // Whether a Get/SetVpRegisters may name this target: the calling partition,
 // the calling VP (by HV_VP_INDEX_SELF or its own index), VTL 0.
-uint16_t CheckTarget(const CallContext& context, uint64_t partition, uint32_t vp, uint8_t vtl) {
+uint16_t CheckTarget(const provider::CallContext& context, uint64_t partition, uint32_t vp,
+                     uint8_t vtl) {
   if (partition != kHvPartitionIdSelf) return kHvStatusInvalidPartitionId;
   if (vp != kHvVpIndexSelf && vp != context.vcpu) return kHvStatusInvalidVpIndex;
   if (vtl != 0) return kHvStatusInvalidParameter;
@@ -85,7 +86,8 @@ uint16_t CheckTarget(const CallContext& context, uint64_t partition, uint32_t vp
 // The status for a slow call's input before its reps: the input page is
 // there, rep count is 1..max_reps with rep start at most rep count, and the
 // header names a target the caller may use.
-uint16_t CheckSlowInput(const CallContext& context, const smccc::Call& call, uint32_t max_reps) {
+uint16_t CheckSlowInput(const provider::CallContext& context, const smccc::Call& call,
+                        uint32_t max_reps) {
   const Control control = Decode(call.x[1]);
   const smccc::MemoryBuffer* in = Buffer(call, 0);
   if (in == nullptr || in->data.size() < kHvPageBytes) return kHvStatusInvalidParameter;
@@ -101,7 +103,7 @@ uint16_t CheckSlowInput(const CallContext& context, const smccc::Call& call, uin
 // The status for a fast Get/SetVpRegisters before its one register: rep
 // count 1 from rep start 0, and a target the caller may use (x2 partition,
 // x3 VP index (31:0) and VTL (39:32)).
-uint16_t CheckFastInput(const CallContext& context, const smccc::Call& call) {
+uint16_t CheckFastInput(const provider::CallContext& context, const smccc::Call& call) {
   const Control control = Decode(call.x[1]);
   if (control.rep_count != 1 || control.rep_start != 0) return kHvStatusInvalidHypercallInput;
   return CheckTarget(context, call.x[2], static_cast<uint32_t>(call.x[3]),
@@ -114,12 +116,13 @@ HypervProvider::HypervProvider(MonotonicClock clock, size_t max_vms,
                                const HvIdentityRegisters& identity)
     : registers_(std::move(clock), max_vms, identity) {}
 
-std::vector<RangeClaim> HypervProvider::Claims() const {
+std::vector<provider::RangeClaim> HypervProvider::Claims() const {
   return {{{kHvFunctionId, kHvFunctionId}, kReadsX1ToX7, SlowCallOperands()},
           {{kCallUid, kCallUid}, 0, {}}};
 }
 
-void HypervProvider::Handle(const CallContext& context, const smccc::Call& call, Completion& done) {
+void HypervProvider::Handle(const provider::CallContext& context, const smccc::Call& call,
+                            provider::Completion& done) {
   switch (smccc::RoutingId(call.function_id)) {
     case kCallUid: {
       smccc::Result result;
@@ -136,7 +139,8 @@ void HypervProvider::Handle(const CallContext& context, const smccc::Call& call,
   }
 }
 
-smccc::Result HypervProvider::Hypercall(const CallContext& context, const smccc::Call& call) {
+smccc::Result HypervProvider::Hypercall(const provider::CallContext& context,
+                                        const smccc::Call& call) {
   const Control control = Decode(call.x[1]);
   switch (control.code) {
     case kHvCallGetVpRegisters:
@@ -148,7 +152,7 @@ smccc::Result HypervProvider::Hypercall(const CallContext& context, const smccc:
   }
 }
 
-smccc::Result HypervProvider::FastGetVpRegisters(const CallContext& context,
+smccc::Result HypervProvider::FastGetVpRegisters(const provider::CallContext& context,
                                                  const smccc::Call& call) {
   if (uint16_t status = CheckFastInput(context, call); status != kHvStatusSuccess) {
     return Status(status);
@@ -165,7 +169,7 @@ smccc::Result HypervProvider::FastGetVpRegisters(const CallContext& context,
   return result;
 }
 
-smccc::Result HypervProvider::FastSetVpRegisters(const CallContext& context,
+smccc::Result HypervProvider::FastSetVpRegisters(const provider::CallContext& context,
                                                  const smccc::Call& call) {
   if (uint16_t status = CheckFastInput(context, call); status != kHvStatusSuccess) {
     return Status(status);
@@ -175,7 +179,7 @@ smccc::Result HypervProvider::FastSetVpRegisters(const CallContext& context,
   return Status(status, status == kHvStatusSuccess ? 1 : 0);
 }
 
-smccc::Result HypervProvider::SlowGetVpRegisters(const CallContext& context,
+smccc::Result HypervProvider::SlowGetVpRegisters(const provider::CallContext& context,
                                                  const smccc::Call& call) {
   const Control control = Decode(call.x[1]);
   if ((call.x[2] | call.x[3]) % 8 != 0) return Status(kHvStatusInvalidAlignment);
@@ -205,7 +209,7 @@ smccc::Result HypervProvider::SlowGetVpRegisters(const CallContext& context,
   return result;
 }
 
-smccc::Result HypervProvider::SlowSetVpRegisters(const CallContext& context,
+smccc::Result HypervProvider::SlowSetVpRegisters(const provider::CallContext& context,
                                                  const smccc::Call& call) {
   const Control control = Decode(call.x[1]);
   if (call.x[2] % 8 != 0) return Status(kHvStatusInvalidAlignment);

@@ -47,12 +47,12 @@
 
 #include <cstddef>
 
+#include "hypercall/provider/provider.h"
 #include "providers/hyperv/vp_register_file.h"
-#include "providers/provider.h"
 
 namespace hypercall::providers::hyperv {
 
-class HypervProvider final : public Provider {
+class HypervProvider final : public provider::Provider {
  public:
   // `clock`, `max_vms` and `identity` (the version and feature registers,
   // from the config's options) go to the register file; tests pass their
@@ -64,19 +64,20 @@ class HypervProvider final : public Provider {
   std::string_view name() const override { return "hyperv"; }
 
   // CALL_UID (reads nothing) and the hypercall (x1..x7, the two pages).
-  std::vector<RangeClaim> Claims() const override;
+  std::vector<provider::RangeClaim> Claims() const override;
 
-  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override;
 
   // Drops the VM's registers (GUEST_OS_ID, the TIME_REF_COUNT base).
   void VmDetached(std::string_view vm) override { registers_.Forget(vm); }
 
  private:
-  smccc::Result Hypercall(const CallContext& context, const smccc::Call& call);
-  smccc::Result FastGetVpRegisters(const CallContext& context, const smccc::Call& call);
-  smccc::Result FastSetVpRegisters(const CallContext& context, const smccc::Call& call);
-  smccc::Result SlowGetVpRegisters(const CallContext& context, const smccc::Call& call);
-  smccc::Result SlowSetVpRegisters(const CallContext& context, const smccc::Call& call);
+  smccc::Result Hypercall(const provider::CallContext& context, const smccc::Call& call);
+  smccc::Result FastGetVpRegisters(const provider::CallContext& context, const smccc::Call& call);
+  smccc::Result FastSetVpRegisters(const provider::CallContext& context, const smccc::Call& call);
+  smccc::Result SlowGetVpRegisters(const provider::CallContext& context, const smccc::Call& call);
+  smccc::Result SlowSetVpRegisters(const provider::CallContext& context, const smccc::Call& call);
 
   VpRegisterFile registers_;
 };

@@ -9,7 +9,7 @@
 namespace hypercall::providers::hyperv {
 namespace {
 
-absl::StatusOr<std::unique_ptr<Provider>> MakeHyperv(const config::v1::Builtin& options) {
+absl::StatusOr<std::unique_ptr<provider::Provider>> MakeHyperv(const config::v1::Builtin& options) {
   if (options.options_case() != config::v1::Builtin::OPTIONS_NOT_SET && !options.has_hyperv()) {
     return absl::InvalidArgumentError(
         "built-in provider 'hyperv' takes only hyperv { ... } options");

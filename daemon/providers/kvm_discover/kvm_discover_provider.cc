@@ -20,7 +20,7 @@ KvmDiscoverProvider::KvmDiscoverProvider(uint32_t version,
                                          std::vector<CpuImplementation> implementations)
     : version_(version), implementations_(std::move(implementations)) {}
 
-absl::StatusOr<std::unique_ptr<Provider>> KvmDiscoverProvider::FromOptions(
+absl::StatusOr<std::unique_ptr<provider::Provider>> KvmDiscoverProvider::FromOptions(
     const config::v1::Builtin& options) {
   if (!options.has_kvm_discover() || options.kvm_discover().implementation().empty()) {
     return absl::InvalidArgumentError(kNeedsOptions);
@@ -35,12 +35,13 @@ absl::StatusOr<std::unique_ptr<Provider>> KvmDiscoverProvider::FromOptions(
       std::move(implementations));
 }
 
-std::vector<RangeClaim> KvmDiscoverProvider::DefaultClaims() {
+std::vector<provider::RangeClaim> KvmDiscoverProvider::DefaultClaims() {
   return {{{kDiscoverImplVer, kDiscoverImplVer}, 0, {}},
           {{kDiscoverImplCpus, kDiscoverImplCpus}, kReadsX1, {}}};
 }
 
-void KvmDiscoverProvider::Handle(const CallContext&, const smccc::Call& call, Completion& done) {
+void KvmDiscoverProvider::Handle(const provider::CallContext&, const smccc::Call& call,
+                                 provider::Completion& done) {
   smccc::Result result;
   switch (smccc::RoutingId(call.function_id)) {
     case kDiscoverImplVer:

@@ -26,7 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "hypercall/config/v1/config.pb.h"
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
 
@@ -43,21 +43,23 @@ struct CpuImplementation {
   bool operator==(const CpuImplementation&) const = default;
 };
 
-class KvmDiscoverProvider final : public Provider {
+class KvmDiscoverProvider final : public provider::Provider {
  public:
   KvmDiscoverProvider(uint32_t version, std::vector<CpuImplementation> implementations);
 
   // From the config's options (checked by the config checks); without
   // kvm_discover options or implementations, InvalidArgument saying what to
   // write (as --providers kvm_discover, which has no config, gets).
-  static absl::StatusOr<std::unique_ptr<Provider>> FromOptions(const config::v1::Builtin& options);
+  static absl::StatusOr<std::unique_ptr<provider::Provider>> FromOptions(
+      const config::v1::Builtin& options);
 
   // The claims, the same whatever the options.
-  static std::vector<RangeClaim> DefaultClaims();
+  static std::vector<provider::RangeClaim> DefaultClaims();
 
   std::string_view name() const override { return "kvm_discover"; }
-  std::vector<RangeClaim> Claims() const override { return DefaultClaims(); }
-  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+  std::vector<provider::RangeClaim> Claims() const override { return DefaultClaims(); }
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override;
 
  private:
   const uint32_t version_;

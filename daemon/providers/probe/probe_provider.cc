@@ -57,7 +57,7 @@ smccc::Result WriteSome(const smccc::Call& call) {
   return result;
 }
 
-smccc::Result Who(const CallContext& context, const smccc::Call& call) {
+smccc::Result Who(const provider::CallContext& context, const smccc::Call& call) {
   smccc::Result result;
   result.Set(1, context.vcpu);
   result.Set(2, call.x[1] + 1);
@@ -103,8 +103,8 @@ smccc::Result MemWhen(const smccc::Call& call) {
 
 }  // namespace
 
-std::vector<RangeClaim> ProbeProvider::Claims() const {
-  std::vector<RangeClaim> claims;
+std::vector<provider::RangeClaim> ProbeProvider::Claims() const {
+  std::vector<provider::RangeClaim> claims;
   for (const auto& [range, echo_reads] : {std::pair{kProbeSmc32Range, kSmc32Args},
                                           std::pair{kProbeSmc64Range, smccc::kAllArgRegisters}}) {
     const uint32_t base = range.first;
@@ -119,7 +119,8 @@ std::vector<RangeClaim> ProbeProvider::Claims() const {
   return claims;
 }
 
-void ProbeProvider::Handle(const CallContext& context, const smccc::Call& call, Completion& done) {
+void ProbeProvider::Handle(const provider::CallContext& context, const smccc::Call& call,
+                           provider::Completion& done) {
   switch (smccc::FunctionNumber(smccc::RoutingId(call.function_id))) {
     case kProbeEchoAll:
       done.Complete(EchoAll(call));

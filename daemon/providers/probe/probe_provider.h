@@ -30,7 +30,7 @@
 
 #include <cstdint>
 
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
 
@@ -56,7 +56,7 @@ inline constexpr uint64_t kProbeMemWhenBadAddress = 5;
 // What ECHO_ALL adds to argument i: i * kProbeEchoStep.
 inline constexpr uint64_t kProbeEchoStep = 0x1111111111111111u;
 
-class ProbeProvider final : public Provider {
+class ProbeProvider final : public provider::Provider {
  public:
   std::string_view name() const override { return "probe"; }
 
@@ -65,9 +65,10 @@ class ProbeProvider final : public Provider {
   // need: ECHO_ALL (x1..x17 for SMC64, x1..x7 for SMC32, which has no more
   // arguments); WRITE_SOME and WHO (x1); MEM_REVERSE, MEM_XOR and MEM_WHEN
   // one each (x1, x2 and their operands); the rest (x1).
-  std::vector<RangeClaim> Claims() const override;
+  std::vector<provider::RangeClaim> Claims() const override;
 
-  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override;
 };
 
 }  // namespace hypercall::providers

@@ -5,12 +5,13 @@
 
 namespace hypercall::providers {
 
-std::vector<RangeClaim> PvTimeProvider::Claims() const {
+std::vector<provider::RangeClaim> PvTimeProvider::Claims() const {
   constexpr smccc::RegisterMask kReadsX1 = 1u << 1;
   return {{{smccc::kPvTimeFeatures, smccc::kPvTimeSt}, kReadsX1, {}}};
 }
 
-void PvTimeProvider::Handle(const CallContext& context, const smccc::Call& call, Completion& done) {
+void PvTimeProvider::Handle(const provider::CallContext& context, const smccc::Call& call,
+                            provider::Completion& done) {
   // As KVM (arch/arm64/kvm/pvtime.c): without a record for this vCPU neither
   // function is there, so a guest asking FEATURES first never calls ST.
   const bool has_record = context.stolen_time_record != 0;

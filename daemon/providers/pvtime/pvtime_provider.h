@@ -8,18 +8,19 @@
 #ifndef HYPERCALL_DAEMON_PROVIDERS_PVTIME_PVTIME_PROVIDER_H_
 #define HYPERCALL_DAEMON_PROVIDERS_PVTIME_PVTIME_PROVIDER_H_
 
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
 
-class PvTimeProvider final : public Provider {
+class PvTimeProvider final : public provider::Provider {
  public:
   std::string_view name() const override { return "pvtime"; }
 
   // PV_TIME_FEATURES and PV_TIME_ST (0xC5000020-0xC5000021), reading x1.
-  std::vector<RangeClaim> Claims() const override;
+  std::vector<provider::RangeClaim> Claims() const override;
 
-  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override;
 };
 
 }  // namespace hypercall::providers

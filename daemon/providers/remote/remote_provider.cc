@@ -6,7 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "log.h"
+#include "base/log.h"
 #include "smccc/range_claim.h"
 #include "smccc/return_codes.h"
 
@@ -34,10 +34,10 @@ struct RemoteProvider::Counters {
 // deadline. Its own lock, so deadline callbacks need only the connection.
 class RemoteProvider::Connection {
  public:
-  Connection(ProviderLink& link, const core::PeerCredentials& peer)
-      : link_(&link), peer_(peer), who_(core::DescribePeer(peer)) {}
+  Connection(ProviderLink& link, const base::PeerCredentials& peer)
+      : link_(&link), peer_(peer), who_(base::DescribePeer(peer)) {}
 
-  const core::PeerCredentials& peer() const { return peer_; }
+  const base::PeerCredentials& peer() const { return peer_; }
   const std::string& who() const { return who_; }
 
   bool disconnected() const ABSL_LOCKS_EXCLUDED(mu_) {
@@ -47,9 +47,9 @@ class RemoteProvider::Connection {
 
   // Sends `call` with a deadline; answers it NOT_SUPPORTED (counted) when it
   // cannot be sent.
-  static void Forward(const std::shared_ptr<Connection>& self, const CallContext& context,
-                      const smccc::Call& call, Completion& done,
-                      const RemoteProviderOptions& options, core::CallTimer& timer,
+  static void Forward(const std::shared_ptr<Connection>& self, const provider::CallContext& context,
+                      const smccc::Call& call, provider::Completion& done,
+                      const RemoteProviderOptions& options, base::CallTimer& timer,
                       const std::shared_ptr<Counters>& counters) {
     {
       absl::MutexLock lock(&self->mu_);
@@ -60,7 +60,7 @@ class RemoteProvider::Connection {
         refused = &counters->over_limit;
       } else {
         const uint64_t call_id = self->next_call_id_++;
-        const core::CallTimer::Id deadline = timer.ScheduleAfter(
+        const base::CallTimer::Id deadline = timer.ScheduleAfter(
             absl::FromChrono(options.call_deadline),
             [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer] {
               std::shared_ptr<Connection> connection = weak.lock();
@@ -91,9 +91,9 @@ class RemoteProvider::Connection {
 
   // Ends call `call_id` with `result` if it is still waiting, counting it
   // in `outcome` first; returns whether it was.
-  bool Finish(uint64_t call_id, const smccc::Result& result, core::CallTimer& timer,
+  bool Finish(uint64_t call_id, const smccc::Result& result, base::CallTimer& timer,
               std::atomic<uint64_t>& outcome) ABSL_LOCKS_EXCLUDED(mu_) {
-    Completion* done = nullptr;
+    provider::Completion* done = nullptr;
     {
       absl::MutexLock lock(&mu_);
       auto it = pending_.find(call_id);
@@ -109,8 +109,8 @@ class RemoteProvider::Connection {
 
   // Marks the process gone and answers its calls NOT_SUPPORTED, counting
   // them in `outcome` first.
-  void Close(core::CallTimer& timer, std::atomic<uint64_t>& outcome) ABSL_LOCKS_EXCLUDED(mu_) {
-    std::vector<Completion*> orphans;
+  void Close(base::CallTimer& timer, std::atomic<uint64_t>& outcome) ABSL_LOCKS_EXCLUDED(mu_) {
+    std::vector<provider::Completion*> orphans;
     {
       absl::MutexLock lock(&mu_);
       disconnected_ = true;
@@ -121,19 +121,19 @@ class RemoteProvider::Connection {
       pending_.clear();
       outcome += orphans.size();
     }
-    for (Completion* done : orphans) done->Complete(NotSupported());
+    for (provider::Completion* done : orphans) done->Complete(NotSupported());
   }
 
  private:
   struct Pending {
-    Completion* done;
-    core::CallTimer::Id deadline;
+    provider::Completion* done;
+    base::CallTimer::Id deadline;
   };
 
   // Used only under mu_: it stays valid until Disconnect, which Close marks
   // under mu_ too.
   ProviderLink* const link_ ABSL_PT_GUARDED_BY(mu_);
-  const core::PeerCredentials peer_;
+  const base::PeerCredentials peer_;
   const std::string who_;
   mutable absl::Mutex mu_;
   bool disconnected_ ABSL_GUARDED_BY(mu_) = false;
@@ -141,7 +141,7 @@ class RemoteProvider::Connection {
   absl::flat_hash_map<uint64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
 };
 
-RemoteProvider::RemoteProvider(RemoteProviderOptions options, core::CallTimer& timer)
+RemoteProvider::RemoteProvider(RemoteProviderOptions options, base::CallTimer& timer)
     : options_(std::move(options)), timer_(timer), counters_(std::make_shared<Counters>()) {}
 
 RemoteProvider::~RemoteProvider() {
@@ -154,12 +154,12 @@ RemoteProvider::~RemoteProvider() {
 }
 
 std::shared_ptr<RemoteProvider::Connection> RemoteProvider::Connect(
-    ProviderLink& link, const core::PeerCredentials& peer) {
+    ProviderLink& link, const base::PeerCredentials& peer) {
   return std::make_shared<Connection>(link, peer);
 }
 
 absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection,
-                                   const RangeClaim& claim) {
+                                   const provider::RangeClaim& claim) {
   if (absl::Status status = smccc::CheckClaim(claim); !status.ok()) return status;
   if (absl::Status status = smccc::CheckClaimWithin(
           claim, options_.allowed, absl::StrFormat("provider \"%s\"", options_.name));
@@ -184,7 +184,8 @@ absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection
   return absl::OkStatus();
 }
 
-void RemoteProvider::Handle(const CallContext& context, const smccc::Call& call, Completion& done) {
+void RemoteProvider::Handle(const provider::CallContext& context, const smccc::Call& call,
+                            provider::Completion& done) {
   const uint32_t id = smccc::RoutingId(call.function_id);
   std::shared_ptr<Connection> connection;
   {
@@ -255,9 +256,9 @@ RemoteProviderStats RemoteProvider::stats() const {
   };
 }
 
-std::vector<core::PeerCredentials> RemoteProvider::Serving() const {
+std::vector<base::PeerCredentials> RemoteProvider::Serving() const {
   absl::MutexLock lock(&mu_);
-  std::vector<core::PeerCredentials> serving;
+  std::vector<base::PeerCredentials> serving;
   std::vector<const Connection*> seen;
   for (const ClaimedRange& claimed : claimed_) {
     if (std::find(seen.begin(), seen.end(), claimed.connection.get()) != seen.end()) continue;

@@ -27,9 +27,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "core/call_timer.h"
-#include "core/peer_credentials.h"
-#include "providers/provider.h"
+#include "base/call_timer.h"
+#include "base/peer_credentials.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
 
@@ -41,8 +41,8 @@ class ProviderLink {
   // Returns false when it cannot be sent (the stream is closing or its send
   // queue is full); the call is then answered NOT_SUPPORTED at once.
   // Must not block, and must not call back into the RemoteProvider.
-  virtual bool SendCall(uint64_t call_id, const CallContext& context, const smccc::Call& call,
-                        std::chrono::nanoseconds deadline) = 0;
+  virtual bool SendCall(uint64_t call_id, const provider::CallContext& context,
+                        const smccc::Call& call, std::chrono::nanoseconds deadline) = 0;
   // Tells the process that VM `vm` detached. Returns false when it cannot be
   // sent (as for SendCall); the notice is then dropped. Same rules.
   virtual bool SendVmDetached(std::string_view vm) = 0;
@@ -52,7 +52,7 @@ struct RemoteProviderOptions {
   std::string name;
   // What the config lets processes claim, with the argument registers VMs
   // are planned to read and the memory operands they pass for each range.
-  std::vector<RangeClaim> allowed;
+  std::vector<provider::RangeClaim> allowed;
   // Longest a call may wait for the process.
   std::chrono::nanoseconds call_deadline = std::chrono::seconds(1);
   // Calls unanswered at once per connection; more are answered NOT_SUPPORTED.
@@ -77,10 +77,10 @@ struct RemoteProviderStats {
   uint64_t detach_notices_dropped = 0;
 };
 
-class RemoteProvider final : public Provider {
+class RemoteProvider final : public provider::Provider {
  public:
   // `timer` must outlive the provider.
-  RemoteProvider(RemoteProviderOptions options, core::CallTimer& timer);
+  RemoteProvider(RemoteProviderOptions options, base::CallTimer& timer);
   ~RemoteProvider() override;
 
   // One process serving this provider, from its hello until its stream ends.
@@ -88,7 +88,7 @@ class RemoteProvider final : public Provider {
 
   // A process, `peer`, has said hello. `link` must stay valid until
   // Disconnect.
-  std::shared_ptr<Connection> Connect(ProviderLink& link, const core::PeerCredentials& peer);
+  std::shared_ptr<Connection> Connect(ProviderLink& link, const base::PeerCredentials& peer);
 
   // The process asks to serve `claim`. OK when granted. Otherwise
   // InvalidArgument when it breaks smccc::CheckClaim's rules;
@@ -96,7 +96,7 @@ class RemoteProvider final : public Provider {
   // (smccc::CheckClaimWithin: inside one, reading no more registers, the
   // same memory operands); AlreadyExists naming the holder when another
   // connection, or this one, serves part of it.
-  absl::Status Claim(const std::shared_ptr<Connection>& connection, const RangeClaim& claim)
+  absl::Status Claim(const std::shared_ptr<Connection>& connection, const provider::RangeClaim& claim)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // The process answered call `call_id`. Returns false, dropping the result,
@@ -111,8 +111,8 @@ class RemoteProvider final : public Provider {
 
   // Provider:
   std::string_view name() const override { return options_.name; }
-  std::vector<RangeClaim> Claims() const override { return options_.allowed; }
-  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override
+  std::vector<provider::RangeClaim> Claims() const override { return options_.allowed; }
+  void Handle(const provider::CallContext& context, const smccc::Call& call, provider::Completion& done) override
       ABSL_LOCKS_EXCLUDED(mu_);
   // Tells each process serving a range now; returns without waiting.
   void VmDetached(std::string_view vm) override ABSL_LOCKS_EXCLUDED(mu_);
@@ -120,7 +120,7 @@ class RemoteProvider final : public Provider {
   const RemoteProviderOptions& options() const { return options_; }
   RemoteProviderStats stats() const;
   // The processes now serving at least one range.
-  std::vector<core::PeerCredentials> Serving() const ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<base::PeerCredentials> Serving() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct ClaimedRange {
@@ -130,7 +130,7 @@ class RemoteProvider final : public Provider {
   struct Counters;
 
   const RemoteProviderOptions options_;
-  core::CallTimer& timer_;
+  base::CallTimer& timer_;
   // Shared with deadline callbacks, which may outlive the provider.
   const std::shared_ptr<Counters> counters_;
 

@@ -45,13 +45,13 @@ bool GetRandomEntropy(uint8_t* buf, size_t len) {
 
 TrngProvider::TrngProvider(EntropySource entropy) : entropy_(std::move(entropy)) {}
 
-std::vector<RangeClaim> TrngProvider::Claims() const {
+std::vector<provider::RangeClaim> TrngProvider::Claims() const {
   constexpr smccc::RegisterMask kReadsX1 = 1u << 1;
   return {{{0x84000050u, 0x8400005fu}, kReadsX1, {}}, {{0xc4000050u, 0xc400005fu}, kReadsX1, {}}};
 }
 
-void TrngProvider::Handle(const CallContext& /*context*/, const smccc::Call& call,
-                          Completion& done) {
+void TrngProvider::Handle(const provider::CallContext& /*context*/, const smccc::Call& call,
+                          provider::Completion& done) {
   smccc::Result result;
   switch (smccc::RoutingId(call.function_id)) {
     case smccc::kTrngVersion:

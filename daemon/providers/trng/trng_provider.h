@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 
 namespace hypercall::providers {
 
@@ -31,7 +31,7 @@ using EntropySource = std::function<bool(uint8_t* buf, size_t len)>;
 // initialised or on any error.
 bool GetRandomEntropy(uint8_t* buf, size_t len);
 
-class TrngProvider final : public Provider {
+class TrngProvider final : public provider::Provider {
  public:
   // `entropy` defaults to GetRandomEntropy; tests pass their own.
   explicit TrngProvider(EntropySource entropy = GetRandomEntropy);
@@ -39,9 +39,10 @@ class TrngProvider final : public Provider {
   std::string_view name() const override { return "trng"; }
 
   // 0x84000050-0x8400005F and 0xC4000050-0xC400005F, reading x1.
-  std::vector<RangeClaim> Claims() const override;
+  std::vector<provider::RangeClaim> Claims() const override;
 
-  void Handle(const CallContext& context, const smccc::Call& call, Completion& done) override;
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override;
 
  private:
   // RND32 (`bits_per_word` 32, up to 96 bits) and RND64 (64, up to 192).

@@ -53,7 +53,8 @@ class Runner::Impl {
         target_(wire::GrpcUnixTarget(options_.runtime_dir, wire::kProviderSocketName)),
         backoff_(options_.initial_backoff, options_.max_backoff),
         workers_(options_.workers) {
-    if (options_.software.empty()) options_.software = std::string(provider_.name()) + "/sdk";
+    if (options_.name.empty()) options_.name = std::string(provider_.name());
+    if (options_.software.empty()) options_.software = options_.name + "/sdk";
   }
 
   void Run() {
@@ -115,7 +116,7 @@ class Runner::Impl {
 
   Outcome ServeOn(const std::shared_ptr<ProviderStream>& shared) {
     ProviderStream& stream = *shared;
-    const std::string name(provider_.name());
+    const std::string& name = options_.name;
     if (absl::Status hello = stream.Hello(name, options_.software); !hello.ok()) {
       if (IsRefusal(hello)) {
         LogProblem(LogSeverity::kError,
@@ -237,7 +238,7 @@ class Runner::Impl {
     if (options_.log) {
       options_.log(severity, message);
     } else {
-      absl::FPrintF(stderr, "%s: %s: %s\n", provider_.name(), SeverityName(severity), message);
+      absl::FPrintF(stderr, "%s: %s: %s\n", options_.name, SeverityName(severity), message);
     }
   }
 

@@ -34,10 +34,10 @@ from hypercall_provider import (
     CallContext,
     Direction,
     MemoryOperand,
-    Provider,
     RangeClaim,
     Result,
     Runner,
+    SyncProvider,
     routing_id,
     run_until_signalled,
 )
@@ -51,7 +51,7 @@ UPPER_MEMORY = (MemoryOperand(address_register=1, length=UPPER_BYTES, direction=
                 MemoryOperand(address_register=2, length=UPPER_BYTES, direction=Direction.OUT))
 
 
-class CounterProvider(Provider):
+class CounterProvider(SyncProvider):
     """ECHO, ADD, SLEEP, WHO and UPPER (see the module docstring)."""
 
     def __init__(self, name: str) -> None:
@@ -68,7 +68,7 @@ class CounterProvider(Provider):
                 RangeClaim(UPPER, UPPER, READS_X1_X2, memory=UPPER_MEMORY),
                 RangeClaim(UPPER + 1, BASE + 0xF, READS_X1_TO_X3)]
 
-    def handle(self, context: CallContext, call: Call) -> Result:
+    def answer(self, context: CallContext, call: Call) -> Result:
         result = Result.code(SUCCESS)
         function = routing_id(call.function_id)
         if function == ECHO:

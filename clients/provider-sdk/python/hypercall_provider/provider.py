@@ -1,11 +1,23 @@
 """The provider interface of the Python SDK.
 
-The same shape as the daemon's built-in providers (daemon/providers/provider.h)
-and the C++ SDK's: a provider has a name, claims function-ID ranges with the
-argument registers it reads and the guest memory operands its calls pass, and
-answers each call in them. Here ``handle`` returns the result; the runner
-calls it concurrently from worker threads, and ``vm_detached`` when a VM
-planned with the provider detaches.
+The same names and contract as the one C++ provider interface
+(proto/provider_api/include/hypercall/provider/provider.h), which the
+daemon's built-in providers and the C++ SDK share: a ``Provider`` has a
+name, claims function-ID ranges with the argument registers it reads and the
+guest memory operands its calls pass, and answers each call in them through
+its ``Completion``, exactly once, at once or later from any thread; a
+``SyncProvider`` just returns the result from ``answer``. The runner calls
+``handle`` concurrently from its worker threads (it may block its worker;
+the deadline still counts), and ``vm_detached`` when a VM planned with the
+provider detaches.
+
+Function IDs: ``call.function_id`` is the ID as the guest issued it (w0, the
+SVE hint bit 16 included); ``call.x[0]`` is not the ID. Tell functions apart
+by ``routing_id(call.function_id)``, which clears the hint. An ID in a
+claimed range that the provider does not implement is answered
+``Result.code(NOT_SUPPORTED)``, never left unanswered. For SMC32/HVC32 calls
+the arguments already have w-register semantics (upper halves zero), and the
+daemon applies them to the result.
 
 Guest memory: a range may declare up to four memory operands
 (``MemoryOperand``), buffers in guest RAM that its calls pass by
@@ -258,13 +270,22 @@ class Result:
         return Result().set(0, code)
 
 
+class Completion(abc.ABC):
+    """Receives the answer to one call (the runner gives one per call)."""
+
+    @abc.abstractmethod
+    def complete(self, result: Result) -> None:
+        """Answers the call with ``result``. Call exactly once per
+        ``handle``, from any thread; a second answer raises RuntimeError."""
+
+
 class Provider(abc.ABC):
     """Base class of a provider; see the module docstring for the contract.
 
-    ``handle`` is called concurrently and must be thread-safe. An ID in a
-    claimed range that the provider does not implement is answered
-    ``Result.code(NOT_SUPPORTED)``. An exception in ``handle`` is logged and
-    answered NOT_SUPPORTED.
+    ``handle`` is called concurrently and must be thread-safe. It answers
+    through ``done.complete(result)``, inline or later from any thread. An
+    exception in ``handle`` before it answered is logged and answered
+    NOT_SUPPORTED.
     """
 
     @property
@@ -277,8 +298,8 @@ class Provider(abc.ABC):
         """The ranges this provider claims when it connects."""
 
     @abc.abstractmethod
-    def handle(self, context: CallContext, call: Call) -> Result:
-        """The result of ``call``."""
+    def handle(self, context: CallContext, call: Call, done: Completion) -> None:
+        """Answers ``call`` through ``done`` (see the module docstring)."""
 
     def vm_detached(self, vm: str) -> None:
         """The VM named ``vm`` detached (its VMM's session ended), so what the
@@ -295,3 +316,15 @@ class Provider(abc.ABC):
         comes, so use it to free state, never for correctness. An exception
         is logged. Default: nothing kept per VM.
         """
+
+
+class SyncProvider(Provider):
+    """For providers that answer every call on the spot: implement
+    ``answer``."""
+
+    @abc.abstractmethod
+    def answer(self, context: CallContext, call: Call) -> Result:
+        """The result of ``call``; called concurrently, must be thread-safe."""
+
+    def handle(self, context: CallContext, call: Call, done: Completion) -> None:
+        done.complete(self.answer(context, call))

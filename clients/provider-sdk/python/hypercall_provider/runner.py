@@ -27,6 +27,7 @@ from hypercall_provider.provider import (
     NOT_SUPPORTED,
     Call,
     CallContext,
+    Completion,
     Provider,
     Result,
     describe_memory,
@@ -265,21 +266,31 @@ class Runner:
             return
         with self._lock:
             self._in_flight += 1
-        self._pool.submit(self._answer, connection, wire.call_id, context, call)
+        done = _CallCompletion(self, connection, wire.call_id, context)
+        self._pool.submit(self._answer, done, context, call)
 
-    def _answer(self, connection: _Connection, call_id: int, context: CallContext,
-                call: Call) -> None:
+    def _answer(self, done: _CallCompletion, context: CallContext, call: Call) -> None:
+        """Runs on a worker: hands the call to the provider, unless its
+        deadline passed while it waited for the worker."""
+        if context.remaining() < 0:
+            done.finish(None, only_if_unanswered=False)
+            return
         try:
-            if context.remaining() < 0:
-                self._late(call_id)
-                return
-            try:
-                result = self._provider.handle(context, call)
-            except Exception:  # pylint: disable=broad-except
+            self._provider.handle(context, call, done)
+        except Exception:  # pylint: disable=broad-except
+            if done.finish(Result.code(NOT_SUPPORTED), only_if_unanswered=True):
                 self._log.exception("handle() raised for call %d; answering NOT_SUPPORTED",
-                                    call_id)
-                result = Result.code(NOT_SUPPORTED)
-            if context.remaining() < 0:
+                                    done.call_id)
+            else:
+                self._log.exception("handle() raised for call %d after answering it",
+                                    done.call_id)
+
+    def _send_answer(self, connection: _Connection, call_id: int, context: CallContext,
+                     result: Optional[Result]) -> None:
+        """Sends the one answer of a call (None: the deadline passed before
+        the provider was asked), unless it is too late by now."""
+        try:
+            if result is None or context.remaining() < 0:
                 self._late(call_id)
                 return
             connection.send(provider_pb2.ProviderMessage(result=result_to_proto(result, call_id)))
@@ -303,6 +314,37 @@ class Runner:
                 return
             self._last_problem = message
         self._log.log(level, "%s", message)
+
+
+class _CallCompletion(Completion):
+    """The Completion of one call: its first answer is sent (if in time), a
+    second one is refused."""
+
+    def __init__(self, runner: Runner, connection: _Connection, call_id: int,
+                 context: CallContext) -> None:
+        self._runner = runner
+        self._connection = connection
+        self.call_id = call_id
+        self._context = context
+        self._lock = threading.Lock()
+        self._answered = False
+
+    def complete(self, result: Result) -> None:
+        self.finish(result, only_if_unanswered=False)
+
+    def finish(self, result: Optional[Result], only_if_unanswered: bool) -> bool:
+        """Answers the call with ``result``; returns whether this was its
+        answer. A second answer returns False when ``only_if_unanswered``,
+        else raises RuntimeError."""
+        with self._lock:
+            if self._answered:
+                if only_if_unanswered:
+                    return False
+                raise RuntimeError(f"call {self.call_id} was answered twice")
+            self._answered = True
+        # pylint: disable=protected-access
+        self._runner._send_answer(self._connection, self.call_id, self._context, result)
+        return True
 
 
 def _describe(error: BaseException) -> tuple[Optional[grpc.StatusCode], str]:

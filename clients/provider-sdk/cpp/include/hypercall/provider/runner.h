@@ -18,6 +18,10 @@ namespace hypercall::provider {
 enum class LogSeverity { kInfo, kWarning, kError };
 
 struct RunnerOptions {
+  // The name the daemon's config knows the provider by, sent in the hello;
+  // default: provider.name(). (hypercall-provider-host serves a built-in
+  // this way under a name other than the built-in's own.)
+  std::string name;
   // Directory holding provider.sock.
   std::string runtime_dir = "/run/hypercalld";
   // Threads calling Provider::Handle (calls beyond them wait their turn).
@@ -29,9 +33,9 @@ struct RunnerOptions {
   // On Stop(), how long calls in flight may take to be answered before the
   // stream is closed (the daemon answers the rest NOT_SUPPORTED).
   std::chrono::milliseconds drain_timeout{1000};
-  // "name/version" sent in the hello; default "<provider name>/sdk".
+  // "name/version" sent in the hello; default "<name>/sdk".
   std::string software;
-  // Where log lines go; default: stderr, "<provider name>: <severity>: ...".
+  // Where log lines go; default: stderr, "<name>: <severity>: ...".
   std::function<void(LogSeverity, const std::string&)> log;
 };
 

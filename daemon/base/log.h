@@ -1,8 +1,8 @@
 // The daemon's log: one line per event on stderr, each starting with a
 // syslog priority prefix ("<3>" error, "<4>" warning, "<6>" info, "<7>"
 // debug) that journald turns into the entry's priority.
-#ifndef HYPERCALL_DAEMON_LOG_H_
-#define HYPERCALL_DAEMON_LOG_H_
+#ifndef HYPERCALL_DAEMON_BASE_LOG_H_
+#define HYPERCALL_DAEMON_BASE_LOG_H_
 
 #include <optional>
 #include <string>
@@ -33,4 +33,4 @@ void Log(LogLevel level, const absl::FormatSpec<Args...>& format, const Args&...
 
 }  // namespace hypercall::daemon
 
-#endif  // HYPERCALL_DAEMON_LOG_H_
+#endif  // HYPERCALL_DAEMON_BASE_LOG_H_

@@ -1,8 +1,8 @@
 // Who a peer process is, as the kernel vouches for it (SO_PEERCRED and
 // SO_PEERGROUPS, read when it connected): what sessions and provider streams
 // carry for policy checks, logs and listings.
-#ifndef HYPERCALL_DAEMON_CORE_PEER_CREDENTIALS_H_
-#define HYPERCALL_DAEMON_CORE_PEER_CREDENTIALS_H_
+#ifndef HYPERCALL_DAEMON_BASE_PEER_CREDENTIALS_H_
+#define HYPERCALL_DAEMON_BASE_PEER_CREDENTIALS_H_
 
 #include <sys/types.h>
 
@@ -13,7 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
-namespace hypercall::core {
+namespace hypercall::base {
 
 struct PeerCredentials {
   pid_t pid = 0;
@@ -37,6 +37,6 @@ inline std::string DescribePeer(const PeerCredentials& peer) {
   return out;
 }
 
-}  // namespace hypercall::core
+}  // namespace hypercall::base
 
-#endif  // HYPERCALL_DAEMON_CORE_PEER_CREDENTIALS_H_
+#endif  // HYPERCALL_DAEMON_BASE_PEER_CREDENTIALS_H_

@@ -1,8 +1,8 @@
-#include "core/call_timer.h"
+#include "base/call_timer.h"
 
 #include <utility>
 
-namespace hypercall::core {
+namespace hypercall::base {
 
 CallTimer::CallTimer(const Clock& clock) : clock_(clock), thread_([this] { Run(); }) {}
 
@@ -75,4 +75,4 @@ void CallTimer::Run() {
   }
 }
 
-}  // namespace hypercall::core
+}  // namespace hypercall::base

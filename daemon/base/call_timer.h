@@ -3,8 +3,8 @@
 // timer per call. Scheduling and cancelling are cheap (a map insert/erase),
 // since nearly every call is answered in time and cancels its deadline.
 // Deadlines are read on a Clock, so tests can move time themselves.
-#ifndef HYPERCALL_DAEMON_CORE_CALL_TIMER_H_
-#define HYPERCALL_DAEMON_CORE_CALL_TIMER_H_
+#ifndef HYPERCALL_DAEMON_BASE_CALL_TIMER_H_
+#define HYPERCALL_DAEMON_BASE_CALL_TIMER_H_
 
 #include <cstdint>
 #include <functional>
@@ -15,9 +15,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/clock.h"
+#include "base/clock.h"
 
-namespace hypercall::core {
+namespace hypercall::base {
 
 class CallTimer {
  public:
@@ -61,6 +61,6 @@ class CallTimer {
   std::thread thread_;
 };
 
-}  // namespace hypercall::core
+}  // namespace hypercall::base
 
-#endif  // HYPERCALL_DAEMON_CORE_CALL_TIMER_H_
+#endif  // HYPERCALL_DAEMON_BASE_CALL_TIMER_H_

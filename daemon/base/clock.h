@@ -1,14 +1,14 @@
 // Where the daemon reads the time its deadlines are measured in: the real
 // clock in the daemon, one that moves only when told in tests (FakeClock in
 // tests/support), so a deadline test neither sleeps nor races the machine.
-#ifndef HYPERCALL_DAEMON_CORE_CLOCK_H_
-#define HYPERCALL_DAEMON_CORE_CLOCK_H_
+#ifndef HYPERCALL_DAEMON_BASE_CLOCK_H_
+#define HYPERCALL_DAEMON_BASE_CLOCK_H_
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace hypercall::core {
+namespace hypercall::base {
 
 class Clock {
  public:
@@ -27,6 +27,6 @@ class Clock {
   static const Clock& Real();
 };
 
-}  // namespace hypercall::core
+}  // namespace hypercall::base
 
-#endif  // HYPERCALL_DAEMON_CORE_CLOCK_H_
+#endif  // HYPERCALL_DAEMON_BASE_CLOCK_H_

@@ -1,8 +1,8 @@
-#include "core/clock.h"
+#include "base/clock.h"
 
 #include "absl/time/clock.h"
 
-namespace hypercall::core {
+namespace hypercall::base {
 namespace {
 
 class RealClock final : public Clock {
@@ -21,4 +21,4 @@ const Clock& Clock::Real() {
   return *clock;
 }
 
-}  // namespace hypercall::core
+}  // namespace hypercall::base
