@@ -139,7 +139,7 @@ class FaultProcess {
   }
 
  private:
-  class ProcessAnswer final : public Completion {
+  class ProcessAnswer final : public provider::Completion {
    public:
     ProcessAnswer(FaultProcess& process, std::shared_ptr<RemoteProvider::Connection> connection,
                   uint64_t call_id)

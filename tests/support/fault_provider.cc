@@ -6,7 +6,7 @@
 
 namespace hypercall::testing {
 
-FaultProvider::FaultProvider(std::vector<providers::RangeClaim> claims, std::string name)
+FaultProvider::FaultProvider(std::vector<provider::RangeClaim> claims, std::string name)
     : claims_(std::move(claims)), name_(std::move(name)) {}
 
 void FaultProvider::Then(Script script) {
@@ -33,7 +33,7 @@ smccc::Call FaultProvider::call(size_t index) const {
 }
 
 void FaultProvider::Release(size_t index) {
-  providers::Completion* done = nullptr;
+  provider::Completion* done = nullptr;
   smccc::Result result;
   {
     absl::MutexLock lock(&mu_);
@@ -46,8 +46,8 @@ void FaultProvider::Release(size_t index) {
   done->Complete(result);
 }
 
-void FaultProvider::Handle(const providers::CallContext&, const smccc::Call& call,
-                           providers::Completion& done) {
+void FaultProvider::Handle(const provider::CallContext&, const smccc::Call& call,
+                           provider::Completion& done) {
   Script script;
   {
     absl::MutexLock lock(&mu_);

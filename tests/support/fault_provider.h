@@ -21,12 +21,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "providers/provider.h"
+#include "hypercall/provider/provider.h"
 #include "smccc/call.h"
 
 namespace hypercall::testing {
 
-class FaultProvider final : public providers::Provider {
+class FaultProvider final : public provider::Provider {
  public:
   enum class Fault { kAtOnce, kTwice, kHeld, kNever };
   struct Script {
@@ -34,7 +34,7 @@ class FaultProvider final : public providers::Provider {
     smccc::Result result = smccc::Result::Code(0);
   };
 
-  explicit FaultProvider(std::vector<providers::RangeClaim> claims, std::string name = "fault");
+  explicit FaultProvider(std::vector<provider::RangeClaim> claims, std::string name = "fault");
 
   // Queues how the next call not yet scripted is answered. Thread-safe.
   void Then(Script script) ABSL_LOCKS_EXCLUDED(mu_);
@@ -50,18 +50,18 @@ class FaultProvider final : public providers::Provider {
 
   // Provider:
   std::string_view name() const override { return name_; }
-  std::vector<providers::RangeClaim> Claims() const override { return claims_; }
-  void Handle(const providers::CallContext& context, const smccc::Call& call,
-              providers::Completion& done) override ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<provider::RangeClaim> Claims() const override { return claims_; }
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Received {
     smccc::Call call;
     Script script;
-    providers::Completion* held = nullptr;
+    provider::Completion* held = nullptr;
   };
 
-  const std::vector<providers::RangeClaim> claims_;
+  const std::vector<provider::RangeClaim> claims_;
   const std::string name_;
   mutable absl::Mutex mu_;
   std::deque<Script> scripts_ ABSL_GUARDED_BY(mu_);
