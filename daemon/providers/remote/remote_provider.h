@@ -96,8 +96,8 @@ class RemoteProvider final : public provider::Provider {
   // (smccc::CheckClaimWithin: inside one, reading no more registers, the
   // same memory operands); AlreadyExists naming the holder when another
   // connection, or this one, serves part of it.
-  absl::Status Claim(const std::shared_ptr<Connection>& connection, const provider::RangeClaim& claim)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status Claim(const std::shared_ptr<Connection>& connection,
+                     const provider::RangeClaim& claim) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The process answered call `call_id`. Returns false, dropping the result,
   // for a call it was not asked, one answered already, or one past its
@@ -112,8 +112,8 @@ class RemoteProvider final : public provider::Provider {
   // Provider:
   std::string_view name() const override { return options_.name; }
   std::vector<provider::RangeClaim> Claims() const override { return options_.allowed; }
-  void Handle(const provider::CallContext& context, const smccc::Call& call, provider::Completion& done) override
-      ABSL_LOCKS_EXCLUDED(mu_);
+  void Handle(const provider::CallContext& context, const smccc::Call& call,
+              provider::Completion& done) override ABSL_LOCKS_EXCLUDED(mu_);
   // Tells each process serving a range now; returns without waiting.
   void VmDetached(std::string_view vm) override ABSL_LOCKS_EXCLUDED(mu_);
 
