@@ -4,6 +4,7 @@
 // daemon/README.md lists each with its default and range.
 #include "config/limits.h"
 
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -54,6 +55,7 @@ TEST(LimitsTest, TheBrokersOwnDefaultsAreTheTables) {
   const core::BrokerOptions broker;
   EXPECT_EQ(broker.max_sessions, defaults.max_sessions);
   EXPECT_EQ(broker.max_trace_watchers, defaults.max_trace_watchers);
+  EXPECT_EQ(broker.call_deadline, std::chrono::milliseconds(defaults.call_deadline_ms));
 }
 
 TEST(LimitsTest, TheDaemonReadmeListsEveryLimitWithItsDefaultAndRange) {
