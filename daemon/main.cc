@@ -14,6 +14,7 @@
 #include "config/config_file.h"
 #include "daemon.h"
 #include "provider_setup.h"
+#include "providers/provider_registry.h"
 #include "wire/protocol.h"
 
 namespace {
@@ -23,7 +24,7 @@ using hypercall::daemon::LogLevel;
 
 // --check-config: 0 when the file is fine, 1 (saying why) when not.
 int CheckConfig(const std::string& path) {
-  auto config = hypercall::config::LoadConfigFile(path, hypercall::daemon::RegisteredBuiltins());
+  auto config = hypercall::config::LoadConfigFile(path, hypercall::providers::Catalog());
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
     return 1;
@@ -40,7 +41,7 @@ void Reload(hypercall::daemon::Daemon& daemon, const std::optional<std::string>&
     return;
   }
   sd_notify(0, "RELOADING=1");
-  auto config = hypercall::config::LoadConfigFile(*path, hypercall::daemon::RegisteredBuiltins());
+  auto config = hypercall::config::LoadConfigFile(*path, hypercall::providers::Catalog());
   absl::Status status = config.ok() ? daemon.Reload(*config) : config.status();
   if (status.ok()) {
     Log(LogLevel::kInfo, "SIGHUP: reloaded %s", *path);
@@ -62,7 +63,7 @@ int Run(const hypercall::daemon::CommandLine& line) {
   options.providers = line.providers;
   if (line.config_path.has_value()) {
     auto config = hypercall::config::LoadConfigFile(*line.config_path,
-                                                    hypercall::daemon::RegisteredBuiltins());
+                                                    hypercall::providers::Catalog());
     if (!config.ok()) {
       Log(LogLevel::kError, "cannot start: %s", config.status().message());
       return 1;

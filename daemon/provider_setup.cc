@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "config/builtin_options.h"
 #include "config/limits.h"
 #include "providers/provider_registry.h"
 #include "providers/remote/remote_provider.h"
@@ -65,10 +66,11 @@ const core::Broker::ProviderSetup* FindRunning(
 
 // Adds built-in provider `name` made with `options`: the running one when
 // it was made with the same options (so it keeps its state), else a new one.
-absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& options,
+absl::Status AddBuiltin(const std::string& name, const google::protobuf::Any& options,
                         const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges,
                         const std::vector<core::Broker::ProviderSetup>& running, ProviderSet& set) {
-  // Builtin has no map fields, so equal options serialize to equal bytes.
+  // The same block of options is the same bytes (an Any holds them
+  // serialized, and options messages have no map fields).
   const std::string serialized_options = options.SerializeAsString();
   if (const core::Broker::ProviderSetup* setup = FindRunning(running, name, "builtin");
       setup != nullptr && setup->entry->options == serialized_options) {
@@ -76,8 +78,11 @@ absl::Status AddBuiltin(const std::string& name, const config::v1::Builtin& opti
     set.providers.push_back({setup->entry, std::move(claims)});
     return absl::OkStatus();
   }
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> unpacked =
+      config::UnpackBuiltinOptions(name, options, providers::Catalog());
+  if (!unpacked.ok()) return unpacked.status();
   absl::StatusOr<std::unique_ptr<provider::Provider>> provider =
-      providers::CreateProvider(name, options);
+      providers::CreateProvider(name, unpacked->get());
   if (!provider.ok()) return provider.status();
   std::vector<provider::RangeClaim> claims = Restrict((*provider)->Claims(), ranges);
   set.providers.push_back(
@@ -134,7 +139,7 @@ absl::StatusOr<ProviderSet> SetUpProviders(
   ProviderSet set;
   if (config.provider_size() == 0) {
     for (const std::string& name : builtin_names.value_or(providers::DefaultProviderNames())) {
-      if (absl::Status status = AddBuiltin(name, config::v1::Builtin(), {}, running, set);
+      if (absl::Status status = AddBuiltin(name, google::protobuf::Any(), {}, running, set);
           !status.ok()) {
         return status;
       }
@@ -152,22 +157,6 @@ absl::StatusOr<ProviderSet> SetUpProviders(
     }
   }
   return set;
-}
-
-config::BuiltinCatalog RegisteredBuiltins() {
-  config::BuiltinCatalog catalog;
-  for (const std::string& name : providers::RegisteredProviderNames()) {
-    std::vector<smccc::FunctionRange>& ranges = catalog.default_claims[name];
-    for (const provider::RangeClaim& claim : providers::DefaultClaims(name)) {
-      ranges.push_back(claim.range);
-    }
-    std::sort(ranges.begin(), ranges.end(),
-              [](const smccc::FunctionRange& a, const smccc::FunctionRange& b) {
-                return a.first < b.first;
-              });
-  }
-  catalog.default_on = providers::DefaultProviderNames();
-  return catalog;
 }
 
 core::Broker::PlanPolicy VmRulePolicy(const config::v1::Config& config) {

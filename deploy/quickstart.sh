@@ -17,6 +17,14 @@ build="${BUILD_DIR:-$top/build}"
 build_arm64="${ARM64_BUILD_DIR:-$top/build-arm64}"
 build_clang="${CLANG_BUILD_DIR:-$top/build-clang}"
 
+# Every build goes through ccache, in an ignored folder of the tree: the
+# builds share what they can, and the provider recipe test's copy of the
+# tree (tests/daemon/providers/recipe/) rebuilds from the cache.
+export CCACHE_DIR="${CCACHE_DIR:-$top/.cache/ccache}" CCACHE_BASEDIR="${CCACHE_BASEDIR:-$top}"
+export CCACHE_NOHASHDIR=1
+export CMAKE_C_COMPILER_LAUNCHER="${CMAKE_C_COMPILER_LAUNCHER:-ccache}"
+export CMAKE_CXX_COMPILER_LAUNCHER="${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}"
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }

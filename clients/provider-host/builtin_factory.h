@@ -1,9 +1,9 @@
 // Makes the built-in provider a host process serves, from its registered
-// name and the options given on the command line: protobuf text of
-// hypercall.config.v1.Builtin, as the config's `builtin { ... }` block holds
-// it. The options pass the same checks as in a config file before the
-// provider's factory sees them, so a provider behaves the same in the daemon
-// and in a host process.
+// name and the options given on the command line: protobuf text of the
+// provider's options message, as the config's `builtin { [options/NAME] {
+// ... } }` block holds it. The options pass the same checks as in a config
+// file before the provider's factory sees them, so a provider behaves the
+// same in the daemon and in a host process.
 #ifndef HYPERCALL_CLIENTS_PROVIDER_HOST_BUILTIN_FACTORY_H_
 #define HYPERCALL_CLIENTS_PROVIDER_HOST_BUILTIN_FACTORY_H_
 

@@ -19,7 +19,8 @@ struct CommandLine {
   // The external provider's name in the daemon's config (--name); default
   // "<provider>-host", as the config refuses a built-in's own name.
   std::string name;
-  // Protobuf text of hypercall.config.v1.Builtin (--options); may be empty.
+  // Protobuf text of the provider's options message (--options); may be
+  // empty.
   std::string options;
   // Print the config block for the provider and exit (--print-config).
   bool print_config = false;

@@ -12,10 +12,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "builtin_factory.h"
 #include "command_line.h"
 #include "config_block.h"
 #include "hypercall/provider/runner.h"
+#include "providers/provider_registry.h"
 
 namespace {
 
@@ -39,7 +41,8 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
   if (line->help) {
-    absl::PrintF("%s", hypercall::provider_host::kUsage);
+    absl::PrintF("%s\nBuilt-in providers: %s\n", hypercall::provider_host::kUsage,
+                 absl::StrJoin(hypercall::providers::RegisteredProviderNames(), ", "));
     return 0;
   }
   absl::StatusOr<std::unique_ptr<hypercall::provider::Provider>> builtin =

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "config/builtin_options_check.h"
+#include "config/builtin_options.h"
 #include "config/config_place.h"
 #include "config/limits.h"
 #include "smccc/function_range.h"
@@ -98,7 +98,7 @@ class Checker {
 
   std::string KnownBuiltins() const {
     std::vector<std::string> names;
-    for (const auto& [name, claims] : catalog_.default_claims) names.push_back(name);
+    for (const auto& [name, description] : catalog_) names.push_back(name);
     return absl::StrJoin(names, ", ");
   }
 
@@ -115,7 +115,7 @@ class Checker {
           absl::StrFormat("provider \"%s\" is already defined at line %d", name, it->second)));
       return;
     }
-    const auto builtin = catalog_.default_claims.find(name);
+    const auto builtin = catalog_.find(name);
     switch (provider.kind_case()) {
       case v1::Provider::KIND_NOT_SET:
         Add(place.Problem(absl::StrFormat(
@@ -123,19 +123,19 @@ class Checker {
             name)));
         return;
       case v1::Provider::kBuiltin:
-        if (builtin == catalog_.default_claims.end()) {
+        if (builtin == catalog_.end()) {
           Add(place.Field("builtin").Problem(
               absl::StrFormat("there is no built-in provider \"%s\"; built-in providers are: %s",
                               name, KnownBuiltins())));
           return;
         }
         for (ConfigProblem& problem :
-             CheckBuiltinOptions(name, provider.builtin(), place.Field("builtin"))) {
+             CheckBuiltinOptions(name, provider.builtin(), place.Field("builtin"), catalog_)) {
           Add(std::move(problem));
         }
         break;
       case v1::Provider::kExternal:
-        if (builtin != catalog_.default_claims.end()) {
+        if (builtin != catalog_.end()) {
           Add(place.Field("name").Problem(absl::StrFormat(
               "\"%s\" is the name of a built-in provider; give the external one another name",
               name)));
@@ -153,8 +153,8 @@ class Checker {
         }
         break;
     }
-    if (provider.range_size() == 0 && builtin != catalog_.default_claims.end()) {
-      for (const smccc::FunctionRange& range : builtin->second) {
+    if (provider.range_size() == 0 && builtin != catalog_.end()) {
+      for (const smccc::FunctionRange& range : builtin->second.default_claims) {
         Claim({range, name, place.line()}, place);
       }
       return;
@@ -170,7 +170,7 @@ class Checker {
       if (!CheckMemory(provider, provider.range(r), range_place)) continue;
       if (provider.has_builtin()) {
         if (absl::Status status = smccc::CheckCoveredBy(
-                range, builtin->second, absl::StrFormat("built-in provider \"%s\"", name));
+                range, builtin->second.default_claims, absl::StrFormat("built-in provider \"%s\"", name));
             !status.ok()) {
           Add(range_place.Problem(std::string(status.message())));
           continue;
@@ -270,8 +270,8 @@ class Checker {
 
   bool ProviderExists(const std::string& name) const {
     if (config_.provider_size() > 0) return provider_lines_.contains(name);
-    return std::find(catalog_.default_on.begin(), catalog_.default_on.end(), name) !=
-           catalog_.default_on.end();
+    const auto builtin = catalog_.find(name);
+    return builtin != catalog_.end() && builtin->second.default_on;
   }
 
   void CheckVmRules() {

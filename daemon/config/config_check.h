@@ -5,33 +5,17 @@
 #ifndef HYPERCALL_DAEMON_CONFIG_CONFIG_CHECK_H_
 #define HYPERCALL_DAEMON_CONFIG_CONFIG_CHECK_H_
 
-#include <map>
-#include <string>
 #include <vector>
 
+#include "config/builtin_catalog.h"
+#include "config/config_problem.h"
 #include "google/protobuf/text_format.h"
 #include "hypercall/config/v1/config.pb.h"
-#include "smccc/function_range.h"
 
 namespace hypercall::config {
 
 // The schema version this daemon reads.
 inline constexpr uint32_t kConfigVersion = 1;
-
-// What the checks need to know of the daemon they configure: the built-in
-// providers, by name, with the ranges each claims by default.
-struct BuiltinCatalog {
-  std::map<std::string, std::vector<smccc::FunctionRange>> default_claims;
-  // Names of the providers that load when the config lists none.
-  std::vector<std::string> default_on;
-};
-
-struct ConfigProblem {
-  // 1-based; 0 when the problem is about the file as a whole.
-  int line = 0;
-  int column = 0;
-  std::string message;
-};
 
 // Every problem of `config`, in file order; empty when it may be used.
 // `locations` is what the parser recorded (nullptr: no line numbers).

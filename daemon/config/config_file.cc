@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "config/builtin_options.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
@@ -36,11 +37,13 @@ class ProblemCollector : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-std::vector<ConfigProblem> ParseTextFormat(std::string_view text,
-                                           google::protobuf::Message& message,
-                                           google::protobuf::TextFormat::ParseInfoTree& locations) {
+std::vector<ConfigProblem> ParseTextFormat(
+    std::string_view text, google::protobuf::Message& message,
+    google::protobuf::TextFormat::ParseInfoTree& locations,
+    const google::protobuf::TextFormat::Finder* finder) {
   ProblemCollector collector;
   google::protobuf::TextFormat::Parser parser;
+  parser.SetFinder(finder);
   parser.RecordErrorsTo(&collector);
   parser.WriteLocationsTo(&locations);
   google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
@@ -65,7 +68,8 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text, std::string_view f
                                        const BuiltinCatalog& catalog) {
   v1::Config config;
   google::protobuf::TextFormat::ParseInfoTree locations;
-  std::vector<ConfigProblem> problems = ParseTextFormat(text, config, locations);
+  const OptionsTypeFinder finder(catalog);
+  std::vector<ConfigProblem> problems = ParseTextFormat(text, config, locations, &finder);
   if (problems.empty()) problems = CheckConfig(config, &locations, catalog);
   if (!problems.empty()) return RefuseProblems(file_name, ':', problems);
   return config;

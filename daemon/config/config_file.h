@@ -17,12 +17,14 @@
 namespace hypercall::config {
 
 // Parses `text` as protobuf text format into `message`, writing where each
-// field was written to `locations` (for CheckConfig-style problem places).
+// field was written to `locations` (for CheckConfig-style problem places),
+// with `finder` (when given) resolving the type names of Any blocks.
 // Returns the parser's complaints with their places (1-based), none when it
 // parsed.
-std::vector<ConfigProblem> ParseTextFormat(std::string_view text,
-                                           google::protobuf::Message& message,
-                                           google::protobuf::TextFormat::ParseInfoTree& locations);
+std::vector<ConfigProblem> ParseTextFormat(
+    std::string_view text, google::protobuf::Message& message,
+    google::protobuf::TextFormat::ParseInfoTree& locations,
+    const google::protobuf::TextFormat::Finder* finder = nullptr);
 
 // InvalidArgument with one line per problem, for the text called `source`:
 // "SOURCE<separator>LINE:COLUMN: what is wrong", or "SOURCE: what is wrong"
@@ -33,7 +35,9 @@ absl::Status RefuseProblems(std::string_view source, char separator,
 // The config in `text`, read from a file called `file_name`. On any problem,
 // InvalidArgument whose message has one line per problem, each
 // "FILE:LINE:COLUMN: what is wrong" (or "FILE: ..." for the whole file), so
-// editors and operators can jump to it.
+// editors and operators can jump to it. A built-in provider's options block
+// (`builtin { [options/NAME] { ... } }`) is read as NAME's options type from
+// `catalog`.
 absl::StatusOr<v1::Config> ParseConfig(std::string_view text, std::string_view file_name,
                                        const BuiltinCatalog& catalog);
 

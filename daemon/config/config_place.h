@@ -1,13 +1,14 @@
 // Where a field of the config file is, for problem reports: the config
-// checks (config_check.cc, builtin_options_check.cc) walk the parser's
-// location tree with it so each problem names its line and column.
+// checks (config_check.cc, builtin_options.cc, and each built-in provider's
+// options check) walk the parser's location tree with it so each problem
+// names its line and column.
 #ifndef HYPERCALL_DAEMON_CONFIG_CONFIG_PLACE_H_
 #define HYPERCALL_DAEMON_CONFIG_CONFIG_PLACE_H_
 
 #include <string>
 #include <utility>
 
-#include "config/config_check.h"
+#include "config/config_problem.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
 
@@ -35,6 +36,13 @@ class Place {
     const google::protobuf::TextFormat::ParseInfoTree* nested =
         nested_type != nullptr ? tree_->GetTreeForNested(descriptor, index) : nullptr;
     return Place(nested, nested_type, at.line + 1, at.column + 1);
+  }
+
+  // The place of the message a google.protobuf.Any here holds, written
+  // out as `[type] { ... }`: its fields, read as `type`, are where the
+  // parser recorded them, in the Any's own location tree.
+  Place Contents(const google::protobuf::Descriptor* type) const {
+    return Place(tree_, type, line_, column_);
   }
 
   int line() const { return line_; }

@@ -7,19 +7,14 @@
 #include <mutex>
 
 #include "absl/strings/str_join.h"
+#include "google/protobuf/empty.pb.h"
 
 namespace hypercall::providers {
 namespace {
 
-struct Registration {
-  DefaultLoad default_load = DefaultLoad::kOff;
-  OptionsProviderFactory factory;
-  DefaultClaimsFunction default_claims;
-};
-
 struct Registry {
   std::mutex mu;
-  std::map<std::string, Registration> registrations;
+  std::map<std::string, ProviderRegistration> registrations;
 };
 
 // Constructed on first use, so registration order across files is moot.
@@ -41,36 +36,29 @@ std::vector<std::string> NamesWhere(Predicate keep) {
 }
 
 // The registration of `name`, copied out of the lock; empty when unknown.
-Registration Find(const std::string& name) {
+ProviderRegistration Find(const std::string& name) {
   Registry& registry = GetRegistry();
   std::lock_guard<std::mutex> lock(registry.mu);
   auto it = registry.registrations.find(name);
-  return it == registry.registrations.end() ? Registration{} : it->second;
+  return it == registry.registrations.end() ? ProviderRegistration{} : it->second;
 }
 
 }  // namespace
 
-bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
-                             ProviderFactory factory) {
-  OptionsProviderFactory with_options = [name, factory](const config::v1::Builtin& options)
-      -> absl::StatusOr<std::unique_ptr<provider::Provider>> {
-    if (options.options_case() != config::v1::Builtin::OPTIONS_NOT_SET) {
-      return absl::InvalidArgumentError("built-in provider '" + name + "' takes no options");
-    }
-    return factory();
-  };
-  DefaultClaimsFunction default_claims = [factory] { return factory()->Claims(); };
-  return RegisterProviderFactory(name, default_load, std::move(with_options),
-                                 std::move(default_claims));
+ProviderRegistration WithoutOptions(DefaultLoad default_load,
+                                    std::function<std::unique_ptr<provider::Provider>()> make) {
+  ProviderRegistration registration;
+  registration.default_load = default_load;
+  registration.make = [make](const google::protobuf::Message&)
+      -> absl::StatusOr<std::unique_ptr<provider::Provider>> { return make(); };
+  registration.default_claims = [make] { return make()->Claims(); };
+  return registration;
 }
 
-bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
-                             OptionsProviderFactory factory, DefaultClaimsFunction default_claims) {
+bool RegisterProvider(const std::string& name, ProviderRegistration registration) {
   Registry& registry = GetRegistry();
   std::lock_guard<std::mutex> lock(registry.mu);
-  if (!registry.registrations
-           .emplace(name, Registration{default_load, std::move(factory), std::move(default_claims)})
-           .second) {
+  if (!registry.registrations.emplace(name, std::move(registration)).second) {
     std::fprintf(stderr, "<2>provider '%s' is registered twice\n", name.c_str());
     std::abort();
   }
@@ -78,29 +66,54 @@ bool RegisterProviderFactory(const std::string& name, DefaultLoad default_load,
 }
 
 absl::StatusOr<std::unique_ptr<provider::Provider>> CreateProvider(
-    const std::string& name, const config::v1::Builtin& options) {
-  const Registration registration = Find(name);
-  if (!registration.factory) {
+    const std::string& name, const google::protobuf::Message* options) {
+  const ProviderRegistration registration = Find(name);
+  if (!registration.make) {
     return absl::NotFoundError("no provider named '" + name +
                                "'; registered: " + absl::StrJoin(RegisteredProviderNames(), ", "));
   }
-  return registration.factory(options);
+  if (registration.options_prototype == nullptr) {
+    if (options != nullptr) {
+      return absl::InvalidArgumentError("built-in provider '" + name + "' takes no options");
+    }
+    return registration.make(google::protobuf::Empty::default_instance());
+  }
+  return registration.make(options != nullptr ? *options : *registration.options_prototype);
 }
 
 std::vector<provider::RangeClaim> DefaultClaims(const std::string& name) {
-  const Registration registration = Find(name);
+  const ProviderRegistration registration = Find(name);
   if (!registration.default_claims) return {};
   return registration.default_claims();
 }
 
 std::vector<std::string> RegisteredProviderNames() {
-  return NamesWhere([](const Registration&) { return true; });
+  return NamesWhere([](const ProviderRegistration&) { return true; });
 }
 
 std::vector<std::string> DefaultProviderNames() {
-  return NamesWhere([](const Registration& registration) {
+  return NamesWhere([](const ProviderRegistration& registration) {
     return registration.default_load == DefaultLoad::kOn;
   });
+}
+
+config::BuiltinCatalog Catalog() {
+  config::BuiltinCatalog catalog;
+  for (const std::string& name : RegisteredProviderNames()) {
+    const ProviderRegistration registration = Find(name);
+    config::BuiltinDescription& description = catalog[name];
+    for (const provider::RangeClaim& claim : registration.default_claims()) {
+      description.default_claims.push_back(claim.range);
+    }
+    std::sort(description.default_claims.begin(), description.default_claims.end(),
+              [](const smccc::FunctionRange& a, const smccc::FunctionRange& b) {
+                return a.first < b.first;
+              });
+    description.default_on = registration.default_load == DefaultLoad::kOn;
+    description.options_prototype = registration.options_prototype;
+    description.check_options = registration.check_options;
+  }
+  return catalog;
 }
 
 absl::Status CheckProviderNames(const std::vector<std::string>& names) {

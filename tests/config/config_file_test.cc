@@ -8,7 +8,10 @@
 #include <fstream>
 
 #include "absl/strings/str_format.h"
+#include "config/builtin_options.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "gtest/gtest.h"
 
 namespace hypercall::config {
@@ -16,13 +19,31 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// Stand-ins for built-in providers, as the registry would describe them:
+// names and claims like the real ones', and two that take options (the
+// well-known Duration and Timestamp messages, so config/ needs no provider).
 BuiltinCatalog Catalog() {
   BuiltinCatalog catalog;
-  catalog.default_claims["trng"] = {{0x84000050, 0x8400005F}, {0xC4000050, 0xC400005F}};
-  catalog.default_claims["probe"] = {{0x83000000, 0x8300000F}, {0xC3000000, 0xC300000F}};
-  catalog.default_claims["hyperv"] = {{0x46000001, 0x46000001}, {0x8600FF01, 0x8600FF01}};
-  catalog.default_claims["kvm_discover"] = {{0xC6000040, 0xC6000040}, {0xC6000041, 0xC6000041}};
-  catalog.default_on = {"trng"};
+  catalog["trng"].default_claims = {{0x84000050, 0x8400005F}, {0xC4000050, 0xC400005F}};
+  catalog["trng"].default_on = true;
+  catalog["probe"].default_claims = {{0x83000000, 0x8300000F}, {0xC3000000, 0xC300000F}};
+  catalog["hyperv"].default_claims = {{0x46000001, 0x46000001}, {0x8600FF01, 0x8600FF01}};
+  catalog["ticker"].default_claims = {{0xC6000040, 0xC6000040}, {0xC6000041, 0xC6000041}};
+  catalog["ticker"].options_prototype = &google::protobuf::Duration::default_instance();
+  // Needs seconds, at most 60.
+  catalog["ticker"].check_options = [](const google::protobuf::Message& message,
+                                       const Place& place) {
+    const auto& options = static_cast<const google::protobuf::Duration&>(message);
+    std::vector<ConfigProblem> problems;
+    if (options.seconds() == 0) problems.push_back(place.Problem("ticker needs seconds"));
+    if (options.seconds() > 60) {
+      problems.push_back(place.Field("seconds").Problem(
+          absl::StrFormat("seconds %d is above 60", options.seconds())));
+    }
+    return problems;
+  };
+  catalog["clock"].default_claims = {{0xC6000050, 0xC6000050}};
+  catalog["clock"].options_prototype = &google::protobuf::Timestamp::default_instance();
   return catalog;
 }
 
@@ -92,8 +113,8 @@ TEST(ConfigFileTest, ProviderKindsAreChecked) {
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" }\n"),
               HasSubstr("test.conf:2:1: provider \"x\" says neither \"builtin {}\" nor"));
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"tpm\" builtin {} }\n"),
-              HasSubstr("there is no built-in provider \"tpm\"; built-in providers are: hyperv, "
-                        "kvm_discover, probe, trng"));
+              HasSubstr("there is no built-in provider \"tpm\"; built-in providers are: clock, "
+                        "hyperv, probe, ticker, trng"));
   EXPECT_THAT(Problems("version: 1\nprovider { name: \"x\" external {} range { first: 0xC3000000 "
                        "last: 0xC3000001 } }\n"),
               HasSubstr("test.conf:2:22: external provider \"x\" needs allow_uid or allow_gid"));
@@ -287,84 +308,73 @@ TEST(ConfigFileTest, LoadsAFileAndNamesItInErrors) {
 TEST(ConfigFileTest, BuiltinOptionsParseForTheProviderTheyAreNamedAfter) {
   absl::StatusOr<v1::Config> config = ParseConfig(
       "version: 1\n"
-      "provider { name: \"hyperv\" builtin { hyperv { major_version: 10 minor_version: 0\n"
-      "  build_number: 26100 service_branch: 0xff service_number: 0xffffff privileges_low: 0x2e7f\n"
-      "  privileges_high: 0x3b8030 misc_features: 0xbed7b2 hints: 0xa0e24 } } }\n"
-      "provider { name: \"kvm_discover\" builtin { kvm_discover {\n"
-      "  version: 0x10001\n"
-      "  implementation { midr: 0x410fd0c1 revidr: 1 aidr: 0xffffffffffffffff }\n"
-      "  implementation { midr: 0x481fd010 } } } }\n",
+      "provider { name: \"ticker\" builtin { [options/ticker] { seconds: 5 nanos: 7 } } }\n"
+      "provider { name: \"clock\"\n"
+      "  builtin { [type.googleapis.com/google.protobuf.Timestamp] { seconds: 9 } } }\n",
       "test.conf", Catalog());
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->provider(0).builtin().hyperv().build_number(), 26100u);
-  EXPECT_FALSE(config->provider(0).builtin().hyperv().has_service_pack());
-  EXPECT_EQ(config->provider(1).builtin().kvm_discover().implementation_size(), 2);
-  EXPECT_EQ(config->provider(1).builtin().kvm_discover().implementation(0).aidr(),
-            0xffffffffffffffffu);
-  // Without a block, hyperv takes its defaults.
-  EXPECT_EQ(Problems("version: 1\nprovider { name: \"hyperv\" builtin {} }\n"), "");
-  EXPECT_EQ(Problems("version: 1\nprovider { name: \"hyperv\" builtin { hyperv {} } }\n"), "");
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ticker =
+      UnpackBuiltinOptions("ticker", config->provider(0).builtin(), Catalog());
+  ASSERT_TRUE(ticker.ok()) << ticker.status();
+  EXPECT_EQ((*ticker)->ShortDebugString(), "seconds: 5 nanos: 7");
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> clock =
+      UnpackBuiltinOptions("clock", config->provider(1).builtin(), Catalog());
+  ASSERT_TRUE(clock.ok()) << clock.status();
+  EXPECT_EQ((*clock)->ShortDebugString(), "seconds: 9");
+  // Without a block a provider gets its defaults; clock has no checks.
+  EXPECT_EQ(Problems("version: 1\nprovider { name: \"clock\" builtin {} }\n"), "");
+  EXPECT_EQ(*UnpackBuiltinOptions("clock", google::protobuf::Any(), Catalog()), nullptr);
 }
 
 TEST(ConfigFileTest, AnOptionsBlockForAnotherProviderIsRefusedWhereItIs) {
-  EXPECT_THAT(Problems("version: 1\nprovider {\n  name: \"hyperv\"\n"
-                       "  builtin { kvm_discover { implementation { midr: 1 } } }\n}\n"),
-              HasSubstr("test.conf:4:13: a \"kvm_discover { ... }\" block is for built-in provider "
-                        "\"kvm_discover\", not \"hyperv\": write \"hyperv { ... }\""));
-  EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin { hyperv {} } }\n"),
-              HasSubstr("test.conf:2:35: a \"hyperv { ... }\" block is for built-in provider "
-                        "\"hyperv\", not \"trng\", which takes no options: write \"builtin {}\""));
+  EXPECT_THAT(Problems("version: 1\nprovider {\n  name: \"clock\"\n"
+                       "  builtin { [options/ticker] { seconds: 1 } }\n}\n"),
+              HasSubstr("test.conf:4:3: a [options/ticker] block is for built-in provider "
+                        "\"ticker\", not \"clock\": write \"[options/clock] { ... }\""));
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin { [options/ticker] {} } }\n"),
+              HasSubstr("test.conf:2:25: a [options/ticker] block is for built-in provider "
+                        "\"ticker\", not \"trng\", which takes no options: write \"builtin {}\""));
+  EXPECT_THAT(
+      Problems("version: 1\nprovider { name: \"ticker\"\n"
+               "  builtin { [type.googleapis.com/google.protobuf.Empty] {} } }\n"),
+      HasSubstr("test.conf:3:3: a [type.googleapis.com/google.protobuf.Empty] block holds no "
+                "built-in provider's options, not \"ticker\": write \"[options/ticker] { ... }\""));
 }
 
-TEST(ConfigFileTest, HypervValuesMustFitTheirFields) {
-  const std::string head = "version: 1\nprovider { name: \"hyperv\" builtin { hyperv {\n";
-  EXPECT_THAT(Problems(head + "  major_version: 65536 } } }\n"),
-              HasSubstr("test.conf:3:3: major_version 65536 does not fit its field: at most 65535 "
-                        "(0xffff)"));
-  EXPECT_THAT(Problems(head + "  minor_version: 0x10000 } } }\n"),
-              HasSubstr("test.conf:3:3: minor_version 65536 does not fit"));
-  EXPECT_THAT(Problems(head + "  build_number: 1\n  service_branch: 256 } } }\n"),
-              HasSubstr("test.conf:4:3: service_branch 256 does not fit its field: at most 255"));
-  EXPECT_THAT(Problems(head + "  service_number: 0x1000000 } } }\n"),
-              HasSubstr("test.conf:3:3: service_number 16777216 does not fit"));
-  EXPECT_EQ(Problems(head + "  major_version: 65535 minor_version: 65535 service_branch: 255\n"
-                            "  service_number: 0xffffff build_number: 0xffffffff } } }\n"),
+TEST(ConfigFileTest, AnOptionsBlockNamingNoProviderIsASyntaxErrorWhereItIs) {
+  EXPECT_THAT(
+      Problems("version: 1\nprovider { name: \"trng\" builtin {\n  [options/nope] {} } }\n"),
+      HasSubstr("test.conf:3:18: Could not find type \"options/nope\" stored in "
+                "google.protobuf.Any."));
+  // A provider taking no options has no options type to name.
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"trng\" builtin { [options/trng] {} } }\n"),
+              HasSubstr("Could not find type \"options/trng\""));
+  // Its fields are the options message's own.
+  EXPECT_THAT(
+      Problems("version: 1\nprovider { name: \"ticker\" builtin { [options/ticker] {\n"
+               "  seconds: 1\n  minutes: 2 } } }\n"),
+      HasSubstr("test.conf:4:10: Message type \"google.protobuf.Duration\" has no field named "
+                "\"minutes\"."));
+}
+
+TEST(ConfigFileTest, TheProvidersOwnCheckNamesTheLineOfItsField) {
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"ticker\" builtin { [options/ticker] {\n"
+                       "  nanos: 1\n    seconds: 61 } } }\n"),
+              HasSubstr("test.conf:4:5: seconds 61 is above 60"));
+  // Without a block its check sees the defaults, and speaks of the block.
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"ticker\"\n  builtin {} }\n"),
+              HasSubstr("test.conf:3:3: ticker needs seconds"));
+  EXPECT_EQ(Problems("version: 1\nprovider { name: \"ticker\" builtin { [options/ticker] {\n"
+                     "  seconds: 60 } } }\n"),
             "");
 }
 
-TEST(ConfigFileTest, KvmDiscoverNeedsItsImplementations) {
-  EXPECT_THAT(Problems("version: 1\nprovider { name: \"kvm_discover\" builtin {} }\n"),
-              HasSubstr("test.conf:2:33: built-in provider \"kvm_discover\" needs the CPU "
-                        "implementations a VM may run on: builtin { kvm_discover { implementation "
-                        "{ midr: 0x... revidr: 0x... aidr: 0x... } } }"));
-  EXPECT_THAT(Problems("version: 1\nprovider { name: \"kvm_discover\"\n"
-                       "  builtin { kvm_discover { version: 0x10000 } } }\n"),
-              HasSubstr("test.conf:3:13: built-in provider \"kvm_discover\" needs the CPU"));
-}
-
-TEST(ConfigFileTest, KvmDiscoverValuesAreChecked) {
-  const std::string head =
-      "version: 1\nprovider { name: \"kvm_discover\" builtin { kvm_discover {\n";
-  EXPECT_THAT(Problems(head + "  version: 0x20000\n  implementation { midr: 1 } } } }\n"),
-              HasSubstr("test.conf:3:3: version 0x20000 is major version 2; the major version "
-                        "must be 1"));
-  EXPECT_THAT(Problems(head + "  version: 0x1\n  implementation { midr: 1 } } } }\n"),
-              HasSubstr("test.conf:3:3: version 0x1 is major version 0"));
-  EXPECT_THAT(
-      Problems(head + "  implementation { midr: 1 }\n  implementation { revidr: 2 } } } }\n"),
-      HasSubstr("test.conf:4:3: implementation 1 needs its midr (MIDR_EL1 of that CPU)"));
-  EXPECT_THAT(Problems(head + "  implementation {\n    midr: 0x100000000 } } } }\n"),
-              HasSubstr("test.conf:4:5: midr 0x100000000 has bits above 31 set; MIDR_EL1 bits "
-                        "63:32 are RES0"));
-  EXPECT_EQ(Problems(head + "  implementation { midr: 0 } } } }\n"), "");
-}
-
-TEST(ConfigFileTest, KvmDiscoverClaimsItsTwoFunctionIds) {
-  EXPECT_THAT(Problems("version: 1\nprovider { name: \"kvm_discover\" builtin { kvm_discover {\n"
-                       "  implementation { midr: 1 } } }\n"
+TEST(ConfigFileTest, ABuiltinClaimsOnlyWithinItsDefaultClaims) {
+  EXPECT_THAT(Problems("version: 1\nprovider { name: \"ticker\" builtin { [options/ticker] {\n"
+                       "  seconds: 1 } }\n"
                        "  range { first: 0xC6000040 last: 0xC6000042 } }\n"),
               HasSubstr("test.conf:4:3: range 0xc6000040-0xc6000042 is outside what built-in "
-                        "provider \"kvm_discover\" may claim (0xc6000040-0xc6000040, "
+                        "provider \"ticker\" may claim (0xc6000040-0xc6000040, "
                         "0xc6000041-0xc6000041)"));
 }
 

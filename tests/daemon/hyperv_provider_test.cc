@@ -485,8 +485,8 @@ TEST(HypervProviderTest, IsRegisteredOffByDefault) {
 }
 
 // Every field of the hyperv options block, each a value no default has.
-config::v1::HypervOptions FullOptions() {
-  config::v1::HypervOptions options;
+HypervOptions FullOptions() {
+  HypervOptions options;
   options.set_major_version(10);
   options.set_minor_version(1);
   options.set_build_number(26100);
@@ -503,7 +503,7 @@ config::v1::HypervOptions FullOptions() {
 TEST(HypervOptionsTest, NoFieldsKeepTheDefaults) {
   EXPECT_EQ(IdentityFromOptions({}), HvIdentityRegisters{});
   // One field changes its own bits only.
-  config::v1::HypervOptions options;
+  HypervOptions options;
   options.set_minor_version(7);
   HvIdentityRegisters identity = IdentityFromOptions(options);
   EXPECT_EQ(identity.hypervisor_version.low, kHypervisorVersion.low | uint64_t{7} << 32);
@@ -527,9 +527,8 @@ TEST(HypervOptionsTest, EachFieldGoesToTheWordLinuxReadsItFrom) {
 }
 
 TEST(HypervProviderTest, TheConfiguredRegistersAreWhatEveryVmReads) {
-  config::v1::Builtin options;
-  *options.mutable_hyperv() = FullOptions();
-  absl::StatusOr<std::unique_ptr<provider::Provider>> made = CreateProvider("hyperv", options);
+  const HypervOptions options = FullOptions();
+  absl::StatusOr<std::unique_ptr<provider::Provider>> made = CreateProvider("hyperv", &options);
   ASSERT_TRUE(made.ok()) << made.status();
   auto& provider = static_cast<HypervProvider&>(**made);
   const std::pair<uint32_t, HvRegisterValue> expected[] = {

@@ -8,13 +8,14 @@
 #include <gtest/gtest.h>
 
 #include "captured_result.h"
+#include "providers/kvm_discover/kvm_discover_options.h"
 #include "providers/provider_registry.h"
 #include "smccc/return_codes.h"
 
-namespace hypercall::providers {
+namespace hypercall::providers::kvm_discover {
 namespace {
 
-const std::vector<CpuImplementation> kTwo = {
+const std::vector<Implementation> kTwo = {
     {.midr = 0x410fd0c1, .revidr = 0x1, .aidr = 0x0},
     {.midr = 0x481fd010, .revidr = 0x0, .aidr = 0x551},
 };
@@ -83,14 +84,13 @@ TEST(KvmDiscoverProviderTest, OtherIdsAndTheSveHintAreRouted) {
 }
 
 TEST(KvmDiscoverProviderTest, IsMadeFromTheConfigsOptionsAndOnlyWithThem) {
-  config::v1::Builtin options;
-  config::v1::KvmDiscoverOptions& discover = *options.mutable_kvm_discover();
-  config::v1::CpuImplementation& cpu = *discover.add_implementation();
+  KvmDiscoverOptions discover;
+  CpuImplementation& cpu = *discover.add_implementation();
   cpu.set_midr(0x410fd0c1);
   cpu.set_revidr(7);
   cpu.set_aidr(9);
   absl::StatusOr<std::unique_ptr<provider::Provider>> provider =
-      CreateProvider("kvm_discover", options);
+      CreateProvider("kvm_discover", &discover);
   ASSERT_TRUE(provider.ok()) << provider.status();
   smccc::Result ver = Call(**provider, kDiscoverImplVer);
   EXPECT_EQ(ver.x[1], 0x10000u);  // The default version, 1.0.
@@ -100,23 +100,42 @@ TEST(KvmDiscoverProviderTest, IsMadeFromTheConfigsOptionsAndOnlyWithThem) {
   EXPECT_EQ(cpu0.x[2], 7u);
   EXPECT_EQ(cpu0.x[3], 9u);
   discover.set_version(0x10003);
-  EXPECT_EQ(Call(**CreateProvider("kvm_discover", options), kDiscoverImplVer).x[1], 0x10003u);
+  EXPECT_EQ(Call(**CreateProvider("kvm_discover", &discover), kDiscoverImplVer).x[1], 0x10003u);
 
   // Without implementations: refused, saying what to write.
-  for (const config::v1::Builtin& without : {config::v1::Builtin(), [] {
-                                               config::v1::Builtin empty;
-                                               empty.mutable_kvm_discover()->set_version(0x10000);
-                                               return empty;
-                                             }()}) {
+  KvmDiscoverOptions version_only;
+  version_only.set_version(0x10000);
+  for (const KvmDiscoverOptions* without :
+       {static_cast<KvmDiscoverOptions*>(nullptr), &version_only}) {
     absl::StatusOr<std::unique_ptr<provider::Provider>> refused =
         CreateProvider("kvm_discover", without);
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_NE(refused.status().message().find("builtin { kvm_discover { implementation { midr:"),
+    EXPECT_NE(refused.status().message().find(
+                  "builtin { [options/kvm_discover] { implementation { midr:"),
               std::string::npos)
         << refused.status().message();
   }
   for (const std::string& name : DefaultProviderNames()) EXPECT_NE(name, "kvm_discover");
 }
 
+TEST(KvmDiscoverProviderTest, ItsOwnCheckRefusesWhatAGuestCannotUse) {
+  KvmDiscoverOptions options;
+  std::vector<config::ConfigProblem> problems;
+  CheckOptions(options, config::Place(nullptr, nullptr, 3, 7), problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].line, 3);
+  EXPECT_EQ(problems[0].message, kNeedsImplementations);
+
+  options.set_version(0x20000);
+  options.add_implementation()->set_midr(uint64_t{1} << 32);
+  options.add_implementation();
+  problems.clear();
+  CheckOptions(options, config::Place(nullptr, KvmDiscoverOptions::descriptor()), problems);
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_NE(problems[0].message.find("major version must be 1"), std::string::npos);
+  EXPECT_NE(problems[1].message.find("midr 0x100000000 has bits above 31 set"), std::string::npos);
+  EXPECT_EQ(problems[2].message, "implementation 1 needs its midr (MIDR_EL1 of that CPU)");
+}
+
 }  // namespace
-}  // namespace hypercall::providers
+}  // namespace hypercall::providers::kvm_discover

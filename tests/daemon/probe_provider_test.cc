@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "captured_result.h"
+#include "providers/provider_registry.h"
 #include "smccc/return_codes.h"
 
 namespace hypercall::providers {
@@ -233,6 +234,13 @@ TEST(ProbeProviderTest, MemoryFunctionsWithoutTheirBuffersAreNotSupported) {
     EXPECT_EQ(r.x[0], want) << std::hex << fid;
     EXPECT_TRUE(r.memory.empty()) << std::hex << fid;
   }
+}
+
+TEST(ProbeProviderTest, RegisteredByNameAndOffByDefault) {
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider = CreateProvider("probe");
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  EXPECT_EQ((*provider)->name(), "probe");
+  for (const std::string& name : DefaultProviderNames()) EXPECT_NE(name, "probe");
 }
 
 }  // namespace

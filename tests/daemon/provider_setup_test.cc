@@ -10,14 +10,20 @@
 #include <string>
 #include <vector>
 
+#include "config/builtin_options.h"
 #include "google/protobuf/text_format.h"
+#include "providers/provider_registry.h"
 
 namespace hypercall::daemon {
 namespace {
 
 config::v1::Config Parse(const std::string& text) {
   config::v1::Config config;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &config)) << text;
+  const config::BuiltinCatalog catalog = providers::Catalog();
+  const config::OptionsTypeFinder finder(catalog);
+  google::protobuf::TextFormat::Parser parser;
+  parser.SetFinder(&finder);
+  EXPECT_TRUE(parser.ParseFromString(text, &config)) << text;
   return config;
 }
 
@@ -37,9 +43,11 @@ std::shared_ptr<core::ProviderEntry> EntryAfter(const std::string& text, const s
 }
 
 TEST(ProviderSetupTest, ABuiltinIsKeptExactlyWhileItsOptionsStayTheSame) {
-  const std::string v10 = R"(provider { name: "hyperv" builtin { hyperv { major_version: 10 } } })";
-  const std::string v11 = R"(provider { name: "hyperv" builtin { hyperv { major_version: 11 } } })";
-  const std::string empty_block = R"(provider { name: "hyperv" builtin { hyperv {} } })";
+  const std::string v10 =
+      R"(provider { name: "hyperv" builtin { [options/hyperv] { major_version: 10 } } })";
+  const std::string v11 =
+      R"(provider { name: "hyperv" builtin { [options/hyperv] { major_version: 11 } } })";
+  const std::string empty_block = R"(provider { name: "hyperv" builtin { [options/hyperv] {} } })";
   const std::string no_block = R"(provider { name: "hyperv" builtin {} })";
   std::vector<core::Broker::ProviderSetup> running;
 

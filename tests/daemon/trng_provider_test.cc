@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "captured_result.h"
+#include "providers/provider_registry.h"
 #include "smccc/known_calls.h"
 #include "smccc/return_codes.h"
 
@@ -171,6 +173,14 @@ TEST(TrngProviderTest, ClaimsTheTrngRangesReadingX1) {
   EXPECT_EQ(claims[1].range.last, 0xc400005fu);
   EXPECT_EQ(claims[0].args_read_mask, 0x2u);
   EXPECT_EQ(claims[1].args_read_mask, 0x2u);
+}
+
+TEST(TrngProviderTest, RegisteredByNameAndOnByDefault) {
+  absl::StatusOr<std::unique_ptr<provider::Provider>> provider = CreateProvider("trng");
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  EXPECT_EQ((*provider)->name(), "trng");
+  const std::vector<std::string> defaults = DefaultProviderNames();
+  EXPECT_NE(std::find(defaults.begin(), defaults.end(), "trng"), defaults.end());
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ namespace {
 constexpr char kConfig[] = R"(version: 1
 provider {
   name: "kvm_discover"
-  builtin { kvm_discover {
+  builtin { [options/kvm_discover] {
     version: 0x10000
     implementation { midr: 0x410fd0c1 revidr: 0x1 aidr: 0x0 }
     implementation { midr: 0x481fd010 revidr: 0x0 aidr: 0x551 }
@@ -31,7 +31,7 @@ provider {
 }
 provider {
   name: "hyperv"
-  builtin { hyperv {
+  builtin { [options/hyperv] {
     major_version: 10 minor_version: 1 build_number: 26100
     service_pack: 2 service_branch: 3 service_number: 4005
     privileges_low: 0x2062 privileges_high: 0x10 misc_features: 0x20 hints: 0x40

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "builtin_factory.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -26,7 +28,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kKvmDiscoverOptions[] = "kvm_discover { implementation { midr: 0x410fd0c1 } }";
+constexpr char kKvmDiscoverOptions[] = "implementation { midr: 0x410fd0c1 }";
 
 CommandResult Host(std::vector<std::string> args) {
   args.insert(args.begin(), BinaryPath("hypercall-provider-host"));
@@ -50,16 +52,13 @@ TEST(ProviderHostCliTest, RefusesBadArgumentsWithExitTwoSayingWhy) {
       {{"--provider", "nope"},
        "there is no built-in provider \"nope\"; built-in providers are: hyperv, kvm_discover, "},
       {{"--provider", "kvm_discover"}, "needs the CPU implementations a VM may run on"},
-      {{"--provider", "kvm_discover", "--options", "kvm_discover { implementation { midr: } }"},
-       "--options 1:"},
-      {{"--provider", "kvm_discover", "--options",
-        "kvm_discover {\n implementation { midr: 0x1410fd0c1 } }"},
-       "--options 2:19: midr 0x1410fd0c1 has bits above 31 set"},
-      {{"--provider", "hyperv", "--options", "hyperv { major_version: 70000 }"},
-       "major_version 70000 does not fit its field"},
+      {{"--provider", "kvm_discover", "--options", "implementation { midr: }"}, "--options 1:"},
+      {{"--provider", "kvm_discover", "--options", "implementation {\n  midr: 0x1410fd0c1 }"},
+       "--options 2:3: midr 0x1410fd0c1 has bits above 31 set"},
+      {{"--provider", "hyperv", "--options", "major_version: 70000"},
+       "--options 1:1: major_version 70000 does not fit its field"},
       {{"--provider", "pvtime", "--options", kKvmDiscoverOptions},
-       "--options 1:1: a \"kvm_discover { ... }\" block is for built-in provider \"kvm_discover\", "
-       "not \"pvtime\""},
+       "built-in provider \"pvtime\" takes no options"},
   };
   for (const Refusal& refusal : refusals) {
     const CommandResult result = Host(refusal.args);
@@ -73,6 +72,9 @@ TEST(ProviderHostCliTest, HelpPrintsUsageAndExitsZero) {
   const CommandResult result = Host({"--help"});
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_THAT(result.out, HasSubstr("Usage: hypercall-provider-host --provider NAME"));
+  // The providers this build has, from their registrations.
+  EXPECT_THAT(result.out, HasSubstr("Built-in providers: " +
+                                    absl::StrJoin(providers::RegisteredProviderNames(), ", ")));
 }
 
 // The options each built-in is hosted with: kvm_discover needs some.
@@ -94,9 +96,7 @@ TEST(ProviderHostCliTest, PrintConfigGivesEachBuiltinsClaimsAsAValidConfig) {
     EXPECT_EQ(provider.name(), name + "-ext");
     EXPECT_THAT(provider.external().allow_uid(), ::testing::ElementsAre(getuid()));
 
-    config::v1::Builtin options;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(OptionsFor(name), &options));
-    auto builtin = providers::CreateProvider(name, options);
+    auto builtin = provider_host::MakeBuiltinProvider(name, OptionsFor(name));
     ASSERT_TRUE(builtin.ok()) << builtin.status();
     const std::vector<smccc::RangeClaim> claims = (*builtin)->Claims();
     ASSERT_EQ(provider.range_size(), static_cast<int>(claims.size())) << result.out;

@@ -57,9 +57,9 @@ namespace hv = ::hypercall::testing::hyperv;
 // HYPERVISOR_VERSION's low half with kHypervOptions: 10.1, build 26100.
 constexpr uint64_t kVersionLow = 0x000a0001000065f4;
 
-// A built-in served by a host: its options (the builtin block's text, and
-// the host's --options) and a call it answers other than NOT_SUPPORTED once
-// it is served.
+// A built-in served by a host: its options (the host's --options, and the
+// text of the builtin block's [options/NAME] { ... }) and a call it answers other than
+// NOT_SUPPORTED once it is served.
 struct Hosted {
   const char* provider;
   const char* options;
@@ -70,11 +70,10 @@ struct Hosted {
 const Hosted kHosted[] = {
     {"pvtime", "", kPvTimeFeatures, kPvTimeSt},
     {"kvm_discover",
-     "kvm_discover { version: 0x10000 implementation { midr: 0x410fd0c1 revidr: 0x1 } "
-     "implementation { midr: 0x481fd010 aidr: 0x551 } }",
+     "version: 0x10000 implementation { midr: 0x410fd0c1 revidr: 0x1 } "
+     "implementation { midr: 0x481fd010 aidr: 0x551 }",
      kImplVer, 0},
-    {"hyperv", "hyperv { major_version: 10 minor_version: 1 build_number: 26100 }", hv::kCallUid,
-     0},
+    {"hyperv", "major_version: 10 minor_version: 1 build_number: 26100", hv::kCallUid, 0},
 };
 
 // One VM: its guest RAM, the shim attached to one daemon, the vCPU calls are
@@ -104,8 +103,12 @@ class ProviderHostTest : public ShimWithDaemonTest {
                       "--options", hosted.options, "--print-config"});
       ASSERT_EQ(printed.exit_code, 0) << printed.err;
       absl::StrAppend(&hosted_config, printed.out);
+      const std::string block =
+          *hosted.options == '\0'
+              ? std::string()
+              : absl::StrFormat("[options/%s] { %s }", hosted.provider, hosted.options);
       absl::StrAppend(&builtin_config, absl::StrFormat("provider { name: \"%s\" builtin { %s } }\n",
-                                                       hosted.provider, hosted.options));
+                                                       hosted.provider, block));
     }
     std::ofstream(dir_ + "/hosted.conf") << hosted_config;
     std::ofstream(dir_ + "/builtin.conf") << builtin_config;

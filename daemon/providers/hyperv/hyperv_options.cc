@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "absl/strings/str_format.h"
+
 namespace hypercall::providers::hyperv {
 namespace {
 
@@ -16,9 +18,29 @@ uint32_t Word(const HvRegisterValue& value, int index) {
   return static_cast<uint32_t>(index % 2 == 0 ? half : half >> 32);
 }
 
+// Adds a problem when `field`, if set, is above `max`.
+void CheckAtMost(const char* field, bool present, uint32_t value, uint32_t max,
+                 const config::Place& place, std::vector<config::ConfigProblem>& problems) {
+  if (!present || value <= max) return;
+  problems.push_back(place.Field(field).Problem(
+      absl::StrFormat("%s %u does not fit its field: at most %u (0x%x)", field, value, max, max)));
+}
+
 }  // namespace
 
-HvIdentityRegisters IdentityFromOptions(const config::v1::HypervOptions& options) {
+void CheckOptions(const HypervOptions& options, const config::Place& place,
+                  std::vector<config::ConfigProblem>& problems) {
+  CheckAtMost("major_version", options.has_major_version(), options.major_version(), 0xffff, place,
+              problems);
+  CheckAtMost("minor_version", options.has_minor_version(), options.minor_version(), 0xffff, place,
+              problems);
+  CheckAtMost("service_branch", options.has_service_branch(), options.service_branch(), 0xff, place,
+              problems);
+  CheckAtMost("service_number", options.has_service_number(), options.service_number(), 0xffffff,
+              place, problems);
+}
+
+HvIdentityRegisters IdentityFromOptions(const HypervOptions& options) {
   // The defaults, word by word, for the fields left out.
   const uint32_t build = Word(kHypervisorVersion, 0);
   const uint32_t major = Word(kHypervisorVersion, 1) >> 16;

@@ -2,7 +2,7 @@
 // hypercall interface on arm64 for a Linux guest to detect Hyper-V and
 // initialise (arch/arm64/hyperv/mshyperv.c). Off by default
 // (`hypercalld --providers hyperv`, or a config's provider block, loads it);
-// the config's `hyperv { ... }` options set the version and feature
+// the config's `[options/hyperv] { ... }` block sets the version and feature
 // registers (hyperv_options.h).
 //
 // It owns two function IDs:

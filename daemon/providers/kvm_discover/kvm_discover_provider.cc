@@ -2,32 +2,25 @@
 
 #include <utility>
 
+#include "providers/kvm_discover/kvm_discover_options.h"
 #include "smccc/return_codes.h"
 
-namespace hypercall::providers {
+namespace hypercall::providers::kvm_discover {
 namespace {
 
 constexpr smccc::RegisterMask kReadsX1 = smccc::RegisterMask{1} << 1;
 
-constexpr char kNeedsOptions[] =
-    "built-in provider 'kvm_discover' needs the CPU implementations a VM may run on, from the "
-    "config: provider { name: \"kvm_discover\" builtin { kvm_discover { implementation { midr: "
-    "0x410fd0c1 } } } }";
-
 }  // namespace
 
 KvmDiscoverProvider::KvmDiscoverProvider(uint32_t version,
-                                         std::vector<CpuImplementation> implementations)
+                                         std::vector<Implementation> implementations)
     : version_(version), implementations_(std::move(implementations)) {}
 
 absl::StatusOr<std::unique_ptr<provider::Provider>> KvmDiscoverProvider::FromOptions(
-    const config::v1::Builtin& options) {
-  if (!options.has_kvm_discover() || options.kvm_discover().implementation().empty()) {
-    return absl::InvalidArgumentError(kNeedsOptions);
-  }
-  const config::v1::KvmDiscoverOptions& discover = options.kvm_discover();
-  std::vector<CpuImplementation> implementations;
-  for (const config::v1::CpuImplementation& cpu : discover.implementation()) {
+    const KvmDiscoverOptions& discover) {
+  if (discover.implementation().empty()) return absl::InvalidArgumentError(kNeedsImplementations);
+  std::vector<Implementation> implementations;
+  for (const CpuImplementation& cpu : discover.implementation()) {
     implementations.push_back({.midr = cpu.midr(), .revidr = cpu.revidr(), .aidr = cpu.aidr()});
   }
   return std::make_unique<KvmDiscoverProvider>(
@@ -55,7 +48,7 @@ void KvmDiscoverProvider::Handle(const provider::CallContext&, const smccc::Call
         result = smccc::Result::Code(smccc::kInvalidParameter);
         break;
       }
-      const CpuImplementation& cpu = implementations_[call.x[1]];
+      const Implementation& cpu = implementations_[call.x[1]];
       result.x[0] = smccc::kSuccess;
       result.Set(1, cpu.midr);
       result.Set(2, cpu.revidr);
@@ -69,4 +62,4 @@ void KvmDiscoverProvider::Handle(const provider::CallContext&, const smccc::Call
   done.Complete(result);
 }
 
-}  // namespace hypercall::providers
+}  // namespace hypercall::providers::kvm_discover

@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "hypercall/config/v1/config.pb.h"
 #include "hypercall/provider/provider.h"
+#include "providers/kvm_discover/kvm_discover_options.pb.h"
 
-namespace hypercall::providers {
+namespace hypercall::providers::kvm_discover {
 
 inline constexpr uint32_t kDiscoverImplVer = 0xc6000040u;
 inline constexpr uint32_t kDiscoverImplCpus = 0xc6000041u;
@@ -36,22 +36,22 @@ inline constexpr uint32_t kDiscoverImplCpus = 0xc6000041u;
 inline constexpr uint32_t kDiscoverImplVersion1_0 = 0x10000;
 
 // One CPU implementation a VM may run on.
-struct CpuImplementation {
+struct Implementation {
   uint64_t midr = 0;
   uint64_t revidr = 0;
   uint64_t aidr = 0;
-  bool operator==(const CpuImplementation&) const = default;
+  bool operator==(const Implementation&) const = default;
 };
 
 class KvmDiscoverProvider final : public provider::Provider {
  public:
-  KvmDiscoverProvider(uint32_t version, std::vector<CpuImplementation> implementations);
+  KvmDiscoverProvider(uint32_t version, std::vector<Implementation> implementations);
 
-  // From the config's options (checked by the config checks); without
-  // kvm_discover options or implementations, InvalidArgument saying what to
-  // write (as --providers kvm_discover, which has no config, gets).
+  // From its options (checked by CheckOptions); without implementations,
+  // InvalidArgument saying what to write (as --providers kvm_discover, which
+  // has no config, gets).
   static absl::StatusOr<std::unique_ptr<provider::Provider>> FromOptions(
-      const config::v1::Builtin& options);
+      const KvmDiscoverOptions& options);
 
   // The claims, the same whatever the options.
   static std::vector<provider::RangeClaim> DefaultClaims();
@@ -63,9 +63,9 @@ class KvmDiscoverProvider final : public provider::Provider {
 
  private:
   const uint32_t version_;
-  const std::vector<CpuImplementation> implementations_;
+  const std::vector<Implementation> implementations_;
 };
 
-}  // namespace hypercall::providers
+}  // namespace hypercall::providers::kvm_discover
 
 #endif  // HYPERCALL_DAEMON_PROVIDERS_KVM_DISCOVER_KVM_DISCOVER_PROVIDER_H_

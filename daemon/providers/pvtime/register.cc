@@ -4,6 +4,10 @@
 #include "providers/provider_registry.h"
 #include "providers/pvtime/pvtime_provider.h"
 
-HYPERCALL_REGISTER_PROVIDER(pvtime, kOff, [] {
-  return std::make_unique<hypercall::providers::PvTimeProvider>();
-});
+namespace hypercall::providers {
+
+HYPERCALL_REGISTER_PROVIDER(pvtime, WithoutOptions(DefaultLoad::kOff, [] {
+                              return std::make_unique<PvTimeProvider>();
+                            }));
+
+}  // namespace hypercall::providers

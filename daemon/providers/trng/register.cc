@@ -2,5 +2,10 @@
 #include "providers/provider_registry.h"
 #include "providers/trng/trng_provider.h"
 
-HYPERCALL_REGISTER_PROVIDER(trng, kOn,
-                            [] { return std::make_unique<hypercall::providers::TrngProvider>(); });
+namespace hypercall::providers {
+
+HYPERCALL_REGISTER_PROVIDER(trng, WithoutOptions(DefaultLoad::kOn, [] {
+                              return std::make_unique<TrngProvider>();
+                            }));
+
+}  // namespace hypercall::providers
