@@ -11,9 +11,9 @@
 #include "absl/strings/str_format.h"
 #include "hypercall/shim/shim.h"
 #include "hypercall/shim/simulated_vcpu.h"
-#include "provider_process.h"
 #include "shim_calls.h"
 #include "support/daemon_process.h"
+#include "support/provider_process.h"
 
 namespace hypercall::bench {
 namespace {

@@ -16,8 +16,8 @@
 #include "gtest/gtest.h"
 #include "hypercall/v1/observer.grpc.pb.h"
 #include "support/daemon_process.h"
+#include "support/test_vm.h"
 #include "test_provider.h"
-#include "test_vm.h"
 #include "wire/protocol.h"
 
 namespace hypercall::testing {

@@ -6,7 +6,7 @@
 
 #include "raw_grpc.h"
 #include "support/daemon_process.h"
-#include "test_vm.h"
+#include "support/test_vm.h"
 
 namespace hypercall::testing {
 namespace {

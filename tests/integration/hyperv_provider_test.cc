@@ -14,7 +14,7 @@
 #include "hypercall/shim/guest_memory.h"
 #include "hypercall/shim/simulated_vcpu.h"
 #include "support/hyperv_calls.h"
-#include "vmm-shim/shim_test_fixture.h"
+#include "support/shim_test_fixture.h"
 
 namespace hypercall::shim::testing {
 namespace {

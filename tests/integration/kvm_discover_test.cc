@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "hypercall/shim/simulated_vcpu.h"
-#include "vmm-shim/shim_test_fixture.h"
+#include "support/shim_test_fixture.h"
 
 namespace hypercall::shim::testing {
 namespace {

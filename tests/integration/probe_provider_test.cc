@@ -12,7 +12,7 @@
 
 #include "hypercall/v1/observer.grpc.pb.h"
 #include "support/daemon_process.h"
-#include "test_vm.h"
+#include "support/test_vm.h"
 #include "wire/protocol.h"
 
 namespace hypercall::testing {

@@ -15,7 +15,7 @@
 #include "raw_grpc.h"
 #include "smccc/known_calls.h"
 #include "support/daemon_process.h"
-#include "test_vm.h"
+#include "support/test_vm.h"
 #include "wire/protocol.h"
 #include "wire/runtime_dir.h"
 

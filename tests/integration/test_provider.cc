@@ -3,7 +3,7 @@
 #include <chrono>
 #include <utility>
 
-#include "test_vm.h"
+#include "support/test_vm.h"
 #include "wire/protocol.h"
 
 namespace hypercall::testing {

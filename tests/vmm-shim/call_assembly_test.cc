@@ -35,6 +35,21 @@ class FailingReadVcpu : public SimulatedVcpu {
   const int failing_;
 };
 
+// A vCPU whose register `failing` cannot be written.
+class FailingWriteVcpu : public SimulatedVcpu {
+ public:
+  explicit FailingWriteVcpu(int failing) : failing_(failing) {}
+
+ protected:
+  absl::Status DoWriteRegister(int index, uint64_t value) override {
+    if (index == failing_) return absl::InternalError("KVM_SET_ONE_REG: EIO");
+    return SimulatedVcpu::DoWriteRegister(index, value);
+  }
+
+ private:
+  const int failing_;
+};
+
 class CallAssemblyTest : public ::testing::Test {
  protected:
   const ForwardingPlan plan_ = testing::CallTestPlan();
@@ -68,6 +83,25 @@ TEST_F(CallAssemblyTest, ReadCallReadsOnlyThePlannedRegistersAsW) {
   EXPECT_EQ(call->x[3], 0u) << "x3 is not in the plan";
   EXPECT_EQ(vcpu_.access_counts().reads, 2u);
   EXPECT_EQ(vcpu_.access_counts().writes, 0u);
+}
+
+TEST_F(CallAssemblyTest, ReadCallKeepsAnSmc64CallsArgumentsWhole) {
+  vcpu_.Issue(kMemoryCall, {0xffffffff00000010, 0xffffffff00000020, 3});
+  absl::StatusOr<smccc::Call> call = assembly_.ReadCall(kMemoryCall, vcpu_);
+  ASSERT_TRUE(call.ok()) << call.status();
+  EXPECT_EQ(call->conduit, smccc::Conduit::kHvc);
+  EXPECT_EQ(call->x[1], 0xffffffff00000010u);
+  EXPECT_EQ(call->x[2], 0xffffffff00000020u);
+  EXPECT_EQ(call->x[3], 0u) << "x3 is not in the plan";
+}
+
+TEST_F(CallAssemblyTest, ReadCallOfAnIdThePlanDoesNotForwardReadsNoRegister) {
+  vcpu_.Issue(0xc5000000, {1, 2, 3});
+  absl::StatusOr<smccc::Call> call = assembly_.ReadCall(0xc5000000, vcpu_);
+  ASSERT_TRUE(call.ok()) << call.status();
+  EXPECT_EQ(call->args_read_mask, 0u);
+  EXPECT_EQ(call->x[1], 0u);
+  EXPECT_EQ(vcpu_.access_counts().reads, 0u);
 }
 
 TEST_F(CallAssemblyTest, AFailedRegisterReadAnswersNotSupportedAndIsTheError) {
@@ -104,6 +138,24 @@ TEST_F(CallAssemblyTest, ABufferOutsideGuestRamIsAnsweredLocally) {
   EXPECT_THAT(outcome_.detail, HasSubstr("memory operand 1"));
 }
 
+TEST_F(CallAssemblyTest, AnInBufferOutsideGuestRamIsAnsweredLocally) {
+  vcpu_.Issue(kMemoryCall, {kRamBase + 0xfc, kRamBase + 0x40});
+  absl::StatusOr<smccc::Call> call = assembly_.ReadCall(kMemoryCall, vcpu_);
+  ASSERT_TRUE(call.ok()) << call.status();
+  EXPECT_FALSE(assembly_.GatherMemory(MemoryRange(), *call, outcome_));
+  EXPECT_EQ(outcome_.disposition, Disposition::kBadAddress);
+  EXPECT_EQ(outcome_.result.x[0], static_cast<uint64_t>(smccc::kInvalidParameter));
+  EXPECT_THAT(outcome_.detail, HasSubstr("memory operand 0"));
+}
+
+TEST_F(CallAssemblyTest, ARangeWithoutOperandsGathersNoBuffer) {
+  vcpu_.Issue(kSmc32Call, {kRamBase, kRamBase});
+  absl::StatusOr<smccc::Call> call = assembly_.ReadCall(kSmc32Call, vcpu_);
+  ASSERT_TRUE(call.ok()) << call.status();
+  EXPECT_TRUE(assembly_.GatherMemory(*plan_.Find(kSmc32Call), *call, outcome_));
+  EXPECT_TRUE(call->memory.empty());
+}
+
 TEST_F(CallAssemblyTest, WithoutGuestMemoryEveryBufferIsABadAddress) {
   const CallAssembly no_memory(plan_, nullptr);
   vcpu_.Issue(kMemoryCall, {kRamBase, kRamBase + 0x40});
@@ -126,6 +178,18 @@ TEST_F(CallAssemblyTest, TakeResultWritesOutBuffersIntoGuestRam) {
   EXPECT_EQ(outcome_.result.x[1], 4u);
   EXPECT_EQ(std::vector<uint8_t>(ram_.begin() + 0x40, ram_.begin() + 0x44),
             (std::vector<uint8_t>{1, 2, 3, 4}));
+}
+
+TEST_F(CallAssemblyTest, AResultWithoutBuffersIsBrokeredAsItCame) {
+  const smccc::Call call = GatheredMemoryCall(kRamBase + 0x10, kRamBase + 0x40);
+  smccc::Result result = smccc::Result::Code(smccc::kSuccess);
+  result.Set(3, 0x1234);
+  ASSERT_TRUE(assembly_.TakeResult(MemoryRange(), call, result, outcome_)) << outcome_.detail;
+  EXPECT_EQ(outcome_.disposition, Disposition::kBrokered);
+  EXPECT_EQ(outcome_.result.x[3], 0x1234u);
+  EXPECT_EQ(outcome_.result.written_mask, 0x9u);
+  EXPECT_EQ(std::vector<uint8_t>(ram_.begin() + 0x40, ram_.begin() + 0x44),
+            (std::vector<uint8_t>{0, 0, 0, 0}));
 }
 
 TEST_F(CallAssemblyTest, AResultWritingAnInBufferIsMalformedAndTouchesNothing) {
@@ -161,6 +225,24 @@ TEST_F(CallAssemblyTest, WriteResultAlwaysWritesX0) {
   ASSERT_TRUE(CallAssembly::WriteResult(kSmc32Call, result, vcpu_).ok());
   EXPECT_EQ(vcpu_.x(0), 5u);
   EXPECT_EQ(vcpu_.access_counts().writes, 1u);
+}
+
+TEST_F(CallAssemblyTest, WriteResultKeepsAnSmc64ResultWhole) {
+  vcpu_.Issue(kMemoryCall);
+  smccc::Result result = smccc::Result::Code(smccc::kSuccess);
+  result.Set(17, 0x100000002);
+  ASSERT_TRUE(CallAssembly::WriteResult(kMemoryCall, result, vcpu_).ok());
+  EXPECT_EQ(vcpu_.x(17), 0x100000002u);
+  EXPECT_EQ(vcpu_.access_counts().writes, 2u);
+}
+
+TEST_F(CallAssemblyTest, AFailedRegisterWriteIsTheError) {
+  FailingWriteVcpu vcpu(/*failing=*/1);
+  vcpu.Issue(kMemoryCall);
+  smccc::Result result = smccc::Result::Code(smccc::kSuccess);
+  result.Set(1, 1);
+  EXPECT_THAT(CallAssembly::WriteResult(kMemoryCall, result, vcpu).message(),
+              HasSubstr("KVM_SET_ONE_REG"));
 }
 
 }  // namespace

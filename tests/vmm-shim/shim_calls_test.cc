@@ -9,8 +9,8 @@
 #include "hypercall/shim/kvm_arm64_vcpu.h"
 #include "hypercall/shim/kvm_smccc_filter.h"
 #include "hypercall/shim/simulated_vcpu.h"
-#include "shim_test_fixture.h"
 #include "smccc/known_calls.h"
+#include "support/shim_test_fixture.h"
 #include "wait_until.h"
 
 namespace hypercall::shim::testing {

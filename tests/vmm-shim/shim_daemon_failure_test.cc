@@ -7,8 +7,8 @@
 
 #include "gmock/gmock.h"
 #include "hypercall/shim/simulated_vcpu.h"
-#include "shim_test_fixture.h"
 #include "smccc/known_calls.h"
+#include "support/shim_test_fixture.h"
 #include "wait_until.h"
 
 namespace hypercall::shim::testing {

@@ -18,7 +18,7 @@
 #include "hypercall/shim/kvm_arm64_uapi.h"
 #include "hypercall/shim/kvm_arm64_vcpu.h"
 #include "hypercall/shim/simulated_vcpu.h"
-#include "shim_test_fixture.h"
+#include "support/shim_test_fixture.h"
 
 namespace hypercall::shim::testing {
 namespace {

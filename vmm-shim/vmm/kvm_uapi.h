@@ -3,7 +3,7 @@
 // in-kernel GICv3, running vCPUs and reading their exits. Written out from the
 // Linux 6.12 headers (include/uapi/linux/kvm.h, arch/arm64/include/uapi/asm/
 // kvm.h) so the VMM compiles, and its tests run, on any build machine;
-// tests/vmm/kvm_uapi_test.cc checks them.
+// tests/vmm-shim/vmm/kvm_uapi_test.cc checks them.
 #ifndef HYPERCALL_VMM_SHIM_VMM_KVM_UAPI_H_
 #define HYPERCALL_VMM_SHIM_VMM_KVM_UAPI_H_
 

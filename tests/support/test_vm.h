@@ -1,8 +1,8 @@
 // A minimal VMM for integration tests, written straight on the generated
 // stubs: attach a VM, open vCPU streams, make calls. Deliberately not the
 // shim, so daemon tests do not depend on it.
-#ifndef HYPERCALL_TESTS_INTEGRATION_TEST_VM_H_
-#define HYPERCALL_TESTS_INTEGRATION_TEST_VM_H_
+#ifndef HYPERCALL_TESTS_SUPPORT_TEST_VM_H_
+#define HYPERCALL_TESTS_SUPPORT_TEST_VM_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -54,4 +54,4 @@ class TestVm {
 
 }  // namespace hypercall::testing
 
-#endif  // HYPERCALL_TESTS_INTEGRATION_TEST_VM_H_
+#endif  // HYPERCALL_TESTS_SUPPORT_TEST_VM_H_

@@ -1,7 +1,7 @@
 // A real hypercalld on a temporary runtime dir and the shim options that
 // point at it, with the shim's log lines captured for assertions.
-#ifndef HYPERCALL_TESTS_VMM_SHIM_SHIM_TEST_FIXTURE_H_
-#define HYPERCALL_TESTS_VMM_SHIM_SHIM_TEST_FIXTURE_H_
+#ifndef HYPERCALL_TESTS_SUPPORT_SHIM_TEST_FIXTURE_H_
+#define HYPERCALL_TESTS_SUPPORT_SHIM_TEST_FIXTURE_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -60,4 +60,4 @@ class ShimWithDaemonTest : public ::testing::Test {
 
 }  // namespace hypercall::shim::testing
 
-#endif  // HYPERCALL_TESTS_VMM_SHIM_SHIM_TEST_FIXTURE_H_
+#endif  // HYPERCALL_TESTS_SUPPORT_SHIM_TEST_FIXTURE_H_

@@ -1,4 +1,4 @@
-#include "provider_process.h"
+#include "support/provider_process.h"
 
 #include <fcntl.h>
 #include <sched.h>

@@ -1,4 +1,4 @@
-#include "shim_test_fixture.h"
+#include "support/shim_test_fixture.h"
 
 namespace hypercall::shim::testing {
 

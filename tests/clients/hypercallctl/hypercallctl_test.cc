@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "support/daemon_process.h"
-#include "test_vm.h"
+#include "support/test_vm.h"
 
 namespace hypercall::testing {
 namespace {

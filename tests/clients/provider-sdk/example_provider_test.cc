@@ -18,9 +18,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "provider_process.h"
 #include "support/daemon_process.h"
-#include "test_vm.h"
+#include "support/provider_process.h"
+#include "support/test_vm.h"
 
 namespace hypercall::testing {
 namespace {

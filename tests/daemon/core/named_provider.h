@@ -1,7 +1,7 @@
 // A provider that is never meant to be called, for tests of the tables and
 // sessions that only need a provider's name: ProviderEntry for `name`.
-#ifndef HYPERCALL_TESTS_DAEMON_NAMED_PROVIDER_H_
-#define HYPERCALL_TESTS_DAEMON_NAMED_PROVIDER_H_
+#ifndef HYPERCALL_TESTS_DAEMON_CORE_NAMED_PROVIDER_H_
+#define HYPERCALL_TESTS_DAEMON_CORE_NAMED_PROVIDER_H_
 
 #include <memory>
 #include <string>
@@ -32,4 +32,4 @@ inline std::shared_ptr<ProviderEntry> Entry(const std::string& name) {
 
 }  // namespace hypercall::core
 
-#endif  // HYPERCALL_TESTS_DAEMON_NAMED_PROVIDER_H_
+#endif  // HYPERCALL_TESTS_DAEMON_CORE_NAMED_PROVIDER_H_

@@ -25,10 +25,10 @@
 #include "hypercall/shim/forwarding_plan.h"
 #include "hypercall/shim/guest_memory.h"
 #include "hypercall/shim/simulated_vcpu.h"
-#include "provider_process.h"
 #include "support/daemon_process.h"
 #include "support/hyperv_calls.h"
-#include "vmm-shim/shim_test_fixture.h"
+#include "support/provider_process.h"
+#include "support/shim_test_fixture.h"
 
 namespace hypercall::shim::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "test_vm.h"
+#include "support/test_vm.h"
 
 #include "wire/protocol.h"
 

@@ -1,8 +1,8 @@
 // Runs a provider program (the SDK examples) as its own process for tests
 // and the benchmark: started with extra environment, its stderr in a log
 // file, signalled and reaped by pid.
-#ifndef HYPERCALL_TESTS_PROVIDER_SDK_PROVIDER_PROCESS_H_
-#define HYPERCALL_TESTS_PROVIDER_SDK_PROVIDER_PROCESS_H_
+#ifndef HYPERCALL_TESTS_SUPPORT_PROVIDER_PROCESS_H_
+#define HYPERCALL_TESTS_SUPPORT_PROVIDER_PROCESS_H_
 
 #include <sys/types.h>
 
@@ -51,4 +51,4 @@ class ProviderProcess {
 
 }  // namespace hypercall::testing
 
-#endif  // HYPERCALL_TESTS_PROVIDER_SDK_PROVIDER_PROCESS_H_
+#endif  // HYPERCALL_TESTS_SUPPORT_PROVIDER_PROCESS_H_
