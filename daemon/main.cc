@@ -62,8 +62,8 @@ int Run(const hypercall::daemon::CommandLine& line) {
   options.runtime_dir = line.runtime_dir;
   options.providers = line.providers;
   if (line.config_path.has_value()) {
-    auto config = hypercall::config::LoadConfigFile(*line.config_path,
-                                                    hypercall::providers::Catalog());
+    auto config =
+        hypercall::config::LoadConfigFile(*line.config_path, hypercall::providers::Catalog());
     if (!config.ok()) {
       Log(LogLevel::kError, "cannot start: %s", config.status().message());
       return 1;

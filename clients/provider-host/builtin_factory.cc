@@ -34,8 +34,8 @@ absl::StatusOr<std::unique_ptr<provider::Provider>> MakeBuiltinProvider(
   std::vector<config::ConfigProblem> problems =
       config::ParseTextFormat(options_text, *options, locations);
   if (problems.empty() && builtin->second.check_options) {
-    problems = builtin->second.check_options(
-        *options, config::Place(&locations, options->GetDescriptor()));
+    problems = builtin->second.check_options(*options,
+                                             config::Place(&locations, options->GetDescriptor()));
   }
   if (!problems.empty()) return config::RefuseProblems("--options", ' ', problems);
   absl::StatusOr<std::unique_ptr<provider::Provider>> provider =

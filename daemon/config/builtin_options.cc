@@ -56,8 +56,8 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> UnpackBuiltinOptions(
   if (prototype == nullptr || type != prototype->GetDescriptor()) {
     const std::string written = absl::StrCat("[", options.type_url(), "]");
     if (prototype == nullptr && type == nullptr) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "built-in provider \"%s\" takes no options: write \"builtin {}\"", name));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("built-in provider \"%s\" takes no options: write \"builtin {}\"", name));
     }
     return absl::InvalidArgumentError(absl::StrFormat(
         "a %s block %s, not \"%s\"%s", written, WhoseBlock(type, catalog), name,

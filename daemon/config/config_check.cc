@@ -169,8 +169,9 @@ class Checker {
       if (!CheckReads(provider, provider.range(r), range_place)) continue;
       if (!CheckMemory(provider, provider.range(r), range_place)) continue;
       if (provider.has_builtin()) {
-        if (absl::Status status = smccc::CheckCoveredBy(
-                range, builtin->second.default_claims, absl::StrFormat("built-in provider \"%s\"", name));
+        if (absl::Status status =
+                smccc::CheckCoveredBy(range, builtin->second.default_claims,
+                                      absl::StrFormat("built-in provider \"%s\"", name));
             !status.ok()) {
           Add(range_place.Problem(std::string(status.message())));
           continue;

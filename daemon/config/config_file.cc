@@ -37,10 +37,10 @@ class ProblemCollector : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-std::vector<ConfigProblem> ParseTextFormat(
-    std::string_view text, google::protobuf::Message& message,
-    google::protobuf::TextFormat::ParseInfoTree& locations,
-    const google::protobuf::TextFormat::Finder* finder) {
+std::vector<ConfigProblem> ParseTextFormat(std::string_view text,
+                                           google::protobuf::Message& message,
+                                           google::protobuf::TextFormat::ParseInfoTree& locations,
+                                           const google::protobuf::TextFormat::Finder* finder) {
   ProblemCollector collector;
   google::protobuf::TextFormat::Parser parser;
   parser.SetFinder(finder);

@@ -50,8 +50,8 @@ struct ProviderRegistration {
 };
 
 // A provider that takes no options, made by `make`.
-ProviderRegistration WithoutOptions(
-    DefaultLoad default_load, std::function<std::unique_ptr<provider::Provider>()> make);
+ProviderRegistration WithoutOptions(DefaultLoad default_load,
+                                    std::function<std::unique_ptr<provider::Provider>()> make);
 
 // A provider whose options are the protobuf message `Options`: `check` finds
 // their problems (appending to the list), `make` builds the provider from
@@ -82,8 +82,8 @@ ProviderRegistration WithOptions(
       -> absl::StatusOr<std::unique_ptr<provider::Provider>> {
     const Options* typed = google::protobuf::DynamicCastToGenerated<Options>(&options);
     if (typed == nullptr) {
-      return absl::InvalidArgumentError("options of type " + options.GetTypeName() +
-                                        " are not " + Options::descriptor()->full_name());
+      return absl::InvalidArgumentError("options of type " + options.GetTypeName() + " are not " +
+                                        Options::descriptor()->full_name());
     }
     return make(*typed);
   };

@@ -48,8 +48,9 @@ TEST(CommandLineTest, ProvidersTakesACommaSeparatedListInItsOrder) {
 }
 
 TEST(CommandLineTest, ProvidersRefusesUnknownRepeatedAndEmptyNames) {
-  EXPECT_EQ(ParseCommandLine({"--providers", "trng,nope"}).status().message(),
-            "--providers: unknown provider 'nope' (known: hyperv, kvm_discover, probe, pvtime, trng)");
+  EXPECT_EQ(
+      ParseCommandLine({"--providers", "trng,nope"}).status().message(),
+      "--providers: unknown provider 'nope' (known: hyperv, kvm_discover, probe, pvtime, trng)");
   EXPECT_THAT(ParseCommandLine({"--providers", "trng,trng"}).status().message(),
               HasSubstr("'trng' twice"));
   for (const char* list : {"", ",", "trng,", ",probe", "trng,,probe"}) {
@@ -62,7 +63,8 @@ TEST(CommandLineTest, ProvidersRefusesUnknownRepeatedAndEmptyNames) {
 
 TEST(CommandLineTest, HelpListsTheProvidersAndTheDefault) {
   EXPECT_THAT(Usage(), HasSubstr("--providers LIST"));
-  EXPECT_THAT(Usage(), HasSubstr("(known: hyperv, kvm_discover, probe, pvtime, trng; default trng)"));
+  EXPECT_THAT(Usage(),
+              HasSubstr("(known: hyperv, kvm_discover, probe, pvtime, trng; default trng)"));
 }
 
 }  // namespace

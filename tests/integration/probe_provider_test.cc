@@ -307,7 +307,8 @@ TEST(ProbeInDaemonTest, ProbeIsOffByDefault) {
 TEST(ProbeInDaemonTest, UnknownProviderIsAUsageErrorNamingTheKnownOnes) {
   CommandResult result = RunCommand({HYPERCALLD_PATH, "--providers", "trng,bogus"});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.err.find("unknown provider 'bogus' (known: hyperv, kvm_discover, probe, pvtime, trng)"),
+  EXPECT_NE(result.err.find(
+                "unknown provider 'bogus' (known: hyperv, kvm_discover, probe, pvtime, trng)"),
             std::string::npos)
       << result.err;
 }

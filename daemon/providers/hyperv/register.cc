@@ -16,8 +16,8 @@ absl::StatusOr<std::unique_ptr<provider::Provider>> MakeHyperv(const HypervOptio
 
 }  // namespace
 
-HYPERCALL_REGISTER_PROVIDER(hyperv, WithOptions<HypervOptions>(
-                                        DefaultLoad::kOff, MakeHyperv, CheckOptions,
-                                        [] { return HypervProvider().Claims(); }));
+HYPERCALL_REGISTER_PROVIDER(hyperv,
+                            WithOptions<HypervOptions>(DefaultLoad::kOff, MakeHyperv, CheckOptions,
+                                                       [] { return HypervProvider().Claims(); }));
 
 }  // namespace hypercall::providers::hyperv

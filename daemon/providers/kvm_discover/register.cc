@@ -8,10 +8,8 @@
 
 namespace hypercall::providers::kvm_discover {
 
-HYPERCALL_REGISTER_PROVIDER(kvm_discover,
-                            WithOptions<KvmDiscoverOptions>(DefaultLoad::kOff,
-                                                            KvmDiscoverProvider::FromOptions,
-                                                            CheckOptions,
-                                                            KvmDiscoverProvider::DefaultClaims));
+HYPERCALL_REGISTER_PROVIDER(kvm_discover, WithOptions<KvmDiscoverOptions>(
+                                              DefaultLoad::kOff, KvmDiscoverProvider::FromOptions,
+                                              CheckOptions, KvmDiscoverProvider::DefaultClaims));
 
 }  // namespace hypercall::providers::kvm_discover

@@ -4,8 +4,7 @@
 
 namespace hypercall::providers {
 
-HYPERCALL_REGISTER_PROVIDER(trng, WithoutOptions(DefaultLoad::kOn, [] {
-                              return std::make_unique<TrngProvider>();
-                            }));
+HYPERCALL_REGISTER_PROVIDER(trng, WithoutOptions(DefaultLoad::kOn,
+                                                 [] { return std::make_unique<TrngProvider>(); }));
 
 }  // namespace hypercall::providers
