@@ -1,7 +1,7 @@
 // A Completion that keeps the result a provider hands back, and how many
 // times it was called, for provider tests that answer inline.
-#ifndef HYPERCALL_TESTS_DAEMON_CAPTURED_RESULT_H_
-#define HYPERCALL_TESTS_DAEMON_CAPTURED_RESULT_H_
+#ifndef HYPERCALL_TESTS_DAEMON_PROVIDERS_CAPTURED_RESULT_H_
+#define HYPERCALL_TESTS_DAEMON_PROVIDERS_CAPTURED_RESULT_H_
 
 #include "hypercall/provider/provider.h"
 
@@ -19,4 +19,4 @@ class CapturedResult final : public provider::Completion {
 
 }  // namespace hypercall::providers
 
-#endif  // HYPERCALL_TESTS_DAEMON_CAPTURED_RESULT_H_
+#endif  // HYPERCALL_TESTS_DAEMON_PROVIDERS_CAPTURED_RESULT_H_

@@ -8,6 +8,9 @@
 namespace hypercall::service {
 namespace {
 
+// A peer running as root, in no supplementary group.
+const base::PeerCredentials kRoot{};
+
 // Only its name matters to the table.
 class NamedProvider final : public provider::Provider {
  public:
@@ -68,15 +71,15 @@ TEST(ExternalProviderTableTest, AReplaceEndsTheServersOfProvidersItDropsOnly) {
   ExternalProviderTable table;
   Allow(table, {0}, {});
   RecordingServer kept, changed, removed;
-  ASSERT_TRUE(table.Authorize("sensor", {.uid = 0}, &kept).ok());
+  ASSERT_TRUE(table.Authorize("sensor", kRoot, &kept).ok());
 
   // The same entries again: nobody is told anything.
-  ExternalProvider same = *table.Authorize("sensor", {.uid = 0});
+  ExternalProvider same = *table.Authorize("sensor", kRoot);
   table.Replace({same});
   EXPECT_TRUE(kept.ended.empty());
 
   // A new entry under the same name: "changed".
-  ASSERT_TRUE(table.Authorize("sensor", {.uid = 0}, &changed).ok());
+  ASSERT_TRUE(table.Authorize("sensor", kRoot, &changed).ok());
   Allow(table, {0}, {});
   ASSERT_EQ(kept.ended.size(), 1u);
   ASSERT_EQ(changed.ended.size(), 1u);
@@ -86,9 +89,9 @@ TEST(ExternalProviderTableTest, AReplaceEndsTheServersOfProvidersItDropsOnly) {
             "configured");
 
   // Gone: "removed"; a server that unwatched first is not told.
-  ASSERT_TRUE(table.Authorize("sensor", {.uid = 0}, &removed).ok());
+  ASSERT_TRUE(table.Authorize("sensor", kRoot, &removed).ok());
   RecordingServer left;
-  ASSERT_TRUE(table.Authorize("sensor", {.uid = 0}, &left).ok());
+  ASSERT_TRUE(table.Authorize("sensor", kRoot, &left).ok());
   table.Unwatch(&left);
   table.Replace({});
   ASSERT_EQ(removed.ended.size(), 1u);

@@ -515,8 +515,8 @@ TEST(RemoteProviderInBrokerTest, AProcessWritingMemoryTheCallCannotTakeGetsTheGu
   ASSERT_TRUE(entry.ok()) << entry.status();
   auto connection = remote.Connect(link, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
   ASSERT_TRUE(remote.Claim(connection, {{kMemory, kMemory}, 0x6, MemoryOperands()}).ok());
-  auto session =
-      broker.Attach({.name = "vm", .uuid = "", .vcpu_count = 1, .ram = {}}, "test/1", nullptr);
+  auto session = broker.Attach(
+      {.name = "vm", .uuid = "", .vcpu_count = 1, .ram = {}, .stolen_time = {}}, "test/1", nullptr);
   ASSERT_TRUE(session.ok()) << session.status();
   Results results;
   core::VcpuChannel channel(broker, *session, 0, results);
