@@ -103,8 +103,9 @@ absl::StatusOr<std::shared_ptr<Session>> Broker::FindSession(const std::string& 
   return session;
 }
 
-absl::Status Broker::OpenVcpu(Session& session, uint32_t index, SessionListener* listener) {
-  absl::Status status = session.OpenVcpu(index, listener);
+absl::Status Broker::OpenVcpu(Session& session, uint32_t index, SessionListener* listener,
+                              const std::optional<base::PeerCredentials>& opener) {
+  absl::Status status = session.OpenVcpu(index, listener, opener);
   if (status.ok()) vcpu_streams_.fetch_add(1, std::memory_order_relaxed);
   return status;
 }

@@ -87,8 +87,10 @@ class Broker {
   absl::StatusOr<std::shared_ptr<Session>> FindSession(const std::string& id) const;
   std::vector<std::shared_ptr<Session>> Sessions() const { return sessions_.List(); }
 
-  // Binds a vCPU stream to `session` (see Session::OpenVcpu) and counts it.
-  absl::Status OpenVcpu(Session& session, uint32_t index, SessionListener* listener);
+  // Binds a vCPU stream opened by `opener` to `session` (see
+  // Session::OpenVcpu) and counts it.
+  absl::Status OpenVcpu(Session& session, uint32_t index, SessionListener* listener,
+                        const std::optional<base::PeerCredentials>& opener = std::nullopt);
   void CloseVcpu(Session& session, uint32_t index);
 
   std::shared_ptr<const RangeTable> Routes() const { return router_.Snapshot(); }

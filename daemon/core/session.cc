@@ -20,7 +20,14 @@ Session::Session(std::string id, VmDescription vm, std::string software,
       owner_(owner),
       vcpus_(vm_.vcpu_count, nullptr) {}
 
-absl::Status Session::OpenVcpu(uint32_t index, SessionListener* listener) {
+absl::Status Session::OpenVcpu(uint32_t index, SessionListener* listener,
+                               const std::optional<base::PeerCredentials>& opener) {
+  if (peer_.has_value() &&
+      !(opener.has_value() && opener->pid == peer_->pid && opener->uid == peer_->uid)) {
+    return absl::PermissionDeniedError(
+        "this session was attached by another process: a VMM opens vCPU streams only of the "
+        "sessions it attached");
+  }
   absl::MutexLock lock(&mu_);
   if (closed_) {
     return absl::NotFoundError(

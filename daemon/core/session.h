@@ -63,10 +63,15 @@ class Session {
     return index < stolen_time_records_.size() ? stolen_time_records_[index] : 0;
   }
 
-  // Binds `listener` to vCPU `index`. Fails with InvalidArgument when the
-  // index is out of range, AlreadyExists when the vCPU has an open stream,
-  // and NotFound when the session has ended. Thread-safe.
-  absl::Status OpenVcpu(uint32_t index, SessionListener* listener);
+  // Binds `listener`, a vCPU stream opened by `opener`, to vCPU `index`.
+  // A session attached by a known process takes vCPU streams only from that
+  // process (same pid and uid, as the kernel reports them): the session id
+  // is not a password. Fails with PermissionDenied for any other opener
+  // (saying nothing of the session), InvalidArgument when the index is out
+  // of range, AlreadyExists when the vCPU has an open stream, and NotFound
+  // when the session has ended. Thread-safe.
+  absl::Status OpenVcpu(uint32_t index, SessionListener* listener,
+                        const std::optional<base::PeerCredentials>& opener = std::nullopt);
   // Frees the vCPU's slot; after it returns `listener` is never called.
   void CloseVcpu(uint32_t index);
   uint32_t vcpus_connected() const;

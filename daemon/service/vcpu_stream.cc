@@ -12,14 +12,16 @@ using daemon::LogLevel;
 
 // The client half-closing or going away ends the stream (the base's End)
 // once the call in flight is answered.
-VcpuStream::VcpuStream(core::Broker& broker, StreamCounter& streams)
+VcpuStream::VcpuStream(core::Broker& broker, StreamCounter& streams,
+                       std::optional<base::PeerCredentials> peer)
     : BidiStream(streams, {.name = "vCPU",
                            // One call in flight: only its result, or the opened reply, waits.
                            .max_queued = 1,
                            .on_end = BidiStreamOptions::OnEnd::kWriteQueued,
                            .stopped_reading = "the VMM stopped reading its vCPU stream",
                            .cancelled = "the VMM cancelled its vCPU stream"}),
-      broker_(broker) {}
+      broker_(broker),
+      peer_(std::move(peer)) {}
 
 void VcpuStream::OnRequest(const v1::VcpuRequest& request) {
   switch (request.kind_case()) {
@@ -58,7 +60,13 @@ void VcpuStream::HandleOpen(const v1::VcpuOpen& open) {
     EndWith(session.status());
     return;
   }
-  if (absl::Status status = broker_.OpenVcpu(**session, open.vcpu_index(), this); !status.ok()) {
+  if (absl::Status status = broker_.OpenVcpu(**session, open.vcpu_index(), this, peer_);
+      !status.ok()) {
+    if (absl::IsPermissionDenied(status)) {
+      Log(LogLevel::kWarning, "refused a vCPU stream of session %s (VM %s, attached by %s) from %s",
+          (*session)->id(), (*session)->vm().name, base::DescribePeer(*(*session)->peer()),
+          peer_.has_value() ? base::DescribePeer(*peer_) : std::string("an unknown peer"));
+    }
     EndWith(status);
     return;
   }

@@ -9,9 +9,11 @@
 #define HYPERCALL_DAEMON_SERVICE_VCPU_STREAM_H_
 
 #include <memory>
+#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "base/peer_credentials.h"
 #include "core/broker.h"
 #include "core/vcpu_channel.h"
 #include "hypercall/v1/vmm.pb.h"
@@ -24,9 +26,10 @@ class VcpuStream final : public BidiStream<v1::VcpuRequest, v1::VcpuReply>,
                          private core::SessionListener,
                          private core::ResultSink {
  public:
-  // Starts reading; the stream deletes itself when gRPC is done with it,
-  // then tells `streams`.
-  VcpuStream(core::Broker& broker, StreamCounter& streams);
+  // Starts reading the stream of `peer` (nullopt: unknown); the stream
+  // deletes itself when gRPC is done with it, then tells `streams`.
+  VcpuStream(core::Broker& broker, StreamCounter& streams,
+             std::optional<base::PeerCredentials> peer);
 
  private:
   ~VcpuStream() override = default;
@@ -45,6 +48,7 @@ class VcpuStream final : public BidiStream<v1::VcpuRequest, v1::VcpuReply>,
   void Refuse(const absl::Status& status);
 
   core::Broker& broker_;
+  const std::optional<base::PeerCredentials> peer_;
   // Set once by a successful open, before any call is accepted.
   std::unique_ptr<core::VcpuChannel> channel_;
 

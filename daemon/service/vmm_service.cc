@@ -24,11 +24,11 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* VmmService::Session
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* VmmService::Vcpu(
-    grpc::CallbackServerContext* /*context*/) {
+    grpc::CallbackServerContext* context) {
   if (!streams_.TryStart()) {
     return new RefusedStream(TooManyStreams(streams_.max_live()));
   }
-  return new VcpuStream(broker_, streams_);
+  return new VcpuStream(broker_, streams_, peers_.Find(context->peer()));
 }
 
 }  // namespace hypercall::service

@@ -1,6 +1,7 @@
 #include "support/daemon_process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -170,7 +171,8 @@ std::string DaemonProcess::Log() const {
   return ss.str();
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms) {
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms,
+                         std::optional<RunAs> as) {
   CommandResult result;
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return result;
@@ -178,6 +180,10 @@ CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms) {
   if (pid == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
+    if (as.has_value() &&
+        (setgroups(0, nullptr) != 0 || setgid(as->gid) != 0 || setuid(as->uid) != 0)) {
+      _exit(126);
+    }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

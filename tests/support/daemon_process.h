@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,14 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms = 20000);
+// Who a command runs as: the test runs as root and drops to this uid and
+// gid (no supplementary groups) in the child, before exec.
+struct RunAs {
+  uid_t uid;
+  gid_t gid;
+};
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms = 20000,
+                         std::optional<RunAs> as = std::nullopt);
 
 }  // namespace hypercall::testing
 

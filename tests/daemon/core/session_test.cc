@@ -129,6 +129,34 @@ TEST(SessionTest, OneStreamPerVcpu) {
   EXPECT_TRUE(session.OpenVcpu(0, &b).ok());
 }
 
+TEST(SessionTest, OnlyTheAttachingProcessOpensItsVcpus) {
+  const base::PeerCredentials vmm{.pid = 100, .uid = 3001, .gid = 3001, .groups = {}};
+  Session session("s-1", GoodVm(), "test/1", NoRoutes(), nullptr, vmm);
+  RecordingListener listener;
+  base::PeerCredentials other_pid = vmm;
+  other_pid.pid = 101;
+  base::PeerCredentials other_uid = vmm;
+  other_uid.uid = 3002;
+  for (const std::optional<base::PeerCredentials>& intruder :
+       {std::optional<base::PeerCredentials>(other_pid),
+        std::optional<base::PeerCredentials>(other_uid), std::optional<base::PeerCredentials>()}) {
+    const absl::Status refused = session.OpenVcpu(0, &listener, intruder);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied);
+    // Nothing of the session is told: not its VM, not its vCPUs.
+    EXPECT_THAT(refused.message(), ::testing::Not(HasSubstr("vm-1")));
+  }
+  EXPECT_EQ(session.vcpus_connected(), 0u);
+  // Another connection of the same process (a new gid is no matter).
+  base::PeerCredentials same = vmm;
+  same.gid = 4000;
+  EXPECT_TRUE(session.OpenVcpu(0, &listener, same).ok());
+  EXPECT_EQ(session.vcpus_connected(), 1u);
+
+  // A session the daemon knows no process of (in-process tests) takes any.
+  Session unknown("s-2", GoodVm("vm-2"), "test/1", NoRoutes(), nullptr);
+  EXPECT_TRUE(unknown.OpenVcpu(0, &listener, other_uid).ok());
+}
+
 TEST(SessionTest, CloseTellsEveryListenerOnceAndRefusesNewVcpus) {
   RecordingListener owner, vcpu0, vcpu2, gone;
   Session session("s-1", GoodVm(), "test/1", NoRoutes(), &owner);

@@ -1,0 +1,114 @@
+// Isolation between VMs, as an attacker on the same host tries it against
+// the real daemon over its real sockets. The sockets are open to everyone
+// here (mode 0666), as they are to every member of their group in a real
+// deployment: what keeps a VM apart is the daemon's own checks, not the
+// socket's mode.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hypercall/v1/observer.grpc.pb.h"
+#include "smccc/known_calls.h"
+#include "support/daemon_process.h"
+#include "support/test_vm.h"
+#include "wire/protocol.h"
+
+namespace hypercall::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// nobody:nogroup, an unprivileged uid that attached nothing.
+constexpr RunAs kNobody = {65534, 65534};
+
+class IsolationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(getuid(), 0u) << "the attacks need a second uid: run the tests as root";
+    char dir[] = "/tmp/hypercall-isolation-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    config_ = dir_ + "/hypercalld.conf";
+    std::ofstream(config_) << "version: 1\n"
+                              "provider { name: \"trng\" builtin {} }\n"
+                              "sockets { vmm { mode: 0666 } observer { mode: 0666 } }\n";
+    auto daemon = DaemonProcess::Start({"--config", config_});
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = *std::move(daemon);
+    // Let another uid reach the sockets and run the intruder from here: the
+    // build tree may be under a directory only root can enter.
+    const std::filesystem::path runtime(daemon_->runtime_dir());
+    for (const std::filesystem::path& path : {runtime.parent_path(), runtime}) {
+      ASSERT_EQ(chmod(path.c_str(), 0755), 0) << path;
+    }
+    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+    intruder_ = dir_ + "/hypercall-test-vcpu-intruder";
+    std::filesystem::copy_file(BinaryPath("hypercall-test-vcpu-intruder"), intruder_);
+    ASSERT_EQ(chmod(intruder_.c_str(), 0755), 0);
+
+    auto victim = TestVm::Attach(Connect(daemon_->vmm_target()), "victim", 2);
+    ASSERT_TRUE(victim.ok()) << victim.status();
+    victim_ = *std::move(victim);
+    auto answered = victim_->Call(smccc::kTrngVersion);
+    ASSERT_TRUE(answered.ok()) << answered.status();
+  }
+
+  void TearDown() override {
+    victim_.reset();
+    daemon_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // The calls the daemon counts for the victim's session.
+  uint64_t VictimCalls() {
+    auto observer = v1::ObserverService::NewStub(Connect(daemon_->observer_target()));
+    grpc::ClientContext context;
+    v1::ListSessionsRequest request;
+    *request.mutable_hello() = wire::MakeHello("isolation-test/1");
+    v1::ListSessionsReply reply;
+    const grpc::Status listed = observer->ListSessions(&context, request, &reply);
+    EXPECT_TRUE(listed.ok()) << listed.error_message();
+    for (const v1::SessionInfo& session : reply.sessions()) {
+      if (session.vm_name() == "victim") return session.calls();
+    }
+    ADD_FAILURE() << "the victim's session is gone";
+    return 0;
+  }
+
+  CommandResult Intrude(std::optional<RunAs> as) {
+    return RunCommand({intruder_, daemon_->runtime_dir(), "victim", "1"}, 20000, as);
+  }
+
+  std::string dir_;
+  std::string config_;
+  std::string intruder_;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::unique_ptr<TestVm> victim_;
+};
+
+TEST_F(IsolationTest, AnotherUidCannotOpenAVcpuOfAVmItDidNotAttach) {
+  const CommandResult attack = Intrude(kNobody);
+  EXPECT_EQ(attack.exit_code, 0) << attack.out << attack.err;
+  EXPECT_THAT(attack.out, HasSubstr("refused: PERMISSION_DENIED: this session was attached by "
+                                    "another process"));
+  EXPECT_EQ(VictimCalls(), 1u);
+  // The victim's own vCPU 1 is still free for it, and its calls still count.
+  ASSERT_TRUE(victim_->Call(smccc::kTrngVersion, {}, 1).ok());
+  EXPECT_EQ(VictimCalls(), 2u);
+  EXPECT_THAT(daemon_->Log(), HasSubstr("refused a vCPU stream of session"));
+}
+
+TEST_F(IsolationTest, AnotherProcessOfTheSameUidCannotEither) {
+  const CommandResult attack = Intrude(std::nullopt);
+  EXPECT_EQ(attack.exit_code, 0) << attack.out << attack.err;
+  EXPECT_THAT(attack.out, HasSubstr("refused: PERMISSION_DENIED"));
+  EXPECT_EQ(VictimCalls(), 1u);
+}
+
+}  // namespace
+}  // namespace hypercall::testing
