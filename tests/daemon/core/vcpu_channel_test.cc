@@ -100,7 +100,7 @@ class VcpuChannelTest : public ::testing::Test {
         FullResult());
     provider_ = provider.get();
     ASSERT_TRUE(broker_.AddProvider(std::move(provider), "builtin").ok());
-    VmDescription vm{.name = "vm-1", .uuid = "", .vcpu_count = 2, .ram = {}};
+    VmDescription vm{.name = "vm-1", .uuid = "", .vcpu_count = 2, .ram = {}, .stolen_time = {}};
     auto session = broker_.Attach(vm, "test/1", nullptr);
     ASSERT_TRUE(session.ok()) << session.status();
     session_ = *session;
