@@ -28,9 +28,12 @@ absl::StatusOr<std::shared_ptr<Session>> SessionRegistry::Add(
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::UnavailableError("hypercalld is shutting down");
   if (auto it = id_by_name_.find(vm.name); it != id_by_name_.end()) {
+    // Who holds it, never its session id.
+    const std::optional<base::PeerCredentials>& holder = by_id_.at(it->second)->peer();
     return absl::AlreadyExistsError(absl::StrFormat(
-        "VM '%s' is already attached (session %s): VM names must be unique among live sessions",
-        vm.name, it->second));
+        "VM '%s' is already attached by %s: VM names must be unique among live sessions", vm.name,
+        holder.has_value() ? "the VMM " + base::DescribePeer(*holder)
+                           : std::string("another session")));
   }
   if (by_id_.size() >= max_sessions_) {
     return absl::ResourceExhaustedError(

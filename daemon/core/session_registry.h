@@ -22,7 +22,7 @@ class SessionRegistry {
 
   // Creates and registers a session for `vm` with a fresh random id. Fails
   // with InvalidArgument (Validate), AlreadyExists when a live session has
-  // the same VM name, ResourceExhausted at the session limit, and
+  // the same VM name (naming the process that holds it, not its session), ResourceExhausted at the session limit, and
   // Unavailable after CloseAll. Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Add(
       VmDescription vm, std::string software, std::shared_ptr<const RangeTable> routes,

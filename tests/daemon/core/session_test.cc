@@ -197,11 +197,16 @@ TEST(SessionRegistryTest, AddsFindsAndRemoves) {
 
 TEST(SessionRegistryTest, RefusesALiveNameUntilItIsRemoved) {
   SessionRegistry registry(8);
-  auto first = registry.Add(GoodVm("same"), "test/1", NoRoutes(), nullptr);
+  const base::PeerCredentials vmm{.pid = 100, .uid = 3001, .gid = 3001, .groups = {}};
+  auto first = registry.Add(GoodVm("same"), "test/1", NoRoutes(), nullptr, vmm);
   ASSERT_TRUE(first.ok());
   auto second = registry.Add(GoodVm("same"), "test/1", NoRoutes(), nullptr);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_THAT(second.status().message(), HasSubstr("'same'"));
+  // Who holds the name, but not the session id.
+  EXPECT_EQ(second.status().message(),
+            "VM 'same' is already attached by the VMM pid 100 uid 3001 gid 3001: VM names must be "
+            "unique among live sessions");
+  EXPECT_THAT(second.status().message(), ::testing::Not(HasSubstr((*first)->id())));
   registry.Remove(**first);
   EXPECT_TRUE(registry.Add(GoodVm("same"), "test/1", NoRoutes(), nullptr).ok());
 }

@@ -236,7 +236,10 @@ TEST_F(VmmServiceTest, LiveVmNameIsAlreadyExistsUntilDetached) {
   ASSERT_TRUE(first.ok());
   auto second = AttachedVm::Attach(*stub_, TestVm("same"));
   EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_THAT(second.status().message(), HasSubstr("'same'"));
+  // It names the VMM that holds the name, never the holder's session id.
+  EXPECT_THAT(second.status().message(),
+              HasSubstr("VM 'same' is already attached by the VMM pid "));
+  EXPECT_THAT(second.status().message(), ::testing::Not(HasSubstr((*first)->session_id())));
   EXPECT_TRUE((*first)->Detach().ok());
   AwaitStatus([](const v1::StatusReply& s) { return s.sessions() == 0; });
   EXPECT_TRUE(AttachedVm::Attach(*stub_, TestVm("same")).ok());
