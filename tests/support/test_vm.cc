@@ -34,7 +34,9 @@ absl::StatusOr<std::unique_ptr<TestVm>> TestVm::Attach(std::shared_ptr<grpc::Cha
   v1::SessionEvent event;
   if (!vm->session_->Write(request) || !vm->session_->Read(&event)) {
     vm->session_->WritesDone();
-    return FromGrpc(vm->session_->Finish());
+    const absl::Status refused = FromGrpc(vm->session_->Finish());
+    vm->session_.reset();  // Finished: the destructor must not finish it again.
+    return refused;
   }
   vm->attached_ = event.attached();
   vm->vcpus_.resize(vcpus);

@@ -103,6 +103,17 @@ TEST_F(IsolationTest, AnotherUidCannotOpenAVcpuOfAVmItDidNotAttach) {
   EXPECT_THAT(daemon_->Log(), HasSubstr("refused a vCPU stream of session"));
 }
 
+TEST_F(IsolationTest, AttachingTheVictimsNameNamesItsVmmButNotItsSession) {
+  auto again = TestVm::Attach(Connect(daemon_->vmm_target()), "victim", 1);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(again.status().message()),
+              HasSubstr("VM 'victim' is already attached by the VMM pid "));
+  EXPECT_THAT(std::string(again.status().message()),
+              ::testing::Not(HasSubstr(victim_->attached().session_id())));
+  EXPECT_EQ(VictimCalls(), 1u);
+}
+
 TEST_F(IsolationTest, AnotherProcessOfTheSameUidCannotEither) {
   const CommandResult attack = Intrude(std::nullopt);
   EXPECT_EQ(attack.exit_code, 0) << attack.out << attack.err;
