@@ -64,9 +64,11 @@ const core::Broker::ProviderSetup* FindRunning(
   return nullptr;
 }
 
-// Adds built-in provider `name` made with `options`: the running one when
-// it was made with the same options (so it keeps its state), else a new one.
+// Adds built-in provider `name` made with `options` (read as its options
+// type in `catalog`): the running one when it was made with the same
+// options (so it keeps its state), else a new one.
 absl::Status AddBuiltin(const std::string& name, const google::protobuf::Any& options,
+                        const config::BuiltinCatalog& catalog,
                         const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges,
                         const std::vector<core::Broker::ProviderSetup>& running, ProviderSet& set) {
   // The same block of options is the same bytes (an Any holds them
@@ -79,7 +81,7 @@ absl::Status AddBuiltin(const std::string& name, const google::protobuf::Any& op
     return absl::OkStatus();
   }
   absl::StatusOr<std::unique_ptr<google::protobuf::Message>> unpacked =
-      config::UnpackBuiltinOptions(name, options, providers::Catalog());
+      config::UnpackBuiltinOptions(name, options, catalog);
   if (!unpacked.ok()) return unpacked.status();
   absl::StatusOr<std::unique_ptr<provider::Provider>> provider =
       providers::CreateProvider(name, unpacked->get());
@@ -137,9 +139,11 @@ absl::StatusOr<ProviderSet> SetUpProviders(
     const config::v1::Config& config, const std::optional<std::vector<std::string>>& builtin_names,
     const std::vector<core::Broker::ProviderSetup>& running, base::CallTimer& timer) {
   ProviderSet set;
+  const config::BuiltinCatalog catalog = providers::Catalog();
   if (config.provider_size() == 0) {
     for (const std::string& name : builtin_names.value_or(providers::DefaultProviderNames())) {
-      if (absl::Status status = AddBuiltin(name, google::protobuf::Any(), {}, running, set);
+      if (absl::Status status =
+              AddBuiltin(name, google::protobuf::Any(), catalog, {}, running, set);
           !status.ok()) {
         return status;
       }
@@ -149,7 +153,7 @@ absl::StatusOr<ProviderSet> SetUpProviders(
   for (const config::v1::Provider& provider : config.provider()) {
     if (provider.has_builtin()) {
       absl::Status status =
-          AddBuiltin(provider.name(), provider.builtin(), provider.range(), running, set);
+          AddBuiltin(provider.name(), provider.builtin(), catalog, provider.range(), running, set);
       if (!status.ok()) return status;
     } else {
       absl::Status status = AddExternal(provider, config.limits(), running, timer, set);
