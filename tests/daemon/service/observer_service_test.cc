@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "daemon/vmm_client.h"
+#include "daemon_status.h"
 #include "smccc/known_calls.h"
 #include "smccc/return_codes.h"
 #include "support/daemon_process.h"
@@ -37,20 +38,10 @@ class ObserverServiceTest : public ::testing::Test {
     observer_ = v1::ObserverService::NewStub(Connect(daemon_->observer_target()));
   }
 
-  v1::StatusReply Status() {
-    grpc::ClientContext context;
-    v1::StatusReply reply;
-    grpc::Status status = observer_->GetStatus(&context, WithHello<v1::StatusRequest>(), &reply);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return reply;
-  }
+  v1::StatusReply Status() { return DaemonStatus(*observer_); }
 
   void AwaitStatus(const std::function<bool(const v1::StatusReply&)>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done(Status())) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << Status().DebugString();
-      std::this_thread::yield();
-    }
+    AwaitDaemonStatus(*observer_, done);
   }
 
   std::unique_ptr<DaemonProcess> daemon_;

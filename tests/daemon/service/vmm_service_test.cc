@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "daemon/vmm_client.h"
+#include "daemon_status.h"
 #include "smccc/known_calls.h"
 #include "smccc/return_codes.h"
 #include "support/daemon_process.h"
@@ -49,22 +50,11 @@ class VmmServiceTest : public ::testing::Test {
     EXPECT_EQ(Reg(*version, 0), 0x10000u);
   }
 
-  v1::StatusReply Status() {
-    grpc::ClientContext context;
-    v1::StatusRequest request;
-    *request.mutable_hello() = wire::MakeHello("daemon-test/1");
-    v1::StatusReply reply;
-    EXPECT_TRUE(observer_->GetStatus(&context, request, &reply).ok());
-    return reply;
-  }
+  v1::StatusReply Status() { return DaemonStatus(*observer_); }
 
   // Waits (bounded) until the daemon's status satisfies `done`.
   void AwaitStatus(const std::function<bool(const v1::StatusReply&)>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done(Status())) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << Status().DebugString();
-      std::this_thread::yield();
-    }
+    AwaitDaemonStatus(*observer_, done);
   }
 
   std::unique_ptr<DaemonProcess> daemon_;
