@@ -35,7 +35,7 @@ absl::StatusOr<std::vector<std::string>> ParseProviderList(const std::string& li
 
 std::string Usage() {
   return "Usage: hypercalld [--config FILE | --providers LIST] [--runtime-dir DIR]\n"
-         "                  [--log-level LEVEL]\n"
+         "                  [--log-level LEVEL] [--socket-group ROLE=GROUP]...\n"
          "       hypercalld --check-config FILE\n"
          "\n"
          "Brokers SMCCC hypercalls between VMMs and providers over gRPC.\n"
@@ -49,6 +49,10 @@ std::string Usage() {
          ");\n"
          "                      created (0755) when missing\n"
          "  --log-level LEVEL   debug, info (default), warning or error\n"
+         "  --socket-group ROLE=GROUP\n"
+         "                      the group of the vmm, provider or observer socket\n"
+         "                      when the config names none (repeatable; default:\n"
+         "                      the daemon's own group)\n"
          "  --providers LIST    built-in providers to load, comma-separated\n"
          "                      (known: " +
          absl::StrJoin(providers::RegisteredProviderNames(), ", ") + "; default " +
@@ -65,6 +69,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
   std::string providers;
   std::string config;
   std::string check_config;
+  std::vector<std::string> socket_groups;
   CLI::App app;
   cmdline::Configure(app);
   CLI::Option* runtime_dir = app.add_option("--runtime-dir", line.runtime_dir);
@@ -72,6 +77,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
   CLI::Option* provider_list = app.add_option("--providers", providers);
   CLI::Option* config_flag = app.add_option("--config", config);
   CLI::Option* check_config_flag = app.add_option("--check-config", check_config);
+  app.add_option("--socket-group", socket_groups)->take_all()->expected(1);
   app.add_flag("--version", line.show_version);
   app.add_flag("--help,-h", line.show_help);
   if (absl::Status status = cmdline::Parse(app, args); !status.ok()) return status;
@@ -94,6 +100,11 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
                                         log_level + "')");
     }
     line.log_level = *parsed;
+  }
+  for (const std::string& role_and_group : socket_groups) {
+    if (absl::Status status = AddSocketGroup(role_and_group, line.socket_groups); !status.ok()) {
+      return status;
+    }
   }
   if (*provider_list) {
     absl::StatusOr<std::vector<std::string>> names = ParseProviderList(providers);

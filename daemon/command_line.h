@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/log.h"
+#include "socket_groups.h"
 
 namespace hypercall::daemon {
 
@@ -21,6 +22,9 @@ struct CommandLine {
   std::optional<std::vector<std::string>> providers;
   // --config FILE: the config file, read at start and on SIGHUP.
   std::optional<std::string> config_path;
+  // --socket-group ROLE=GROUP (repeatable): a role's socket group when the
+  // config names none.
+  SocketGroups socket_groups;
   // --check-config FILE: check the file and exit.
   std::optional<std::string> check_config_path;
   // --version / --help: print and exit 0.

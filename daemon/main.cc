@@ -21,6 +21,7 @@ namespace {
 
 using hypercall::daemon::Log;
 using hypercall::daemon::LogLevel;
+using hypercall::daemon::WithSocketGroups;
 
 // --check-config: 0 when the file is fine, 1 (saying why) when not.
 int CheckConfig(const std::string& path) {
@@ -35,14 +36,17 @@ int CheckConfig(const std::string& path) {
 
 // SIGHUP: reads the config file again and applies it, or keeps the running
 // one and says why.
-void Reload(hypercall::daemon::Daemon& daemon, const std::optional<std::string>& path) {
+void Reload(hypercall::daemon::Daemon& daemon, const hypercall::daemon::CommandLine& line) {
+  const std::optional<std::string>& path = line.config_path;
   if (!path.has_value()) {
     Log(LogLevel::kWarning, "SIGHUP: no --config file to read again; nothing changes");
     return;
   }
   sd_notify(0, "RELOADING=1");
   auto config = hypercall::config::LoadConfigFile(*path, hypercall::providers::Catalog());
-  absl::Status status = config.ok() ? daemon.Reload(*config) : config.status();
+  absl::Status status =
+      config.ok() ? daemon.Reload(WithSocketGroups(*std::move(config), line.socket_groups))
+                  : config.status();
   if (status.ok()) {
     Log(LogLevel::kInfo, "SIGHUP: reloaded %s", *path);
   } else {
@@ -70,6 +74,7 @@ int Run(const hypercall::daemon::CommandLine& line) {
     }
     options.config = std::move(*config);
   }
+  options.config = WithSocketGroups(std::move(options.config), line.socket_groups);
 
   // Block the signals main waits for in every thread (gRPC's too).
   sigset_t signals;
@@ -92,7 +97,7 @@ int Run(const hypercall::daemon::CommandLine& line) {
 
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
-    Reload(**daemon, line.config_path);
+    Reload(**daemon, line);
   }
   Log(LogLevel::kInfo, "%s received: stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   sd_notify(0, "STOPPING=1");

@@ -61,6 +61,32 @@ TEST(CommandLineTest, ProvidersRefusesUnknownRepeatedAndEmptyNames) {
   EXPECT_THAT(ParseCommandLine({"--providers"}).status().message(), HasSubstr("needs a value"));
 }
 
+TEST(CommandLineTest, SocketGroupTakesRoleEqualsGroupOncePerRole) {
+  auto line =
+      ParseCommandLine({"--socket-group", "vmm=hypercall-vmm", "--socket-group=observer=4242"});
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(line->socket_groups, (SocketGroups{{"vmm", "hypercall-vmm"}, {"observer", "4242"}}));
+  EXPECT_THAT(ParseCommandLine({"--socket-group", "tenant=x"}).status().message(),
+              HasSubstr("ROLE vmm, provider or observer (got 'tenant=x')"));
+  EXPECT_THAT(ParseCommandLine({"--socket-group", "vmm"}).status().message(),
+              HasSubstr("takes ROLE=GROUP"));
+  EXPECT_THAT(ParseCommandLine({"--socket-group", "vmm="}).status().message(),
+              HasSubstr("needs a group name or number"));
+  EXPECT_THAT(
+      ParseCommandLine({"--socket-group", "vmm=a", "--socket-group", "vmm=b"}).status().message(),
+      HasSubstr("names vmm twice"));
+}
+
+TEST(CommandLineTest, AGroupTheConfigNamesWinsOverSocketGroup) {
+  config::v1::Config config;
+  config.mutable_sockets()->mutable_observer()->set_group("operators");
+  const config::v1::Config grouped =
+      WithSocketGroups(config, {{"observer", "hypercall-observer"}, {"vmm", "hypercall-vmm"}});
+  EXPECT_EQ(grouped.sockets().observer().group(), "operators");
+  EXPECT_EQ(grouped.sockets().vmm().group(), "hypercall-vmm");
+  EXPECT_EQ(grouped.sockets().provider().group(), "");
+}
+
 TEST(CommandLineTest, HelpListsTheProvidersAndTheDefault) {
   EXPECT_THAT(Usage(), HasSubstr("--providers LIST"));
   EXPECT_THAT(Usage(),

@@ -1,0 +1,112 @@
+// One group per role at the socket: a process in the observer role's group
+// can observe but cannot attach a VM, as an unprivileged uid tries it with
+// the real hypercallctl against the real daemon. --socket-group gives the
+// systemd unit's role groups; a group the config names wins over it.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "support/daemon_process.h"
+#include "wire/protocol.h"
+#include "wire/runtime_dir.h"
+
+namespace hypercall::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// nobody:nogroup; the observer socket's group in these tests.
+constexpr RunAs kObserverRole = {65534, 65534};
+
+gid_t GroupOf(const std::string& path) {
+  struct stat info {};
+  EXPECT_EQ(stat(path.c_str(), &info), 0) << path;
+  return info.st_gid;
+}
+
+class SocketRolesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(getuid(), 0u) << "the roles need a second uid: run the tests as root";
+    char dir[] = "/tmp/hypercall-socket-roles-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+    ctl_ = dir_ + "/hypercallctl";
+    std::filesystem::copy_file(BinaryPath("hypercallctl"), ctl_);
+    ASSERT_EQ(chmod(ctl_.c_str(), 0755), 0);
+  }
+
+  void TearDown() override {
+    daemon_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void StartDaemon(std::vector<std::string> args) {
+    auto daemon = DaemonProcess::Start(std::move(args));
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = *std::move(daemon);
+    // Let another uid reach the sockets: the test's temporary tree is root's.
+    const std::filesystem::path runtime(daemon_->runtime_dir());
+    for (const std::filesystem::path& path : {runtime.parent_path(), runtime}) {
+      ASSERT_EQ(chmod(path.c_str(), 0755), 0) << path;
+    }
+  }
+
+  std::string Socket(std::string_view name) const {
+    return wire::SocketPath(daemon_->runtime_dir(), name);
+  }
+
+  CommandResult CtlAsObserver(std::vector<std::string> command) {
+    std::vector<std::string> argv = {ctl_, "--runtime-dir", daemon_->runtime_dir()};
+    argv.insert(argv.end(), command.begin(), command.end());
+    return RunCommand(argv, 20000, kObserverRole);
+  }
+
+  std::string dir_;
+  std::string ctl_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(SocketRolesTest, TheObserverGroupObservesButCannotAttachAVm) {
+  StartDaemon({"--providers", "trng", "--socket-group", "observer=nogroup"});
+  EXPECT_EQ(GroupOf(Socket(wire::kObserverSocketName)), 65534u);
+  EXPECT_EQ(GroupOf(Socket(wire::kVmmSocketName)), 0u);
+  EXPECT_EQ(GroupOf(Socket(wire::kProviderSocketName)), 0u);
+
+  const CommandResult status = CtlAsObserver({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_THAT(status.out, HasSubstr("hypercalld/"));
+
+  const CommandResult call = CtlAsObserver({"call", "0x84000050"});
+  EXPECT_NE(call.exit_code, 0) << call.out;
+  EXPECT_THAT(call.err, HasSubstr("permission denied on " + Socket(wire::kVmmSocketName)));
+  EXPECT_THAT(daemon_->Log(), ::testing::Not(HasSubstr("attached")));
+}
+
+TEST_F(SocketRolesTest, AGroupTheConfigNamesWins) {
+  const std::string config = dir_ + "/hypercalld.conf";
+  std::ofstream(config) << "version: 1\nsockets { observer { group: \"root\" } }\n";
+  StartDaemon(
+      {"--config", config, "--socket-group", "observer=nogroup", "--socket-group", "vmm=nogroup"});
+  EXPECT_EQ(GroupOf(Socket(wire::kObserverSocketName)), 0u);
+  EXPECT_EQ(GroupOf(Socket(wire::kVmmSocketName)), 65534u);
+  const CommandResult status = CtlAsObserver({"status"});
+  EXPECT_NE(status.exit_code, 0);
+  EXPECT_THAT(status.err, HasSubstr("permission denied"));
+}
+
+TEST_F(SocketRolesTest, AnUnknownGroupStopsStartUpNamingIt) {
+  const CommandResult start = RunCommand({BinaryPath("hypercalld"), "--runtime-dir", dir_ + "/run",
+                                          "--socket-group", "vmm=hypercall-no-such-group"});
+  EXPECT_EQ(start.exit_code, 1);
+  EXPECT_THAT(start.err, HasSubstr("hypercall-no-such-group"));
+}
+
+}  // namespace
+}  // namespace hypercall::testing
