@@ -47,7 +47,7 @@ Daemon::Daemon(const DaemonOptions& options)
     : options_(options),
       broker_(options.broker),
       vmm_service_(broker_, peers_, options.max_vmm_streams),
-      observer_service_(broker_, {.runtime_dir = options.runtime_dir}),
+      observer_service_(broker_, peers_, observer_grant_, {.runtime_dir = options.runtime_dir}),
       provider_service_(external_providers_, peers_,
                         static_cast<int>(config::InForce(options.config.limits()).max_providers),
                         MaxProviderQueue(options.config)),
@@ -58,6 +58,7 @@ Daemon::~Daemon() { Shutdown(); }
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   std::unique_ptr<Daemon> daemon(new Daemon(WithConfigLimits(options)));
   if (absl::Status status = daemon->ApplyProviders(options.config); !status.ok()) return status;
+  daemon->ApplyObservers(options.config);
   if (absl::Status status = PrepareRuntimeDir(options.runtime_dir); !status.ok()) return status;
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -89,14 +90,27 @@ absl::Status Daemon::ApplyProviders(const config::v1::Config& config) {
     Log(LogLevel::kInfo, "provider %s (%s)", setup.entry->name, setup.entry->kind);
   }
   for (const core::Route& route : broker_.Routes()->routes()) {
-    Log(LogLevel::kInfo, "range 0x%08x-0x%08x -> %s (reads mask 0x%x)", route.range.first,
-        route.range.last, route.provider->name, route.args_read_mask);
+    Log(LogLevel::kInfo, "range 0x%08x-0x%08x -> %s (reads mask 0x%x%s)", route.range.first,
+        route.range.last, route.provider->name, route.args_read_mask,
+        route.secret_results ? ", results secret" : "");
   }
   for (const config::v1::VmRule& rule : config.vm()) {
     Log(LogLevel::kInfo, "VMs named %s get: %s", rule.name(),
         rule.provider().empty() ? "no providers" : absl::StrJoin(rule.provider(), ", "));
   }
   return absl::OkStatus();
+}
+
+void Daemon::ApplyObservers(const config::v1::Config& config) {
+  const config::v1::Grant& registers = config.observers().registers();
+  observer_grant_.Replace({registers.allow_uid().begin(), registers.allow_uid().end()},
+                          {registers.allow_gid().begin(), registers.allow_gid().end()});
+  if (registers.allow_uid().empty() && registers.allow_gid().empty()) {
+    Log(LogLevel::kInfo, "observers see call metadata only (no registers grant)");
+  } else {
+    Log(LogLevel::kInfo, "observers with uid [%s] or gid [%s] see registers",
+        absl::StrJoin(registers.allow_uid(), ", "), absl::StrJoin(registers.allow_gid(), ", "));
+  }
 }
 
 absl::Status Daemon::Reload(const config::v1::Config& config) {
@@ -109,6 +123,7 @@ absl::Status Daemon::Reload(const config::v1::Config& config) {
         "in-flight limit applies to external providers that are new or changed)");
   }
   if (absl::Status status = ApplyProviders(config); !status.ok()) return status;
+  ApplyObservers(config);
   running_config_ = config;
   return absl::OkStatus();
 }

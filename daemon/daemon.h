@@ -21,6 +21,7 @@
 #include "core/broker.h"
 #include "hypercall/config/v1/config.pb.h"
 #include "service/external_providers.h"
+#include "service/observer_grant.h"
 #include "service/observer_service.h"
 #include "service/peer_directory.h"
 #include "service/provider_service.h"
@@ -67,7 +68,8 @@ class Daemon {
 
   // Applies `config` (already checked) to the running daemon: providers and
   // their ranges, who may serve them, and the VM rules, for VMs that attach
-  // from now on (attached ones keep their plan). Providers it does not
+  // from now on (attached ones keep their plan); who sees registers in
+  // traces, at once (traces already running too). Providers it does not
   // change keep running, with their connected processes. Changes to sockets
   // and limits need a restart: each is logged. On failure the running
   // config stays.
@@ -83,6 +85,7 @@ class Daemon {
   explicit Daemon(const DaemonOptions& options);
 
   absl::Status ApplyProviders(const config::v1::Config& config);
+  void ApplyObservers(const config::v1::Config& config);
   // Builds a server for `service` and listens for it on the socket `socket`
   // describes (default path <runtime_dir>/`default_name`).
   absl::Status Serve(grpc::Service& service, const config::v1::Socket& socket,
@@ -95,6 +98,7 @@ class Daemon {
   core::Broker broker_;
   service::PeerDirectory peers_;
   service::ExternalProviderTable external_providers_;
+  service::ObserverGrant observer_grant_;
   service::VmmService vmm_service_;
   service::ObserverService observer_service_;
   service::ProviderService provider_service_;

@@ -16,7 +16,8 @@ namespace hypercall::daemon {
 namespace {
 
 // What an external provider may claim in `range`: its reads (the
-// operands' registers ORed in) and memory operands. The config checks have
+// operands' registers ORed in), memory operands and whether its results are
+// secret. The config checks have
 // passed, so the operands convert and are valid.
 absl::StatusOr<provider::RangeClaim> ExternalClaim(const config::v1::FunctionRange& range) {
   absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(range.memory());
@@ -24,13 +25,15 @@ absl::StatusOr<provider::RangeClaim> ExternalClaim(const config::v1::FunctionRan
   smccc::RegisterMask mask = range.reads_size() == 0 ? smccc::kAllArgRegisters : 0;
   for (uint32_t reg : range.reads()) mask |= smccc::RegisterMask{1} << reg;
   for (const smccc::MemoryOperand& op : *memory) mask |= op.RegistersRead();
-  return provider::RangeClaim{{range.first(), range.last()}, mask, *std::move(memory)};
+  return provider::RangeClaim{
+      {range.first(), range.last()}, mask, *std::move(memory), range.secret_results()};
 }
 
 // A built-in provider's claims cut down to the ranges the config lists for
 // it (none listed: all of them). Each listed range is covered by default
 // claims without a gap (the config checks say so); each part of it reads
-// and passes the memory of the default claim it lies in.
+// and passes the memory of the default claim it lies in, and keeps its
+// results secret when that claim or the listed range says so.
 std::vector<provider::RangeClaim> Restrict(
     const std::vector<provider::RangeClaim>& defaults,
     const google::protobuf::RepeatedPtrField<config::v1::FunctionRange>& ranges) {
@@ -40,7 +43,10 @@ std::vector<provider::RangeClaim> Restrict(
     for (const provider::RangeClaim& own : defaults) {
       const smccc::FunctionRange part{std::max(range.first(), own.range.first),
                                       std::min(range.last(), own.range.last)};
-      if (part.first <= part.last) claims.push_back({part, own.args_read_mask, own.memory});
+      if (part.first <= part.last) {
+        claims.push_back(
+            {part, own.args_read_mask, own.memory, own.secret_results || range.secret_results()});
+      }
     }
   }
   return claims;
@@ -51,7 +57,8 @@ bool SameClaims(const std::vector<provider::RangeClaim>& a,
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
                     [](const provider::RangeClaim& x, const provider::RangeClaim& y) {
                       return x.range.first == y.range.first && x.range.last == y.range.last &&
-                             x.args_read_mask == y.args_read_mask && x.memory == y.memory;
+                             x.args_read_mask == y.args_read_mask && x.memory == y.memory &&
+                             x.secret_results == y.secret_results;
                     });
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts hypercalld on its defaults, a demo VM whose simulated vCPUs make a
 # steady mix of calls, and shows the live trace until Ctrl-C (or for
-# DEMO_SECONDS seconds). Usage: deploy/demo.sh BIN_DIR
+# DEMO_SECONDS seconds). The daemon it starts grants the demo's own user
+# register values in traces (observers see metadata only by default); TRNG's
+# random bits stay secret all the same. Usage: deploy/demo.sh BIN_DIR
 set -euo pipefail
 
 bin="${1:?usage: demo.sh BIN_DIR}"
@@ -25,13 +27,15 @@ if "$bin/hypercallctl" --runtime-dir "$runtime_dir" status >/dev/null 2>&1; then
   echo "demo: using the hypercalld already running on $runtime_dir"
 else
   log="${TMPDIR:-/tmp}/hypercalld-demo.log"
-  "$bin/hypercalld" --runtime-dir "$runtime_dir" 2>"$log" &
+  config="${TMPDIR:-/tmp}/hypercalld-demo.conf"
+  printf 'version: 1\nobservers { registers { allow_uid: %d } }\n' "$(id -u)" >"$config"
+  "$bin/hypercalld" --runtime-dir "$runtime_dir" --config "$config" 2>"$log" &
   pids+=($!)
   for _ in $(seq 100); do
     "$bin/hypercallctl" --runtime-dir "$runtime_dir" status >/dev/null 2>&1 && break
     sleep 0.1
   done
-  echo "demo: hypercalld started on $runtime_dir (log: $log)"
+  echo "demo: hypercalld started on $runtime_dir (log: $log, config: $config)"
 fi
 
 "$bin/hypercallctl" --runtime-dir "$runtime_dir" ranges

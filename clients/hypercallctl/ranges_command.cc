@@ -121,11 +121,13 @@ std::string RenderRanges(const v1::ListRangesReply& reply, bool json) {
                         {"smc64", smccc::IsSmc64(first)},
                         {"names", names},
                         {"names_truncated", truncated},
-                        {"memory", std::move(memory)}});
+                        {"memory", std::move(memory)},
+                        {"secret_results", range.secret_results()}});
     }
     return JsonLine({{"ranges", std::move(ranges)}});
   }
-  Table table({"FIRST", "LAST", "COUNT", "PROVIDER", "ARGS", "MEMORY", "OWNER", "KIND", "NAMES"});
+  Table table({"FIRST", "LAST", "COUNT", "PROVIDER", "ARGS", "MEMORY", "RESULTS", "OWNER", "KIND",
+               "NAMES"});
   for (const v1::RangeInfo& range : reply.ranges()) {
     const uint32_t first = range.first_function_id();
     const uint32_t last = LastFunctionId(range);
@@ -135,7 +137,8 @@ std::string RenderRanges(const v1::ListRangesReply& reply, bool json) {
     table.AddRow({absl::StrFormat("0x%08x", first), absl::StrFormat("0x%08x", last),
                   absl::StrFormat("%u", range.count()), range.provider(),
                   RegisterRanges(range.args_read_mask()), MemoryOperands(range),
-                  OwnerOfRange(first, last), RangeKind(first, last), names.empty() ? "-" : names});
+                  range.secret_results() ? "secret" : "shown", OwnerOfRange(first, last),
+                  RangeKind(first, last), names.empty() ? "-" : names});
   }
   return table.Render();
 }

@@ -1,7 +1,7 @@
 // `hypercallctl ranges`: the daemon's range table, decoded: which provider
 // owns which function IDs, the registers and guest memory its calls pass,
-// their SMCCC owner and calling convention, and the known calls inside each
-// range.
+// whether traces show their results or keep them secret, their SMCCC owner and calling convention,
+// and the known calls inside each range.
 #ifndef HYPERCALL_CLIENTS_HYPERCALLCTL_RANGES_COMMAND_H_
 #define HYPERCALL_CLIENTS_HYPERCALLCTL_RANGES_COMMAND_H_
 
@@ -35,7 +35,8 @@ std::string RangeKind(uint32_t first, uint32_t last);
 std::string MemoryOperands(const v1::RangeInfo& range);
 
 // A table (or, json, one object {"ranges": [...]} and '\n'; each range's
-// "memory" lists its operands).
+// "memory" lists its operands; RESULTS / "secret_results" say whether traces
+// withhold its result registers past x0 from every observer).
 std::string RenderRanges(const v1::ListRangesReply& reply, bool json);
 
 }  // namespace hypercall::ctl

@@ -47,6 +47,7 @@ config::v1::Provider ExternalProviderConfig(const std::string& name,
       if (claim.args_read_mask & (smccc::RegisterMask{1} << reg)) range->add_reads(reg);
     }
     wire::ToProto(claim.memory, *range->mutable_memory());
+    range->set_secret_results(claim.secret_results);
   }
   return provider;
 }

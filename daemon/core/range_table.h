@@ -23,6 +23,9 @@ struct Route {
   std::shared_ptr<ProviderEntry> provider;
   // The guest memory buffers calls in the range pass by address.
   std::vector<smccc::MemoryOperand> memory;
+  // No observer sees the result registers past x0 of its calls
+  // (RangeClaim::secret_results).
+  bool secret_results = false;
 };
 
 class RangeTable {

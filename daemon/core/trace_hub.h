@@ -41,6 +41,12 @@ struct TraceRecord {
   uint64_t latency_nanos = 0;
   // Events this watcher lost just before this one (set by the watcher).
   uint64_t dropped_before = 0;
+  // The call's range keeps its results secret: result.x past x0 is zero
+  // (never copied from the result; trace_redaction.h).
+  bool results_secret = false;
+  // For one watcher, not granted register values: call.x, result.x past x0
+  // and the memory buffers' addresses are zero (trace_redaction.h).
+  bool registers_withheld = false;
 };
 
 class TraceHub;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_format.h"
 #include "base/log.h"
+#include "core/trace_redaction.h"
 #include "smccc/memory_operand.h"
 #include "smccc/return_codes.h"
 
@@ -157,6 +158,7 @@ void VcpuChannel::Complete(const smccc::Result& provider_result) {
     record.vcpu = vcpu_;
     if (route_ != nullptr) record.provider = route_->provider;
     record.latency_nanos = latency_nanos;
+    if (route_ != nullptr && route_->secret_results) WithholdSecretResults(record);
     trace.Publish(record);
   }
   sink_.OnResult(call_id_, result);

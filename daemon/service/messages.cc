@@ -35,6 +35,7 @@ void ToRangeInfo(const core::Route& route, v1::RangeInfo& info) {
   info.set_provider(route.provider->name);
   info.set_args_read_mask(route.args_read_mask);
   wire::ToProto(route.memory, *info.mutable_memory());
+  info.set_secret_results(route.secret_results);
 }
 
 void ToSessionInfo(const core::Session& session, v1::SessionInfo& info) {
@@ -78,6 +79,8 @@ void ToTraceEvent(const core::TraceRecord& record, v1::TraceEvent& event) {
   event.set_provider(record.provider != nullptr ? record.provider->name : "");
   event.set_latency_nanos(record.latency_nanos);
   event.set_dropped_before(record.dropped_before);
+  event.set_registers_withheld(record.registers_withheld);
+  event.set_results_secret(record.results_secret);
 }
 
 }  // namespace hypercall::service

@@ -24,6 +24,8 @@ void ToSessionInfo(const core::Session& session, v1::SessionInfo& info);
 void ToPeerIdentity(const base::PeerCredentials& peer, v1::PeerIdentity& identity);
 // send_failed (the process's queue was full) counts as over_limit.
 void ToExternalCallStats(const providers::RemoteProviderStats& stats, v1::ExternalCallStats& out);
+// The record as it is: redact it first (core/trace_redaction.h). Registers
+// it holds as zero are left out (trailing zeros are implied on the wire).
 void ToTraceEvent(const core::TraceRecord& record, v1::TraceEvent& event);
 
 }  // namespace hypercall::service

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/time/clock.h"
+#include "core/trace_redaction.h"
 #include "providers/remote/remote_provider.h"
 #include "service/grpc_status.h"
 #include "service/messages.h"
@@ -12,8 +13,13 @@
 
 namespace hypercall::service {
 
-ObserverService::ObserverService(core::Broker& broker, ObserverServiceOptions options)
-    : broker_(broker), options_(std::move(options)), started_(absl::Now()) {}
+ObserverService::ObserverService(core::Broker& broker, const PeerDirectory& peers,
+                                 const ObserverGrant& grant, ObserverServiceOptions options)
+    : broker_(broker),
+      peers_(peers),
+      grant_(grant),
+      options_(std::move(options)),
+      started_(absl::Now()) {}
 
 grpc::Status ObserverService::GetStatus(grpc::ServerContext* /*context*/,
                                         const v1::StatusRequest* request, v1::StatusReply* reply) {
@@ -93,6 +99,7 @@ grpc::Status ObserverService::Trace(grpc::ServerContext* context, const v1::Trac
   absl::StatusOr<std::shared_ptr<core::TraceWatcher>> watcher =
       broker_.trace().Watch(request->vm());
   if (!watcher.ok()) return ToGrpcStatus(watcher.status());
+  const std::optional<PeerCredentials> peer = peers_.Find(context->peer());
   v1::TraceEvent event;
   while (!context->IsCancelled()) {
     std::optional<core::TraceRecord> record = (*watcher)->Next(options_.trace_poll_interval);
@@ -100,6 +107,8 @@ grpc::Status ObserverService::Trace(grpc::ServerContext* context, const v1::Trac
       if ((*watcher)->closed()) break;
       continue;
     }
+    // Asked per event, so a reload that takes the grant away applies at once.
+    if (!grant_.SeesRegisters(peer)) core::WithholdRegisters(*record);
     ToTraceEvent(*record, event);
     if (!writer->Write(event)) break;
   }

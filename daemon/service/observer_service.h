@@ -1,6 +1,9 @@
 // The observer role's gRPC service: read-only views of the broker (status,
 // ranges, sessions, providers) and the live trace. Thin adapters over
-// core::Broker; every request starts with the version handshake.
+// core::Broker; every request starts with the version handshake. Nothing
+// here changes state or opens anything. The trace carries call metadata to
+// every watcher, register values and guest addresses only to one the
+// ObserverGrant names, and secret results to none (core/trace_redaction.h).
 #ifndef HYPERCALL_DAEMON_SERVICE_OBSERVER_SERVICE_H_
 #define HYPERCALL_DAEMON_SERVICE_OBSERVER_SERVICE_H_
 
@@ -9,6 +12,8 @@
 #include "absl/time/time.h"
 #include "core/broker.h"
 #include "hypercall/v1/observer.grpc.pb.h"
+#include "service/observer_grant.h"
+#include "service/peer_directory.h"
 
 namespace hypercall::service {
 
@@ -22,8 +27,10 @@ struct ObserverServiceOptions {
 
 class ObserverService final : public v1::ObserverService::Service {
  public:
-  // `broker` must outlive the service.
-  ObserverService(core::Broker& broker, ObserverServiceOptions options);
+  // `broker`, `peers` (who each connection is) and `grant` must outlive the
+  // service.
+  ObserverService(core::Broker& broker, const PeerDirectory& peers, const ObserverGrant& grant,
+                  ObserverServiceOptions options);
 
   grpc::Status GetStatus(grpc::ServerContext* context, const v1::StatusRequest* request,
                          v1::StatusReply* reply) override;
@@ -38,6 +45,8 @@ class ObserverService final : public v1::ObserverService::Service {
 
  private:
   core::Broker& broker_;
+  const PeerDirectory& peers_;
+  const ObserverGrant& grant_;
   const ObserverServiceOptions options_;
   const absl::Time started_;
 };

@@ -80,6 +80,12 @@ absl::Status CheckClaimWithin(const RangeClaim& claim, const std::vector<RangeCl
         DescribeRange(claim.range), DescribeOperands(claim.memory), owner,
         DescribeOperands(within->memory), DescribeRange(within->range)));
   }
+  if (claim.secret_results && !within->secret_results) {
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "range %s keeps its results secret, but %s is planned to show them in range %s: mark "
+        "that range secret_results",
+        DescribeRange(claim.range), owner, DescribeRange(within->range)));
+  }
   return absl::OkStatus();
 }
 

@@ -123,6 +123,7 @@ void ToProto(const smccc::RangeClaim& claim, v1::Claim& out) {
   SetRange(claim.range, out);
   out.set_args_read_mask(claim.args_read_mask);
   ToProto(claim.memory, *out.mutable_memory());
+  out.set_secret_results(claim.secret_results);
 }
 
 absl::StatusOr<smccc::RangeClaim> FromProto(const v1::Claim& claim) {
@@ -130,7 +131,8 @@ absl::StatusOr<smccc::RangeClaim> FromProto(const v1::Claim& claim) {
   if (!range.ok()) return range.status();
   absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = FromProto(claim.memory());
   if (!memory.ok()) return memory.status();
-  return smccc::RangeClaim{*range, claim.args_read_mask(), *std::move(memory)};
+  return smccc::RangeClaim{*range, claim.args_read_mask(), *std::move(memory),
+                           claim.secret_results()};
 }
 
 void ToProto(const smccc::Call& call, v1::Call& out) {

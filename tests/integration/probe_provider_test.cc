@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "hypercall/v1/observer.grpc.pb.h"
+#include "support/config_file.h"
 #include "support/daemon_process.h"
 #include "support/test_vm.h"
 #include "wire/protocol.h"
@@ -232,7 +233,10 @@ TEST(ProbeInDaemonTest, ACallWhoseMemoryDoesNotMatchThePlanEndsItsStreamSayingWh
 }
 
 TEST(ProbeInDaemonTest, TheTraceShowsMemoryBuffersWithoutTheirBytes) {
-  auto daemon = DaemonProcess::Start({"--providers=probe"});
+  // Addresses are for watchers the config grants registers.
+  const ConfigFile config("version: 1\nprovider { name: \"probe\" builtin {} }\n" +
+                          GrantRegisters(getuid()));
+  auto daemon = DaemonProcess::Start({"--config", config.path()});
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   auto vm = TestVm::Attach(Connect((*daemon)->vmm_target()), "probe-vm");
   ASSERT_TRUE(vm.ok()) << vm.status();

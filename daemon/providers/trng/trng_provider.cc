@@ -47,7 +47,11 @@ TrngProvider::TrngProvider(EntropySource entropy) : entropy_(std::move(entropy))
 
 std::vector<provider::RangeClaim> TrngProvider::Claims() const {
   constexpr smccc::RegisterMask kReadsX1 = 1u << 1;
-  return {{{0x84000050u, 0x8400005fu}, kReadsX1, {}}, {{0xc4000050u, 0xc400005fu}, kReadsX1, {}}};
+  // The random bits are the guest's: no trace may carry them (x0, the
+  // status, stays visible; GET_UUID's words, a constant, are withheld too).
+  constexpr bool kSecretResults = true;
+  return {{{0x84000050u, 0x8400005fu}, kReadsX1, {}, kSecretResults},
+          {{0xc4000050u, 0xc400005fu}, kReadsX1, {}, kSecretResults}};
 }
 
 void TrngProvider::Handle(const provider::CallContext& /*context*/, const smccc::Call& call,

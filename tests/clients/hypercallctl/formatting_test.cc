@@ -33,6 +33,7 @@ v1::RangeInfo TrngRange32() {
   range.set_count(16);
   range.set_provider("trng");
   range.set_args_read_mask(0b10);
+  range.set_secret_results(true);
   return range;
 }
 
@@ -81,11 +82,12 @@ TEST_F(FormattingTest, RangeKinds) {
 TEST_F(FormattingTest, RangesTable) {
   v1::ListRangesReply reply;
   *reply.add_ranges() = TrngRange32();
-  EXPECT_EQ(RenderRanges(reply, false),
-            "FIRST       LAST        COUNT  PROVIDER  ARGS  MEMORY  OWNER            KIND        "
-            "NAMES\n"
-            "0x84000050  0x8400005f  16     trng      x1    -       Standard Secure  fast SMC32  "
-            "TRNG_VERSION TRNG_FEATURES TRNG_GET_UUID TRNG_RND32\n");
+  EXPECT_EQ(
+      RenderRanges(reply, false),
+      "FIRST       LAST        COUNT  PROVIDER  ARGS  MEMORY  RESULTS  OWNER            KIND  "
+      "      NAMES\n"
+      "0x84000050  0x8400005f  16     trng      x1    -       secret   Standard Secure  fast "
+      "SMC32  TRNG_VERSION TRNG_FEATURES TRNG_GET_UUID TRNG_RND32\n");
 }
 
 // The probe's MEM_WHEN: one conditional out buffer with its own bad-address
@@ -123,13 +125,14 @@ TEST_F(FormattingTest, RangesShowTheirMemoryOperands) {
   v1::ListRangesReply reply;
   *reply.add_ranges() = ProbeMemRange(false);
   *reply.add_ranges() = ProbeMemRange(true);
-  EXPECT_THAT(RenderRanges(reply, false), HasSubstr("x1-x2  x1:64in,x2:64out      OEM"));
+  EXPECT_THAT(RenderRanges(reply, false), HasSubstr("x1-x2  x1:64in,x2:64out      shown    OEM"));
   const std::string json = RenderRanges(reply, true);
   EXPECT_THAT(json, HasSubstr(R"("memory":[{"address_register":1,"length":64,"direction":"in"},)"
-                              R"({"address_register":2,"length":64,"direction":"out"}]})"));
+                              R"({"address_register":2,"length":64,"direction":"out"}],)"
+                              R"("secret_results":false})"));
   EXPECT_THAT(json, HasSubstr(R"("memory":[{"address_register":2,"length":16,"direction":"out",)"
                               R"("when_register":1,"when_mask":"0x1","when_value":"0x0",)"
-                              R"("bad_address_x0":"0x5"}]})"));
+                              R"("bad_address_x0":"0x5"}],"secret_results":false})"));
 }
 
 TEST_F(FormattingTest, RangesJson) {
@@ -140,7 +143,7 @@ TEST_F(FormattingTest, RangesJson) {
             R"("provider":"trng","args_read_mask":"0x2","args":["x1"],)"
             R"("owner":"Standard Secure","owner_id":4,"fast":true,"smc64":false,)"
             R"("names":["TRNG_VERSION","TRNG_FEATURES","TRNG_GET_UUID","TRNG_RND32"],)"
-            R"("names_truncated":false,"memory":[]}]})"
+            R"("names_truncated":false,"memory":[],"secret_results":true}]})"
             "\n");
 }
 

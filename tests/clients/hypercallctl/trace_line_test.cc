@@ -78,8 +78,51 @@ TEST_F(TraceLineTest, JsonIsOneObjectPerLine) {
             R"({"unix_nanos":1704164645678901234,"time":"03:04:05.678901","vm":"demo-vm",)"
             R"("vcpu":3,"conduit":"HVC","function_id":"0xc4000053","name":"TRNG_RND64",)"
             R"("args":{"x1":"0xc0"},"result":{"x0":"0x0","x1":"0xa","x2":"0xb","x3":"0xc"},)"
-            R"("x0_name":null,"provider":"trng","latency_ns":12500,"dropped_before":5})"
+            R"("x0_name":null,"provider":"trng","latency_ns":12500,"dropped_before":5,)"
+            R"("registers_withheld":false,"results_secret":false})"
             "\n");
+}
+
+// As the daemon sends the call to a watcher without the registers grant:
+// the arguments and result registers past x0 left out, the masks kept.
+v1::TraceEvent Withheld(v1::TraceEvent event) {
+  event.mutable_call()->clear_args();
+  for (v1::MemoryBytes& buffer : *event.mutable_call()->mutable_memory()) {
+    buffer.clear_guest_phys_addr();
+  }
+  for (v1::MemoryBytes& buffer : *event.mutable_result()->mutable_memory()) {
+    buffer.clear_guest_phys_addr();
+  }
+  event.mutable_result()->mutable_regs()->Truncate(1);
+  event.set_registers_withheld(true);
+  return event;
+}
+
+TEST_F(TraceLineTest, WithheldRegistersAreNamedNotPrintedAsZeros) {
+  EXPECT_EQ(FormatTraceLine(Withheld(Rnd64Event())),
+            "03:04:05.678901 demo-vm vcpu3 HVC TRNG_RND64(x1 withheld) -> x0=0x0 x1-x3 withheld "
+            "[trng] 12.5us\n");
+  const std::string json = FormatTraceJson(Withheld(Rnd64Event()));
+  EXPECT_NE(json.find(R"("args":{"x1":null},"result":{"x0":"0x0","x1":null,"x2":null,"x3":null})"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("registers_withheld":true,"results_secret":false})"), std::string::npos)
+      << json;
+}
+
+TEST_F(TraceLineTest, SecretResultsAreNamedForAGrantedWatcherToo) {
+  v1::TraceEvent event = Rnd64Event();
+  event.mutable_result()->mutable_regs()->Truncate(1);
+  event.set_results_secret(true);
+  EXPECT_EQ(FormatTraceLine(event),
+            "03:04:05.678901 demo-vm vcpu3 HVC TRNG_RND64(x1=0xc0) -> x0=0x0 x1-x3 secret "
+            "[trng] 12.5us\n");
+  EXPECT_NE(FormatTraceJson(event).find(
+                R"("args":{"x1":"0xc0"},"result":{"x0":"0x0","x1":null,"x2":null,"x3":null})"),
+            std::string::npos);
+  event = Withheld(event);
+  EXPECT_NE(FormatTraceLine(event).find("(x1 withheld) -> x0=0x0 x1-x3 secret ["),
+            std::string::npos);
 }
 
 TEST_F(TraceLineTest, JsonOfAnUnownedCall) {
@@ -142,6 +185,17 @@ TEST_F(TraceLineTest, MemoryBuffersShowAddressLengthAndDirection) {
             "03:04:05.678901 vm vcpu0 SMC OEM_SMC64#0x0003(x1=0x40001000 x2=0x40002000) mem "
             "0x40001000:64in 0x40002000:64out -> x0=0x0 x1=0x820 mem 0x40002000:64out [probe] "
             "30.0us\n");
+}
+
+TEST_F(TraceLineTest, WithheldMemoryBuffersComeWithoutAddresses) {
+  EXPECT_EQ(FormatTraceLine(Withheld(MemReverseEvent())),
+            "03:04:05.678901 vm vcpu0 SMC OEM_SMC64#0x0003(x1-x2 withheld) mem 64in 64out -> "
+            "x0=0x0 x1 withheld mem 64out [probe] 30.0us\n");
+  const std::string json = FormatTraceJson(Withheld(MemReverseEvent()));
+  EXPECT_NE(json.find(R"({"operand":0,"address":null,"length":64,"direction":"in"})"),
+            std::string::npos)
+      << json;
+  EXPECT_EQ(json.find("0x4000"), std::string::npos) << json;
 }
 
 TEST_F(TraceLineTest, JsonOfMemoryBuffers) {

@@ -110,12 +110,15 @@ TEST(ProviderHostCliTest, PrintConfigGivesEachBuiltinsClaimsAsAValidConfig) {
       auto memory = wire::FromProto(range.memory());
       ASSERT_TRUE(memory.ok()) << memory.status();
       EXPECT_EQ(*memory, claims[i].memory) << i;
+      EXPECT_EQ(range.secret_results(), claims[i].secret_results) << i;
     }
     absl::StrAppend(&config_text, result.out);
   }
   // hyperv's slow calls: two page operands, each passed only when its
   // condition on x1 holds.
   EXPECT_THAT(config_text, HasSubstr("when_mask: 0x10000"));
+  // trng keeps its results secret, and so does its host.
+  EXPECT_THAT(config_text, HasSubstr("secret_results: true"));
 
   char path[] = "/tmp/provider-host-config-XXXXXX";
   const int fd = mkstemp(path);

@@ -129,6 +129,11 @@ class ConvertTest(unittest.TestCase):
         expected.memory.add(address_register=3, length=16, direction=common_pb2.MemoryOperand.OUT)
         self.assertEqual(wire, expected)
         self.assertFalse(wire.memory[1].HasField("bad_address_x0"))
+        self.assertFalse(wire.secret_results)
+
+    def test_a_claim_carries_its_secret_results(self) -> None:
+        wire = claim_to_proto(RangeClaim(0xC3000300, 0xC3000301, 0x2, secret_results=True))
+        self.assertTrue(wire.secret_results)
 
     def test_a_call_brings_its_buffers(self) -> None:
         call = call_from_proto(wire_upper_call())

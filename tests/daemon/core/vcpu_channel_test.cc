@@ -96,7 +96,8 @@ class VcpuChannelTest : public ::testing::Test {
             {{0x82000000, 0x820000ff}, smccc::kAllArgRegisters, {}},
             {{0xc2000000, 0xc20000ff}, smccc::kAllArgRegisters, {}},
             {{0x83000000, 0x830000ff}, smccc::kAllArgRegisters, MemoryOperands()},
-            {{0xc3000000, 0xc30000ff}, smccc::kAllArgRegisters, MemoryOperands()}},
+            {{0xc3000000, 0xc30000ff}, smccc::kAllArgRegisters, MemoryOperands()},
+            {{0xc3000100, 0xc30001ff}, smccc::kAllArgRegisters, {}, /*secret_results=*/true}},
         FullResult());
     provider_ = provider.get();
     ASSERT_TRUE(broker_.AddProvider(std::move(provider), "builtin").ok());
@@ -202,6 +203,27 @@ TEST_F(VcpuChannelTest, PublishesTraceRecordsOnlyToWatchers) {
   EXPECT_EQ(record->provider->name, "recorder");
   EXPECT_GT(record->unix_nanos, 0);
   EXPECT_FALSE((*watcher)->Next(absl::ZeroDuration()).has_value());
+}
+
+TEST_F(VcpuChannelTest, SecretResultsNeverReachATraceButReachTheGuest) {
+  auto watcher = broker_.trace().Watch("");
+  ASSERT_TRUE(watcher.ok());
+  ASSERT_TRUE(channel_->Submit(7, CallWithArgs(0xc3000101)).ok());
+  EXPECT_EQ(sink_.last.x, FullResult().x);
+  std::optional<TraceRecord> record = (*watcher)->Next(absl::ZeroDuration());
+  ASSERT_TRUE(record.has_value());
+  EXPECT_TRUE(record->results_secret);
+  EXPECT_FALSE(record->registers_withheld);
+  EXPECT_EQ(record->result.x[0], FullResult().x[0]);
+  for (int i = 1; i < smccc::kNumRegisters; ++i) EXPECT_EQ(record->result.x[i], 0u) << i;
+  EXPECT_EQ(record->result.written_mask, smccc::kAllResultRegisters);
+  EXPECT_EQ(record->call.x[1], CallWithArgs(0).x[1]);  // Arguments are not secret.
+  // A range that is not secret keeps its results in the record.
+  ASSERT_TRUE(channel_->Submit(8, CallWithArgs(0xc2000001)).ok());
+  record = (*watcher)->Next(absl::ZeroDuration());
+  ASSERT_TRUE(record.has_value());
+  EXPECT_FALSE(record->results_secret);
+  EXPECT_EQ(record->result.x, FullResult().x);
 }
 
 TEST_F(VcpuChannelTest, CompletionMayComeFromAnotherThread) {

@@ -124,5 +124,20 @@ TEST_F(ClaimWithinTest, RefusesMemoryOperandsNotExactlyTheAllowedOnes) {
               HasSubstr("but provider \"oem\" passes none in range 0xc3000000-0xc30000ff"));
 }
 
+TEST_F(ClaimWithinTest, KeepsResultsSecretOnlyWhereThePlanDoes) {
+  const std::vector<RangeClaim> allowed = {
+      allowed_[0], {{0xc3000200, 0xc30002ff}, 0x2, {}, /*secret_results=*/true}};
+  const RangeClaim secret{{0xc3000000, 0xc3000000}, 0x2, {}, /*secret_results=*/true};
+  absl::Status status = CheckClaimWithin(secret, allowed, kOwner);
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(status.message(),
+            "range 0xc3000000-0xc3000000 keeps its results secret, but provider \"oem\" is "
+            "planned to show them in range 0xc3000000-0xc30000ff: mark that range "
+            "secret_results");
+  EXPECT_TRUE(CheckClaimWithin({{0xc3000200, 0xc3000200}, 0x2, {}, true}, allowed, kOwner).ok());
+  // Results the plan keeps secret stay secret whatever the claim says.
+  EXPECT_TRUE(CheckClaimWithin({{0xc3000200, 0xc3000200}, 0x2, {}}, allowed, kOwner).ok());
+}
+
 }  // namespace
 }  // namespace hypercall::smccc

@@ -176,9 +176,11 @@ TEST(ConvertTest, SetRangeWritesFirstAndCount) {
 TEST(ConvertTest, ClaimRoundTrips) {
   smccc::RangeClaim claim{{0xc3001000, 0xc300100f},
                           0x6,
-                          {smccc::MemoryOperand::At(1, 64, smccc::MemoryDirection::kIn)}};
+                          {smccc::MemoryOperand::At(1, 64, smccc::MemoryDirection::kIn)},
+                          /*secret_results=*/true};
   v1::Claim proto;
   ToProto(claim, proto);
+  EXPECT_TRUE(proto.secret_results());
   EXPECT_EQ(proto.first_function_id(), 0xc3001000u);
   EXPECT_EQ(proto.count(), 16u);
   EXPECT_EQ(proto.args_read_mask(), 0x6u);
@@ -188,6 +190,7 @@ TEST(ConvertTest, ClaimRoundTrips) {
   EXPECT_EQ(back->range, claim.range);
   EXPECT_EQ(back->args_read_mask, claim.args_read_mask);
   EXPECT_EQ(back->memory, claim.memory);
+  EXPECT_TRUE(back->secret_results);
 }
 
 TEST(ConvertTest, ClaimConversionRefusesABadRangeOrOperand) {

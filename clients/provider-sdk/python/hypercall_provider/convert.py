@@ -35,7 +35,8 @@ def claim_to_proto(claim: RangeClaim) -> provider_pb2.Claim:
     """The Claim message asking for ``claim``."""
     return provider_pb2.Claim(first_function_id=claim.first, count=claim.last - claim.first + 1,
                               args_read_mask=claim.args_read_mask,
-                              memory=[operand_to_proto(op) for op in claim.memory])
+                              memory=[operand_to_proto(op) for op in claim.memory],
+                              secret_results=claim.secret_results)
 
 
 def call_from_proto(wire: common_pb2.Call) -> Call:

@@ -158,6 +158,10 @@ class RangeClaim:
     # The guest memory buffers its calls pass by address, at most four of at
     # most 32 KiB together (any sequence; kept as a tuple).
     memory: Sequence[MemoryOperand] = ()
+    # The results of its calls are secret: hypercalld never shows their
+    # registers past x0 to an observer. The daemon's config must mark the
+    # range ``secret_results: true`` too, or the claim is refused.
+    secret_results: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "memory", tuple(self.memory))

@@ -163,7 +163,7 @@ TEST(TrngProviderTest, SveHintIsIgnored) {
   EXPECT_EQ(Handle(trng, smccc::kTrngVersion | smccc::kSveHintBit).x[0], 0x10000u);
 }
 
-TEST(TrngProviderTest, ClaimsTheTrngRangesReadingX1) {
+TEST(TrngProviderTest, ClaimsTheTrngRangesReadingX1WithSecretResults) {
   TrngProvider trng;
   std::vector<provider::RangeClaim> claims = trng.Claims();
   ASSERT_EQ(claims.size(), 2u);
@@ -173,6 +173,8 @@ TEST(TrngProviderTest, ClaimsTheTrngRangesReadingX1) {
   EXPECT_EQ(claims[1].range.last, 0xc400005fu);
   EXPECT_EQ(claims[0].args_read_mask, 0x2u);
   EXPECT_EQ(claims[1].args_read_mask, 0x2u);
+  EXPECT_TRUE(claims[0].secret_results);
+  EXPECT_TRUE(claims[1].secret_results);
 }
 
 TEST(TrngProviderTest, RegisteredByNameAndOnByDefault) {

@@ -1,0 +1,20 @@
+#include "service/observer_grant.h"
+
+#include <algorithm>
+
+namespace hypercall::service {
+
+void ObserverGrant::Replace(std::vector<uid_t> uids, std::vector<gid_t> gids) {
+  absl::MutexLock lock(&mu_);
+  uids_ = std::move(uids);
+  gids_ = std::move(gids);
+}
+
+bool ObserverGrant::SeesRegisters(const std::optional<base::PeerCredentials>& peer) const {
+  if (!peer.has_value()) return false;
+  absl::ReaderMutexLock lock(&mu_);
+  return std::find(uids_.begin(), uids_.end(), peer->uid) != uids_.end() ||
+         std::any_of(gids_.begin(), gids_.end(), [&](gid_t gid) { return peer->InGroup(gid); });
+}
+
+}  // namespace hypercall::service
