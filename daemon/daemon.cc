@@ -11,6 +11,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "provider_setup.h"
 #include "socket_files.h"
+#include "vm_rules.h"
 #include "wire/protocol.h"
 #include "wire/runtime_dir.h"
 
@@ -18,11 +19,19 @@ namespace hypercall::daemon {
 namespace {
 
 constexpr unsigned kDefaultSocketMode = 0660;
+// In the runtime dir: who held which VM name (core/held_names.h).
+constexpr const char kHeldNamesFile[] = "held-vm-names";
 
 // `options` with the config's limits (or their defaults) in force.
 DaemonOptions WithConfigLimits(DaemonOptions options) {
   const config::LimitsInForce limits = config::InForce(options.config.limits());
   options.broker.max_sessions = limits.max_sessions;
+  options.broker.max_sessions_per_uid = limits.max_sessions_per_uid;
+  if (!options.runtime_dir.empty()) {
+    options.broker.held_names_path = wire::SocketPath(options.runtime_dir, kHeldNamesFile);
+  }
+  options.broker.restart_grace = std::chrono::milliseconds(limits.restart_grace_ms);
+  options.broker.clock = options.clock;
   options.broker.max_trace_watchers = limits.max_trace_watchers;
   options.broker.call_deadline = std::chrono::milliseconds(limits.call_deadline_ms);
   return options;
@@ -48,9 +57,11 @@ Daemon::Daemon(const DaemonOptions& options)
       broker_(options.broker),
       vmm_service_(broker_, peers_, options.max_vmm_streams),
       observer_service_(broker_, peers_, observer_grant_, {.runtime_dir = options.runtime_dir}),
-      provider_service_(external_providers_, peers_,
-                        static_cast<int>(config::InForce(options.config.limits()).max_providers),
-                        MaxProviderQueue(options.config)),
+      provider_service_(
+          external_providers_, peers_,
+          static_cast<int>(config::InForce(options.config.limits()).max_providers),
+          static_cast<int>(config::InForce(options.config.limits()).max_provider_streams_per_uid),
+          MaxProviderQueue(options.config)),
       running_config_(options.config) {}
 
 Daemon::~Daemon() { Shutdown(); }
@@ -85,7 +96,8 @@ absl::Status Daemon::ApplyProviders(const config::v1::Config& config) {
     return status;
   }
   external_providers_.Replace(std::move(external));
-  broker_.SetPlanPolicy(VmRulePolicy(config));
+  VmRulePolicies rules = VmRulePolicy(config);
+  broker_.SetVmPolicy(std::move(rules.plan), std::move(rules.attach));
   for (const core::Broker::ProviderSetup& setup : broker_.ProviderSetups()) {
     Log(LogLevel::kInfo, "provider %s (%s)", setup.entry->name, setup.entry->kind);
   }
@@ -97,6 +109,11 @@ absl::Status Daemon::ApplyProviders(const config::v1::Config& config) {
   for (const config::v1::VmRule& rule : config.vm()) {
     Log(LogLevel::kInfo, "VMs named %s get: %s", rule.name(),
         rule.provider().empty() ? "no providers" : absl::StrJoin(rule.provider(), ", "));
+    if (!rule.allow_uid().empty() || !rule.allow_gid().empty() || !rule.allow_unit().empty()) {
+      Log(LogLevel::kInfo, "VMs named %s may be attached by uid [%s], gid [%s], unit [%s]",
+          rule.name(), absl::StrJoin(rule.allow_uid(), ", "), absl::StrJoin(rule.allow_gid(), ", "),
+          absl::StrJoin(rule.allow_unit(), ", "));
+    }
   }
   return absl::OkStatus();
 }

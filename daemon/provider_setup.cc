@@ -1,7 +1,5 @@
 #include "provider_setup.h"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -168,20 +166,6 @@ absl::StatusOr<ProviderSet> SetUpProviders(
     }
   }
   return set;
-}
-
-core::Broker::PlanPolicy VmRulePolicy(const config::v1::Config& config) {
-  if (config.vm_size() == 0) return {};
-  std::vector<config::v1::VmRule> rules(config.vm().begin(), config.vm().end());
-  return [rules = std::move(rules)](std::string_view vm, std::string_view provider) {
-    const std::string name(vm);
-    for (const config::v1::VmRule& rule : rules) {
-      if (fnmatch(rule.name().c_str(), name.c_str(), 0) != 0) continue;
-      return std::find(rule.provider().begin(), rule.provider().end(), provider) !=
-             rule.provider().end();
-    }
-    return false;
-  };
 }
 
 }  // namespace hypercall::daemon

@@ -36,9 +36,6 @@ absl::StatusOr<ProviderSet> SetUpProviders(
     const config::v1::Config& config, const std::optional<std::vector<std::string>>& builtin_names,
     const std::vector<core::Broker::ProviderSetup>& running, base::CallTimer& timer);
 
-// The config's VM rules as a plan policy; empty when it has none.
-core::Broker::PlanPolicy VmRulePolicy(const config::v1::Config& config);
-
 }  // namespace hypercall::daemon
 
 #endif  // HYPERCALL_DAEMON_PROVIDER_SETUP_H_

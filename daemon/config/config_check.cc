@@ -33,6 +33,23 @@ bool ValidProviderName(const std::string& name) {
   });
 }
 
+// A systemd service or scope name as systemd writes them: at most 255
+// characters of letters, digits, ':', '_', '.', backslash and '-', with at most
+// one '@' (an instance) not first, ending in ".service" or ".scope" after a
+// non-empty prefix.
+bool ValidUnitName(const std::string& unit) {
+  const auto ends_with = [&unit](std::string_view suffix) {
+    return unit.size() > suffix.size() &&
+           unit.compare(unit.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (unit.size() > 255 || !(ends_with(".service") || ends_with(".scope"))) return false;
+  if (unit.front() == '@' || std::count(unit.begin(), unit.end(), '@') > 1) return false;
+  return std::all_of(unit.begin(), unit.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '_' || c == '.' ||
+           c == '\\' || c == '-' || c == '@';
+  });
+}
+
 bool IsNumber(const std::string& text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c));
@@ -296,6 +313,14 @@ class Checker {
             it->second)));
       }
       if (rule.name() == "*") match_all_line = place.line();
+      for (int u = 0; u < rule.allow_unit_size(); ++u) {
+        if (ValidUnitName(rule.allow_unit(u))) continue;
+        Add(place.Field("allow_unit", u)
+                .Problem(absl::StrFormat(
+                    "vm rule \"%s\": allow_unit \"%s\" is not the name of a systemd service or "
+                    "scope (e.g. \"qemu-tenant-a.service\")",
+                    rule.name(), rule.allow_unit(u))));
+      }
       for (int p = 0; p < rule.provider_size(); ++p) {
         if (ProviderExists(rule.provider(p))) continue;
         Add(place.Field("provider", p)

@@ -9,7 +9,7 @@
 namespace hypercall::config {
 namespace {
 
-constexpr std::array<Limit, 6> kLimits = {{
+constexpr std::array<Limit, 9> kLimits = {{
     {"call_deadline_ms", 1000, 1, 60000,
      "how long a provider may take to answer one call before the vCPU gets NOT_SUPPORTED (ms)",
      &LimitsInForce::call_deadline_ms},
@@ -22,6 +22,14 @@ constexpr std::array<Limit, 6> kLimits = {{
     {"max_providers", 64, 1, 1024, "connected external provider processes",
      &LimitsInForce::max_providers},
     {"max_trace_watchers", 32, 1, 1024, "live trace watchers", &LimitsInForce::max_trace_watchers},
+    {"max_sessions_per_uid", 64, 1, 65536, "live VM sessions whose VMMs run as one uid",
+     &LimitsInForce::max_sessions_per_uid},
+    {"max_provider_streams_per_uid", 16, 1, 1024,
+     "connected external provider processes of one uid",
+     &LimitsInForce::max_provider_streams_per_uid},
+    {"restart_grace_ms", 30000, 0, 600000,
+     "how long after a start a VM name stays reserved for the VMM that held it before (ms)",
+     &LimitsInForce::restart_grace_ms},
 }};
 
 }  // namespace

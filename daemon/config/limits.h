@@ -21,6 +21,9 @@ struct LimitsInForce {
   uint32_t max_sessions = 0;
   uint32_t max_providers = 0;
   uint32_t max_trace_watchers = 0;
+  uint32_t max_sessions_per_uid = 0;
+  uint32_t max_provider_streams_per_uid = 0;
+  uint32_t restart_grace_ms = 0;
 };
 
 struct Limit {

@@ -2,6 +2,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "base/log.h"
 
 namespace hypercall::core {
@@ -9,10 +10,34 @@ namespace hypercall::core {
 using daemon::Log;
 using daemon::LogLevel;
 
+namespace {
+
+// The names the held-names file says live processes held, reserved for
+// them for the grace period from now.
+NameReservations ReserveHeldNames(const BrokerOptions& options) {
+  if (options.held_names_path.empty() || options.restart_grace.count() == 0) {
+    return NameReservations();
+  }
+  const std::vector<HeldName> held = LoadHeldNames(options.held_names_path);
+  const absl::Duration grace = absl::FromChrono(options.restart_grace);
+  if (!held.empty()) {
+    Log(LogLevel::kInfo, "reserving %d VM names for %s for the VMMs that held them: %s",
+        held.size(), absl::FormatDuration(grace),
+        absl::StrJoin(held, ", ", [](std::string* out, const HeldName& name) {
+          absl::StrAppendFormat(out, "%s (pid %d)", name.name, name.pid);
+        }));
+  }
+  return NameReservations(held, options.clock->Now() + grace, *options.clock);
+}
+
+}  // namespace
+
 Broker::Broker(const BrokerOptions& options)
     : call_deadline_(options.call_deadline),
-      sessions_(options.max_sessions),
-      trace_(options.max_trace_watchers, options.trace_queue_capacity) {}
+      sessions_(options.max_sessions, options.max_sessions_per_uid),
+      trace_(options.max_trace_watchers, options.trace_queue_capacity),
+      held_names_path_(options.held_names_path),
+      reservations_(ReserveHeldNames(options)) {}
 
 absl::StatusOr<std::shared_ptr<ProviderEntry>> Broker::AddProvider(
     std::unique_ptr<provider::Provider> provider, std::string kind) {
@@ -44,31 +69,38 @@ absl::Status Broker::SetProviders(std::vector<ProviderSetup> providers) {
   return absl::OkStatus();
 }
 
-void Broker::SetPlanPolicy(PlanPolicy policy) {
-  auto shared = policy ? std::make_shared<const PlanPolicy>(std::move(policy)) : nullptr;
+void Broker::SetVmPolicy(PlanPolicy plan, AttachPolicy attach) {
+  auto shared = std::make_shared<const VmPolicy>(VmPolicy{std::move(plan), std::move(attach)});
   absl::MutexLock lock(&mu_);
-  plan_policy_ = std::move(shared);
+  vm_policy_ = std::move(shared);
 }
 
 absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::string software,
                                                         SessionListener* owner,
                                                         std::optional<base::PeerCredentials> peer) {
   std::shared_ptr<const RangeTable> routes = router_.Snapshot();
-  std::shared_ptr<const PlanPolicy> policy;
+  std::shared_ptr<const VmPolicy> policy;
   {
     absl::MutexLock lock(&mu_);
-    policy = plan_policy_;
+    policy = vm_policy_;
   }
-  if (policy != nullptr) {
+  if (policy != nullptr && policy->attach) {
+    if (absl::Status allowed = policy->attach(vm.name, peer); !allowed.ok()) return allowed;
+  }
+  if (absl::Status free = reservations_.Check(vm.name, peer); !free.ok()) return free;
+  if (policy != nullptr && policy->plan) {
     auto planned = std::make_shared<RangeTable>();
     for (const Route& route : routes->routes()) {
       // Routes of a valid table always insert into a subset of it.
-      if ((*policy)(vm.name, route.provider->name)) planned->Insert(route).IgnoreError();
+      if (policy->plan(vm.name, route.provider->name)) planned->Insert(route).IgnoreError();
     }
     routes = std::move(planned);
   }
+  const std::string name = vm.name;
   auto session = sessions_.Add(std::move(vm), std::move(software), std::move(routes), owner, peer);
   if (session.ok()) {
+    reservations_.Release(name);
+    SaveHeldNames();
     Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s", (*session)->id(),
         (*session)->vm().name, (*session)->vm().vcpu_count, (*session)->software(),
         peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)");
@@ -89,7 +121,24 @@ void Broker::EndSession(Session& session, const absl::Status& reason) {
       }
     }
   }
-  sessions_.Remove(session);
+  if (sessions_.Remove(session)) SaveHeldNames();
+}
+
+void Broker::SaveHeldNames() {
+  if (held_names_path_.empty()) return;
+  absl::MutexLock lock(&save_mu_);
+  if (stopped_) return;
+  std::vector<HeldName> held = reservations_.Pending();
+  for (const std::shared_ptr<Session>& session : sessions_.List()) {
+    const std::optional<base::PeerCredentials>& peer = session->peer();
+    // A process whose start /proc did not say cannot be told from one that
+    // reuses its pid: nothing to reserve for.
+    if (!peer.has_value() || peer->start_time == 0) continue;
+    held.push_back({session->vm().name, peer->pid, peer->uid, peer->start_time});
+  }
+  if (absl::Status status = WriteHeldNamesFile(held_names_path_, held); !status.ok()) {
+    Log(LogLevel::kWarning, "VM names will not be reserved after a restart: %s", status.message());
+  }
 }
 
 absl::StatusOr<std::shared_ptr<Session>> Broker::FindSession(const std::string& id) const {
@@ -140,6 +189,10 @@ BrokerStats Broker::Stats() const {
 }
 
 void Broker::Shutdown() {
+  {
+    absl::MutexLock lock(&save_mu_);
+    stopped_ = true;
+  }
   trace_.Close();
   for (const std::shared_ptr<Session>& session : sessions_.CloseAll()) {
     EndSession(*session, absl::UnavailableError("hypercalld is shutting down"));

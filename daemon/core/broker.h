@@ -16,6 +16,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/clock.h"
+#include "core/name_reservations.h"
 #include "core/provider_entry.h"
 #include "core/router.h"
 #include "core/session_registry.h"
@@ -27,6 +29,9 @@ namespace hypercall::core {
 struct BrokerOptions {
   // Live VMM sessions at most; further attaches get ResourceExhausted.
   size_t max_sessions = 256;
+  // Live sessions of VMMs of one uid at most; further attaches of that uid
+  // get ResourceExhausted.
+  size_t max_sessions_per_uid = 64;
   // Trace watchers at most; further Trace streams get ResourceExhausted.
   size_t max_trace_watchers = 32;
   // Events queued per trace watcher before it starts losing them.
@@ -34,6 +39,15 @@ struct BrokerOptions {
   // How long a provider may take to answer one call: each call's
   // CallContext::deadline is this after it arrived.
   std::chrono::nanoseconds call_deadline = std::chrono::seconds(1);
+  // The held-names file (core/held_names.h): read when the broker is made,
+  // and rewritten as sessions attach and end (not when Shutdown ends them,
+  // so the next run knows who held what). Empty: none.
+  std::string held_names_path = {};
+  // How long after the broker is made each name the file held (by a process
+  // that still runs) stays reserved for that process.
+  std::chrono::milliseconds restart_grace = std::chrono::seconds(30);
+  // What the grace period is measured on; must outlive the broker.
+  const base::Clock* clock = &base::Clock::Real();
 };
 
 // Counters for the status view.
@@ -70,13 +84,20 @@ class Broker {
   // Which providers a VM's plan may include, by VM name and provider name;
   // for the VM rules of the config. Applies to sessions that attach later.
   using PlanPolicy = std::function<bool(std::string_view vm, std::string_view provider)>;
-  // Replaces the policy; an empty function lets every VM have every
-  // provider. Thread-safe.
-  void SetPlanPolicy(PlanPolicy policy);
+  // Whether `peer` (nullopt: unknown) may attach a VM named `vm`: OK, or
+  // the refusal (PermissionDenied saying why); for the VM rules too.
+  using AttachPolicy = std::function<absl::Status(
+      std::string_view vm, const std::optional<base::PeerCredentials>& peer)>;
+  // Replaces both policies at once, so an attach sees one version of the
+  // rules; an empty function lets every VM have every provider, or lets
+  // anyone attach. Thread-safe.
+  void SetVmPolicy(PlanPolicy plan, AttachPolicy attach = {});
 
-  // Starts a session for `vm`, attached by `peer`; see SessionRegistry::Add
-  // for failures. The session routes with the range table as it is now,
-  // less the providers the plan policy keeps from this VM. Thread-safe.
+  // Starts a session for `vm`, attached by `peer`. Fails as the attach
+  // policy refuses, with Unavailable while the name is reserved for another
+  // process after a restart (NameReservations), or as SessionRegistry::Add
+  // does. The session routes with the range table as it is now, less the
+  // providers the plan policy keeps from this VM. Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Attach(
       VmDescription vm, std::string software, SessionListener* owner,
       std::optional<base::PeerCredentials> peer = std::nullopt);
@@ -111,10 +132,20 @@ class Broker {
   void CountProtocolError() { protocol_errors_.fetch_add(1, std::memory_order_relaxed); }
 
   // Refuses new sessions and trace watchers, ends every session with
-  // Unavailable and closes every watcher.
+  // Unavailable and closes every watcher. The held-names file keeps the
+  // sessions as they were.
   void Shutdown();
 
  private:
+  struct VmPolicy {
+    PlanPolicy plan;
+    AttachPolicy attach;
+  };
+
+  // Rewrites the held-names file: the live sessions' names with their VMMs,
+  // and the names still reserved. Nothing after Shutdown.
+  void SaveHeldNames();
+
   const std::chrono::nanoseconds call_deadline_;
   Router router_;
   SessionRegistry sessions_;
@@ -125,7 +156,12 @@ class Broker {
   std::atomic<uint64_t> protocol_errors_{0};
   mutable absl::Mutex mu_;
   std::vector<ProviderSetup> providers_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<const PlanPolicy> plan_policy_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const VmPolicy> vm_policy_ ABSL_GUARDED_BY(mu_);
+  const std::string held_names_path_;
+  NameReservations reservations_;
+  // Serializes SaveHeldNames, so the last write has the latest sessions.
+  absl::Mutex save_mu_;
+  bool stopped_ ABSL_GUARDED_BY(save_mu_) = false;
 };
 
 }  // namespace hypercall::core

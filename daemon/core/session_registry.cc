@@ -35,9 +35,18 @@ absl::StatusOr<std::shared_ptr<Session>> SessionRegistry::Add(
         holder.has_value() ? "the VMM " + base::DescribePeer(*holder)
                            : std::string("another session")));
   }
+  if (peer.has_value()) {
+    if (auto it = live_by_uid_.find(peer->uid);
+        it != live_by_uid_.end() && it->second >= max_sessions_per_uid_) {
+      return absl::ResourceExhaustedError(
+          absl::StrFormat("session limit per uid reached: uid %d has %d live sessions "
+                          "(limits.max_sessions_per_uid)",
+                          peer->uid, it->second));
+    }
+  }
   if (by_id_.size() >= max_sessions_) {
-    return absl::ResourceExhaustedError(
-        absl::StrFormat("session limit reached (%d live sessions)", max_sessions_));
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "session limit reached (%d live sessions; limits.max_sessions)", max_sessions_));
   }
   std::string id = NewSessionId();
   while (by_id_.contains(id)) id = NewSessionId();
@@ -45,6 +54,7 @@ absl::StatusOr<std::shared_ptr<Session>> SessionRegistry::Add(
                                            std::move(routes), owner, peer);
   id_by_name_.emplace(session->vm().name, id);
   by_id_.emplace(std::move(id), session);
+  if (peer.has_value()) ++live_by_uid_[peer->uid];
   return session;
 }
 
@@ -54,12 +64,17 @@ std::shared_ptr<Session> SessionRegistry::Find(const std::string& id) const {
   return it == by_id_.end() ? nullptr : it->second;
 }
 
-void SessionRegistry::Remove(const Session& session) {
+bool SessionRegistry::Remove(const Session& session) {
   absl::MutexLock lock(&mu_);
   auto it = by_id_.find(session.id());
-  if (it == by_id_.end() || it->second.get() != &session) return;
+  if (it == by_id_.end() || it->second.get() != &session) return false;
   id_by_name_.erase(session.vm().name);
   by_id_.erase(it);
+  if (session.peer().has_value()) {
+    auto live = live_by_uid_.find(session.peer()->uid);
+    if (--live->second == 0) live_by_uid_.erase(live);
+  }
+  return true;
 }
 
 std::vector<std::shared_ptr<Session>> SessionRegistry::List() const {
@@ -82,6 +97,7 @@ std::vector<std::shared_ptr<Session>> SessionRegistry::CloseAll() {
   for (auto& [id, session] : by_id_) sessions.push_back(std::move(session));
   by_id_.clear();
   id_by_name_.clear();
+  live_by_uid_.clear();
   return sessions;
 }
 

@@ -73,6 +73,11 @@ absl::Status ValidateStolenTime(const StolenTimeRegion& region, uint32_t vcpu_co
 
 }  // namespace
 
+bool ValidVmName(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxVmNameLength &&
+         std::all_of(name.begin(), name.end(), IsNameChar);
+}
+
 absl::Status Validate(const VmDescription& vm) {
   if (vm.name.empty() || vm.name.size() > kMaxVmNameLength) {
     return absl::InvalidArgumentError(absl::StrFormat("vm.name must be 1-%d characters (got %d)",

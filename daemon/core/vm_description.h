@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -47,6 +48,9 @@ struct VmDescription {
 
 // OK, or InvalidArgument naming the field ("vm.name", "vm.ram[2]", ...).
 absl::Status Validate(const VmDescription& vm);
+
+// True when `name` is a VM name Validate accepts.
+bool ValidVmName(std::string_view name);
 
 // The address of each vCPU's stolen-time record (base + 64 * index) when
 // `plans_pv_time` (the VM's routes forward PV_TIME_ST) and the VM has a

@@ -1,12 +1,16 @@
 #include "service/peer_directory.h"
 
 #include "absl/strings/numbers.h"
+#include "base/process_info.h"
 
 namespace hypercall::service {
 
 void PeerDirectory::Record(int fd, const PeerCredentials& peer) {
+  PeerCredentials recorded = peer;
+  recorded.unit = base::ProcessUnit(peer.pid);
+  recorded.start_time = base::ProcessStartTime(peer.pid).value_or(0);
   absl::MutexLock lock(&mu_);
-  peers_[fd] = peer;
+  peers_[fd] = std::move(recorded);
 }
 
 std::optional<PeerCredentials> PeerDirectory::Find(std::string_view grpc_peer) const {

@@ -23,7 +23,9 @@ using base::PeerCredentials;
 class PeerDirectory {
  public:
   // Records the peer of the accepted connection `fd`, replacing what an
-  // earlier connection with the same descriptor number left. Thread-safe.
+  // earlier connection with the same descriptor number left, with the unit
+  // and start time /proc gives for its pid now (as it connects, before the
+  // process could go and its pid be reused). Thread-safe.
   void Record(int fd, const PeerCredentials& peer);
 
   // The peer of the connection gRPC calls `grpc_peer` ("fd:N"); nullopt for

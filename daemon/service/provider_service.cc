@@ -8,12 +8,23 @@ namespace hypercall::service {
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ProviderService::Serve(
     grpc::CallbackServerContext* context) {
-  if (!streams_.TryStart()) {
+  std::optional<PeerCredentials> peer = peers_.Find(context->peer());
+  if (peer.has_value() && !per_uid_.TryTake(peer->uid)) {
     return new RefusedStream(
         grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                     absl::StrFormat("too many provider streams (limit %d)", streams_.max_live())));
+                     absl::StrFormat("too many provider streams of uid %d (limit %d, "
+                                     "limits.max_provider_streams_per_uid)",
+                                     peer->uid, per_uid_.max_per_uid())));
   }
-  return new ProviderStream(providers_, peers_.Find(context->peer()), max_queued_, streams_);
+  if (!streams_.TryStart()) {
+    if (peer.has_value()) per_uid_.Release(peer->uid);
+    return new RefusedStream(
+        grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     absl::StrFormat("too many provider streams (limit %d, limits.max_providers)",
+                                     streams_.max_live())));
+  }
+  UidCounter* per_uid = peer.has_value() ? &per_uid_ : nullptr;
+  return new ProviderStream(providers_, std::move(peer), max_queued_, streams_, per_uid);
 }
 
 }  // namespace hypercall::service

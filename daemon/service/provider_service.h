@@ -7,6 +7,7 @@
 #include "service/external_providers.h"
 #include "service/peer_directory.h"
 #include "service/stream_counter.h"
+#include "service/uid_counter.h"
 
 namespace hypercall::service {
 
@@ -16,11 +17,16 @@ class ProviderService final
     : public v1::ProviderService::WithRawCallbackMethod_Serve<v1::ProviderService::Service> {
  public:
   // `providers` and `peers` must outlive the service and its streams. At
-  // most `max_streams` streams run at once; more are refused with
-  // RESOURCE_EXHAUSTED. Each stream queues at most `max_queued` messages.
+  // most `max_streams` streams run at once, and `max_streams_per_uid` of
+  // processes of one uid; more are refused with RESOURCE_EXHAUSTED. Each
+  // stream queues at most `max_queued` messages.
   ProviderService(ExternalProviderTable& providers, const PeerDirectory& peers, int max_streams,
-                  size_t max_queued)
-      : providers_(providers), peers_(peers), streams_(max_streams), max_queued_(max_queued) {}
+                  int max_streams_per_uid, size_t max_queued)
+      : providers_(providers),
+        peers_(peers),
+        streams_(max_streams),
+        per_uid_(max_streams_per_uid),
+        max_queued_(max_queued) {}
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Serve(
       grpc::CallbackServerContext* context) override;
@@ -29,6 +35,7 @@ class ProviderService final
   ExternalProviderTable& providers_;
   const PeerDirectory& peers_;
   StreamCounter streams_;
+  UidCounter per_uid_;
   const size_t max_queued_;
 };
 

@@ -12,14 +12,15 @@ using daemon::LogLevel;
 
 ProviderStream::ProviderStream(ExternalProviderTable& providers,
                                std::optional<PeerCredentials> peer, size_t max_queued,
-                               StreamCounter& streams)
+                               StreamCounter& streams, UidCounter* per_uid)
     : BidiStream(streams, {.name = "provider",
                            .max_queued = max_queued,
                            .on_end = BidiStreamOptions::OnEnd::kDropQueued,
                            .stopped_reading = "the provider stopped reading its stream",
                            .cancelled = "the provider cancelled its stream"}),
       providers_(providers),
-      peer_(peer) {}
+      peer_(peer),
+      per_uid_(per_uid) {}
 
 void ProviderStream::OnRequest(const v1::ProviderMessage& message) {
   if (message.kind_case() == v1::ProviderMessage::KIND_NOT_SET) {
@@ -134,6 +135,7 @@ bool ProviderStream::SendVmDetached(std::string_view vm) {
 void ProviderStream::EndServing(const absl::Status& status) { EndWith(status); }
 
 void ProviderStream::OnStreamDone(const absl::Status& /*reason*/) {
+  if (per_uid_ != nullptr) per_uid_->Release(peer_->uid);
   providers_.Unwatch(this);
   if (connection_ != nullptr) {
     provider_->provider->Disconnect(connection_);

@@ -23,6 +23,7 @@
 #include "service/external_providers.h"
 #include "service/peer_directory.h"
 #include "service/stream_counter.h"
+#include "service/uid_counter.h"
 
 namespace hypercall::service {
 
@@ -31,10 +32,11 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
                              private ProviderServer {
  public:
   // Starts reading. `peer` is who connected (nullopt: unknown, refused at
-  // hello). Deletes itself when gRPC is done with it, then tells `streams`.
+  // hello). Deletes itself when gRPC is done with it, then tells `streams`
+  // and `per_uid` (when given: it counted the stream for the peer's uid).
   // Up to `max_queued` messages wait to be written before calls are refused.
   ProviderStream(ExternalProviderTable& providers, std::optional<PeerCredentials> peer,
-                 size_t max_queued, StreamCounter& streams);
+                 size_t max_queued, StreamCounter& streams, UidCounter* per_uid);
 
  private:
   ~ProviderStream() override = default;
@@ -57,6 +59,7 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
 
   ExternalProviderTable& providers_;
   const std::optional<PeerCredentials> peer_;
+  UidCounter* const per_uid_;
   // Set by an accepted hello; before it, only hello is accepted.
   std::optional<ExternalProvider> provider_;
   std::shared_ptr<providers::RemoteProvider::Connection> connection_;

@@ -63,6 +63,8 @@ provider {
     memory { address_register: 1 length: 64 direction: INOUT } }
 }
 vm { name: "win-*" provider: "oem-1" provider: "trng" }
+vm { name: "tenant-a-*" provider: "trng" allow_uid: 3001 allow_gid: 3000
+     allow_unit: "qemu-tenant-a.service" allow_unit: "vm@a-1.scope" }
 vm { name: "*" provider: "trng" }
 sockets {
   vmm { path: "/run/h/vmm.sock" owner: "0" group: "0" mode: 0660 }
@@ -230,6 +232,23 @@ TEST(ConfigCheckTest, VmRulesNameProvidersThatExist) {
   // Without provider blocks, the catalog's default-on built-ins are what exists.
   EXPECT_THAT(Check("version: 1\nvm { name: \"*\" provider: \"trng\" provider: \"probe\" }\n"),
               ElementsAre("2:33: vm rule \"*\" names provider \"probe\", which is not defined"));
+}
+
+TEST(ConfigCheckTest, VmRulesAllowUnitsThatAreServicesOrScopes) {
+  EXPECT_THAT(
+      Check("version: 1\nvm { name: \"a-*\" allow_unit: \"qemu-a.service\"\n"
+            "  allow_unit: \"qemu-a\" allow_unit: \".service\" allow_unit: \"a/b.scope\"\n"
+            "  allow_unit: \"x@y@z.service\" allow_unit: \"a.slice\" }\n"),
+      ElementsAre("3:3: vm rule \"a-*\": allow_unit \"qemu-a\" is not the name of a systemd "
+                  "service or scope (e.g. \"qemu-tenant-a.service\")",
+                  "3:24: vm rule \"a-*\": allow_unit \".service\" is not the name of a systemd "
+                  "service or scope (e.g. \"qemu-tenant-a.service\")",
+                  "3:47: vm rule \"a-*\": allow_unit \"a/b.scope\" is not the name of a systemd "
+                  "service or scope (e.g. \"qemu-tenant-a.service\")",
+                  "4:3: vm rule \"a-*\": allow_unit \"x@y@z.service\" is not the name of a "
+                  "systemd service or scope (e.g. \"qemu-tenant-a.service\")",
+                  "4:31: vm rule \"a-*\": allow_unit \"a.slice\" is not the name of a systemd "
+                  "service or scope (e.g. \"qemu-tenant-a.service\")"));
 }
 
 TEST(ConfigCheckTest, SocketPathsAreAbsoluteAndDistinct) {

@@ -54,8 +54,16 @@ TEST(LimitsTest, TheBrokersOwnDefaultsAreTheTables) {
   const LimitsInForce defaults = InForce(v1::Limits());
   const core::BrokerOptions broker;
   EXPECT_EQ(broker.max_sessions, defaults.max_sessions);
+  EXPECT_EQ(broker.max_sessions_per_uid, defaults.max_sessions_per_uid);
+  EXPECT_EQ(broker.restart_grace, std::chrono::milliseconds(defaults.restart_grace_ms));
   EXPECT_EQ(broker.max_trace_watchers, defaults.max_trace_watchers);
   EXPECT_EQ(broker.call_deadline, std::chrono::milliseconds(defaults.call_deadline_ms));
+}
+
+TEST(LimitsTest, OnePeerCannotTakeAllOfAGlobalLimitByDefault) {
+  const LimitsInForce defaults = InForce(v1::Limits());
+  EXPECT_LT(defaults.max_sessions_per_uid, defaults.max_sessions);
+  EXPECT_LT(defaults.max_provider_streams_per_uid, defaults.max_providers);
 }
 
 TEST(LimitsTest, TheDaemonReadmeListsEveryLimitWithItsDefaultAndRange) {

@@ -1,19 +1,24 @@
 // The broker core's own promises, through its public interface: providers
 // added and replaced all or nothing, calls routed by range with the routes a
-// session attached with, the plan policy, sessions found, ended and counted,
-// the limits, and shutdown.
+// session attached with, the plan and attach policies, sessions found, ended
+// and counted, the limits, the names kept for their VMMs over a restart, and
+// shutdown.
 #include "core/broker.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/process_info.h"
+#include "core/held_names.h"
 #include "core/vcpu_channel.h"
 #include "smccc/return_codes.h"
+#include "support/fake_clock.h"
 
 namespace hypercall::core {
 namespace {
@@ -230,7 +235,7 @@ TEST_F(BrokerTest, AReloadWithARefusedClaimChangesNothing) {
 
 TEST_F(BrokerTest, ThePlanPolicyKeepsProvidersFromTheVmsItNames) {
   AddBoth();
-  broker_.SetPlanPolicy([](std::string_view vm, std::string_view provider) {
+  broker_.SetVmPolicy([](std::string_view vm, std::string_view provider) {
     return vm != "locked" || provider == "a";
   });
   std::shared_ptr<Session> locked = Attach("locked");
@@ -239,10 +244,29 @@ TEST_F(BrokerTest, ThePlanPolicyKeepsProvidersFromTheVmsItNames) {
   EXPECT_THAT(RouteOwners(Attach("open")->routes()), ElementsAre("a", "b"));
 
   // An empty policy lets every VM have every provider, from the next attach.
-  broker_.SetPlanPolicy({});
+  broker_.SetVmPolicy({});
   EXPECT_THAT(RouteOwners(locked->routes()), ElementsAre("a"));
   broker_.EndSession(*locked, absl::OkStatus());
   EXPECT_THAT(RouteOwners(Attach("locked")->routes()), ElementsAre("a", "b"));
+}
+
+TEST_F(BrokerTest, TheAttachPolicyDecidesBeforeAnythingIsSaidOfTheName) {
+  const base::PeerCredentials owner{.pid = 10, .uid = 3001, .gid = 3001};
+  const base::PeerCredentials intruder{.pid = 20, .uid = 65534, .gid = 65534};
+  broker_.SetVmPolicy({},
+                      [](std::string_view vm, const std::optional<base::PeerCredentials>& peer) {
+                        if (vm == "mine" && !(peer.has_value() && peer->uid == 3001)) {
+                          return absl::PermissionDeniedError("not yours");
+                        }
+                        return absl::OkStatus();
+                      });
+  ASSERT_TRUE(broker_.Attach(Vm("mine"), "t", nullptr, owner).ok());
+  // Refused as not allowed, not as taken (which would name the holder).
+  EXPECT_EQ(broker_.Attach(Vm("mine"), "t", nullptr, intruder).status(),
+            absl::PermissionDeniedError("not yours"));
+  EXPECT_EQ(broker_.Attach(Vm("mine"), "t", nullptr).status(),
+            absl::PermissionDeniedError("not yours"));
+  EXPECT_TRUE(broker_.Attach(Vm("theirs"), "t", nullptr, intruder).ok());
 }
 
 TEST_F(BrokerTest, AttachRefusesBadVmsLiveNamesAndSessionsOverTheLimit) {
@@ -284,8 +308,7 @@ TEST_F(BrokerTest, EndingASessionTellsItsOwnerAndEachPlannedProviderOnce) {
       4);
   AnsweringProvider* two_ranges = two.get();
   ASSERT_TRUE(broker_.AddProvider(std::move(two), "builtin").ok());
-  broker_.SetPlanPolicy(
-      [](std::string_view, std::string_view provider) { return provider != "b"; });
+  broker_.SetVmPolicy([](std::string_view, std::string_view provider) { return provider != "b"; });
   RecordingListener owner;
   std::shared_ptr<Session> session = Attach("vm-1", &owner);
   const absl::Status reason = absl::CancelledError("VMM went away");
@@ -353,6 +376,79 @@ TEST_F(BrokerTest, ShutdownEndsEverySessionAndRefusesNewOnes) {
   EXPECT_EQ(broker_.Attach(Vm("vm-3"), "t", nullptr).status().code(),
             absl::StatusCode::kUnavailable);
   EXPECT_EQ(broker_.trace().Watch("").status().code(), absl::StatusCode::kUnavailable);
+}
+
+// The names live sessions hold are in the held-names file as sessions come
+// and go, and stay there through Shutdown; a broker made on that file keeps
+// each name for its VMM for the grace period.
+class BrokerRestartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/hypercall-broker-restart-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    me_ = {.pid = getpid(),
+           .uid = getuid(),
+           .gid = getgid(),
+           .start_time = base::ProcessStartTime(getpid()).value()};
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  BrokerOptions Options() {
+    return {.held_names_path = dir_ + "/held-vm-names",
+            .restart_grace = std::chrono::seconds(5),
+            .clock = &clock_};
+  }
+  std::vector<HeldName> Held() {
+    absl::StatusOr<std::string> text = ReadHeldNamesFile(dir_ + "/held-vm-names");
+    return text.ok() ? ParseHeldNames(*text).names : std::vector<HeldName>{};
+  }
+
+  std::string dir_;
+  base::PeerCredentials me_;
+  testing::FakeClock clock_;
+};
+
+MATCHER_P(Named, name, "") { return arg.name == name; }
+
+TEST_F(BrokerRestartTest, TheFileFollowsTheSessionsAndOutlivesShutdown) {
+  {
+    Broker broker(Options());
+    absl::StatusOr<std::shared_ptr<Session>> kept = broker.Attach(Vm("kept"), "t", nullptr, me_);
+    absl::StatusOr<std::shared_ptr<Session>> gone = broker.Attach(Vm("gone"), "t", nullptr, me_);
+    ASSERT_TRUE(kept.ok() && gone.ok());
+    // A session of an unknown process has nobody to keep its name for.
+    ASSERT_TRUE(broker.Attach(Vm("anonymous"), "t", nullptr).ok());
+    EXPECT_THAT(Held(), UnorderedElementsAre(Named("kept"), Named("gone")));
+    broker.EndSession(**gone, absl::OkStatus());
+    EXPECT_THAT(Held(), ElementsAre(Named("kept")));
+    broker.Shutdown();
+    EXPECT_THAT(Held(), ElementsAre(Named("kept")));
+  }
+
+  Broker restarted(Options());
+  base::PeerCredentials intruder = me_;
+  intruder.uid = 65534;
+  EXPECT_EQ(restarted.Attach(Vm("kept"), "t", nullptr, intruder).status().code(),
+            absl::StatusCode::kUnavailable);
+  // Files written before the VMM is back keep its name, for a restart then.
+  EXPECT_TRUE(restarted.Attach(Vm("other"), "t", nullptr, intruder).ok());
+  EXPECT_THAT(Held(), UnorderedElementsAre(Named("kept"), Named("other")));
+  EXPECT_TRUE(restarted.Attach(Vm("kept"), "t", nullptr, me_).ok());
+}
+
+TEST_F(BrokerRestartTest, AfterTheGracePeriodANameIsFreeForAnyone) {
+  {
+    Broker broker(Options());
+    ASSERT_TRUE(broker.Attach(Vm("kept"), "t", nullptr, me_).ok());
+    broker.Shutdown();
+  }
+  Broker restarted(Options());
+  base::PeerCredentials intruder = me_;
+  intruder.uid = 65534;
+  EXPECT_FALSE(restarted.Attach(Vm("kept"), "t", nullptr, intruder).ok());
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_TRUE(restarted.Attach(Vm("kept"), "t", nullptr, intruder).ok());
 }
 
 }  // namespace

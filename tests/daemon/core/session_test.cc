@@ -183,7 +183,7 @@ TEST(SessionTest, DetachedOwnerIsNotTold) {
 }
 
 TEST(SessionRegistryTest, AddsFindsAndRemoves) {
-  SessionRegistry registry(8);
+  SessionRegistry registry(8, 8);
   auto session = registry.Add(GoodVm(), "test/1", NoRoutes(), nullptr);
   ASSERT_TRUE(session.ok()) << session.status();
   EXPECT_THAT((*session)->id(), ::testing::StartsWith("s-"));
@@ -196,7 +196,7 @@ TEST(SessionRegistryTest, AddsFindsAndRemoves) {
 }
 
 TEST(SessionRegistryTest, RefusesALiveNameUntilItIsRemoved) {
-  SessionRegistry registry(8);
+  SessionRegistry registry(8, 8);
   const base::PeerCredentials vmm{.pid = 100, .uid = 3001, .gid = 3001, .groups = {}};
   auto first = registry.Add(GoodVm("same"), "test/1", NoRoutes(), nullptr, vmm);
   ASSERT_TRUE(first.ok());
@@ -212,7 +212,7 @@ TEST(SessionRegistryTest, RefusesALiveNameUntilItIsRemoved) {
 }
 
 TEST(SessionRegistryTest, RefusesInvalidVms) {
-  SessionRegistry registry(8);
+  SessionRegistry registry(8, 8);
   VmDescription vm = GoodVm();
   vm.vcpu_count = 0;
   auto session = registry.Add(vm, "test/1", NoRoutes(), nullptr);
@@ -221,15 +221,34 @@ TEST(SessionRegistryTest, RefusesInvalidVms) {
 }
 
 TEST(SessionRegistryTest, EnforcesTheSessionLimit) {
-  SessionRegistry registry(2);
+  SessionRegistry registry(2, 2);
   ASSERT_TRUE(registry.Add(GoodVm("a"), "", NoRoutes(), nullptr).ok());
   ASSERT_TRUE(registry.Add(GoodVm("b"), "", NoRoutes(), nullptr).ok());
   auto third = registry.Add(GoodVm("c"), "", NoRoutes(), nullptr);
   EXPECT_EQ(third.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(third.status().message(), HasSubstr("limits.max_sessions"));
+}
+
+TEST(SessionRegistryTest, EnforcesTheSessionLimitPerUidOfTheVmm) {
+  SessionRegistry registry(8, 2);
+  const base::PeerCredentials greedy{.pid = 100, .uid = 3001, .gid = 3001, .groups = {}};
+  const base::PeerCredentials other{.pid = 200, .uid = 3002, .gid = 3002, .groups = {}};
+  auto a = registry.Add(GoodVm("a"), "", NoRoutes(), nullptr, greedy);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(registry.Add(GoodVm("b"), "", NoRoutes(), nullptr, greedy).ok());
+  auto third = registry.Add(GoodVm("c"), "", NoRoutes(), nullptr, greedy);
+  EXPECT_EQ(third.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(third.status().message(),
+            "session limit per uid reached: uid 3001 has 2 live sessions "
+            "(limits.max_sessions_per_uid)");
+  // Another uid is not held back by it, and a removed session frees a place.
+  EXPECT_TRUE(registry.Add(GoodVm("d"), "", NoRoutes(), nullptr, other).ok());
+  registry.Remove(**a);
+  EXPECT_TRUE(registry.Add(GoodVm("c"), "", NoRoutes(), nullptr, greedy).ok());
 }
 
 TEST(SessionRegistryTest, CloseAllEmptiesAndRefusesNewSessions) {
-  SessionRegistry registry(8);
+  SessionRegistry registry(8, 8);
   ASSERT_TRUE(registry.Add(GoodVm("a"), "", NoRoutes(), nullptr).ok());
   ASSERT_TRUE(registry.Add(GoodVm("b"), "", NoRoutes(), nullptr).ok());
   EXPECT_EQ(registry.CloseAll().size(), 2u);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "base/process_info.h"
 #include "gtest/gtest.h"
 #include "hypercall/v1/observer.grpc.pb.h"
 
@@ -93,8 +94,11 @@ TEST_F(UnixListenerTest, EachCallKnowsTheKernelVerifiedPeer) {
   ASSERT_TRUE(listener.ok()) << listener.status();
   listener_ = std::move(*listener);
   listener_->Serve(*server_, peers_);
-  const std::string expected =
-      DescribePeer({.pid = getpid(), .uid = getuid(), .gid = getgid(), .groups = OwnGroups()});
+  const std::string expected = DescribePeer({.pid = getpid(),
+                                             .uid = getuid(),
+                                             .gid = getgid(),
+                                             .groups = OwnGroups(),
+                                             .unit = base::ProcessUnit(getpid())});
   for (int i = 0; i < 3; ++i) {  // New channels, new connections, each recorded.
     absl::StatusOr<std::string> who = AskWhoAmI();
     ASSERT_TRUE(who.ok()) << who.status();
@@ -115,8 +119,11 @@ TEST_F(UnixListenerTest, SupplementaryGroupsAreTheOnesThePeerHadWhenItConnected)
   absl::StatusOr<std::string> who = AskWhoAmI();
   ASSERT_EQ(setgroups(saved.size(), saved.data()), 0);
   ASSERT_TRUE(who.ok()) << who.status();
-  EXPECT_EQ(*who, DescribePeer(
-                      {.pid = getpid(), .uid = getuid(), .gid = getgid(), .groups = test_groups}));
+  EXPECT_EQ(*who, DescribePeer({.pid = getpid(),
+                                .uid = getuid(),
+                                .gid = getgid(),
+                                .groups = test_groups,
+                                .unit = base::ProcessUnit(getpid())}));
 }
 
 TEST_F(UnixListenerTest, AfterStoppingNoNewConnectionIsAccepted) {
