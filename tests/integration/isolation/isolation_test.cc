@@ -3,8 +3,6 @@
 // here (mode 0666), as they are to every member of their group in a real
 // deployment: what keeps a VM apart is the daemon's own checks, not the
 // socket's mode.
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -13,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hypercall/v1/observer.grpc.pb.h"
+#include "isolation/other_uids.h"
 #include "smccc/known_calls.h"
 #include "support/daemon_process.h"
 #include "support/test_vm.h"
@@ -22,9 +21,6 @@ namespace hypercall::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// nobody:nogroup, an unprivileged uid that attached nothing.
-constexpr RunAs kNobody = {65534, 65534};
 
 class IsolationTest : public ::testing::Test {
  protected:
@@ -40,16 +36,10 @@ class IsolationTest : public ::testing::Test {
     auto daemon = DaemonProcess::Start({"--config", config_});
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);
-    // Let another uid reach the sockets and run the intruder from here: the
-    // build tree may be under a directory only root can enter.
-    const std::filesystem::path runtime(daemon_->runtime_dir());
-    for (const std::filesystem::path& path : {runtime.parent_path(), runtime}) {
-      ASSERT_EQ(chmod(path.c_str(), 0755), 0) << path;
-    }
-    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
-    intruder_ = dir_ + "/hypercall-test-vcpu-intruder";
-    std::filesystem::copy_file(BinaryPath("hypercall-test-vcpu-intruder"), intruder_);
-    ASSERT_EQ(chmod(intruder_.c_str(), 0755), 0);
+    ASSERT_TRUE(OpenToOtherUids(*daemon_, dir_).ok());
+    auto intruder = CopyForOtherUids("hypercall-test-vcpu-intruder", dir_);
+    ASSERT_TRUE(intruder.ok()) << intruder.status();
+    intruder_ = *intruder;
 
     auto victim = TestVm::Attach(Connect(daemon_->vmm_target()), "victim", 2);
     ASSERT_TRUE(victim.ok()) << victim.status();
