@@ -110,10 +110,10 @@ TEST_F(HypercallctlTest, RangesTableShowsTheTrngRangesAndNames) {
   ASSERT_GE(lines.size(), 3u) << r.out;
   EXPECT_THAT(lines[0], HasSubstr("FIRST"));
   EXPECT_THAT(lines[0], HasSubstr("NAMES"));
-  EXPECT_THAT(r.out, ContainsRegex("0x84000050 +0x8400005f +16 +trng +x1 +- +Standard "
+  EXPECT_THAT(r.out, ContainsRegex("0x84000050 +0x8400005f +16 +trng +x1 +- +secret +Standard "
                                    "Secure +fast SMC32 +TRNG_VERSION TRNG_FEATURES "
                                    "TRNG_GET_UUID TRNG_RND32\n"));
-  EXPECT_THAT(r.out, ContainsRegex("0xc4000050 +0xc400005f +16 +trng +x1 +- +Standard "
+  EXPECT_THAT(r.out, ContainsRegex("0xc4000050 +0xc400005f +16 +trng +x1 +- +secret +Standard "
                                    "Secure +fast SMC64 +TRNG_RND64\n"));
 }
 
