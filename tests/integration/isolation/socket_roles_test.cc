@@ -1,6 +1,6 @@
-// One group per role at the socket: a process in the observer role's group
-// can observe but cannot attach a VM, as an unprivileged uid tries it with
-// the real hypercallctl against the real daemon. --socket-group gives the
+// One group per role at the socket: nobody, in the observer socket's group
+// here, can observe but cannot attach a VM, trying it with the real
+// hypercallctl against the real daemon. --socket-group gives the
 // systemd unit's role groups; a group the config names wins over it.
 #include <sys/stat.h>
 
@@ -11,6 +11,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "isolation/other_uids.h"
 #include "support/daemon_process.h"
 #include "wire/protocol.h"
 #include "wire/runtime_dir.h"
@@ -19,9 +20,6 @@ namespace hypercall::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// nobody:nogroup; the observer socket's group in these tests.
-constexpr RunAs kObserverRole = {65534, 65534};
 
 gid_t GroupOf(const std::string& path) {
   struct stat info {};
@@ -36,10 +34,9 @@ class SocketRolesTest : public ::testing::Test {
     char dir[] = "/tmp/hypercall-socket-roles-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
-    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
-    ctl_ = dir_ + "/hypercallctl";
-    std::filesystem::copy_file(BinaryPath("hypercallctl"), ctl_);
-    ASSERT_EQ(chmod(ctl_.c_str(), 0755), 0);
+    auto ctl = CopyForOtherUids("hypercallctl", dir_);
+    ASSERT_TRUE(ctl.ok()) << ctl.status();
+    ctl_ = *ctl;
   }
 
   void TearDown() override {
@@ -51,11 +48,7 @@ class SocketRolesTest : public ::testing::Test {
     auto daemon = DaemonProcess::Start(std::move(args));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);
-    // Let another uid reach the sockets: the test's temporary tree is root's.
-    const std::filesystem::path runtime(daemon_->runtime_dir());
-    for (const std::filesystem::path& path : {runtime.parent_path(), runtime}) {
-      ASSERT_EQ(chmod(path.c_str(), 0755), 0) << path;
-    }
+    ASSERT_TRUE(OpenToOtherUids(*daemon_, dir_).ok());
   }
 
   std::string Socket(std::string_view name) const {
@@ -65,7 +58,7 @@ class SocketRolesTest : public ::testing::Test {
   CommandResult CtlAsObserver(std::vector<std::string> command) {
     std::vector<std::string> argv = {ctl_, "--runtime-dir", daemon_->runtime_dir()};
     argv.insert(argv.end(), command.begin(), command.end());
-    return RunCommand(argv, 20000, kObserverRole);
+    return RunCommand(argv, 20000, kNobody);
   }
 
   std::string dir_;
