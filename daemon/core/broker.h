@@ -16,6 +16,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "core/held_plan.h"
 #include "core/provider_entry.h"
 #include "core/router.h"
 #include "core/session_registry.h"
@@ -62,24 +63,31 @@ class Broker {
     std::shared_ptr<ProviderEntry> entry;
     std::vector<provider::RangeClaim> claims;
   };
-  // Replaces the whole set of providers and their routes, as the config
-  // names them. All or nothing: fails, changing nothing, when a claim is
-  // refused. Sessions keep the routes they attached with. Thread-safe.
-  absl::Status SetProviders(std::vector<ProviderSetup> providers);
-
   // Which providers a VM's plan may include, by VM name and provider name;
-  // for the VM rules of the config. Applies to sessions that attach later.
+  // for the VM rules of the config. An empty function lets every VM have
+  // every provider.
   using PlanPolicy = std::function<bool(std::string_view vm, std::string_view provider)>;
-  // Replaces the policy; an empty function lets every VM have every
-  // provider. Thread-safe.
-  void SetPlanPolicy(PlanPolicy policy);
+
+  // Replaces the whole set of providers, their routes and the plan policy,
+  // as the config names them, in one step: a VM attaching meanwhile is
+  // planned with the old set and policy or the new ones, never a mix. All
+  // or nothing: fails, changing nothing, when a claim is refused. A session
+  // planned with a provider entry the new set no longer has (removed, or
+  // replaced by a new one) is ended with Aborted naming the provider, so its
+  // VMM attaches again for the new plan rather than call a provider nobody
+  // serves; other sessions keep the routes they attached with. Thread-safe.
+  absl::Status SetProviders(std::vector<ProviderSetup> providers, PlanPolicy policy);
 
   // Starts a session for `vm`, attached by `peer`; see SessionRegistry::Add
   // for failures. The session routes with the range table as it is now,
-  // less the providers the plan policy keeps from this VM. Thread-safe.
+  // less the providers the plan policy keeps from this VM; when the VMM
+  // holds a plan already (`held`: it re-attaches, and KVM's filter is
+  // write-once), only within it (PlanWithin; Session::refused says what it
+  // does not serve). Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Attach(
       VmDescription vm, std::string software, SessionListener* owner,
-      std::optional<base::PeerCredentials> peer = std::nullopt);
+      std::optional<base::PeerCredentials> peer = std::nullopt,
+      const std::optional<std::vector<HeldRange>>& held = std::nullopt);
   // Unregisters `session` and closes it with `reason`. Idempotent.
   void EndSession(Session& session, const absl::Status& reason);
 
@@ -123,6 +131,9 @@ class Broker {
   std::atomic<uint64_t> calls_unowned_{0};
   std::atomic<uint32_t> vcpu_streams_{0};
   std::atomic<uint64_t> protocol_errors_{0};
+  // Held while the routes and policy change and while a session is planned
+  // and registered, so each session is planned from one of them and a
+  // change sees every session planned before it.
   mutable absl::Mutex mu_;
   std::vector<ProviderSetup> providers_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const PlanPolicy> plan_policy_ ABSL_GUARDED_BY(mu_);

@@ -22,11 +22,12 @@ class SessionRegistry {
 
   // Creates and registers a session for `vm` with a fresh random id. Fails
   // with InvalidArgument (Validate), AlreadyExists when a live session has
-  // the same VM name (naming the process that holds it, not its session), ResourceExhausted at the session limit, and
-  // Unavailable after CloseAll. Thread-safe.
+  // the same VM name (naming the process that holds it, not its session), ResourceExhausted at the
+  // session limit, and Unavailable after CloseAll. Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Add(
       VmDescription vm, std::string software, std::shared_ptr<const RangeTable> routes,
-      SessionListener* owner, std::optional<base::PeerCredentials> peer = std::nullopt);
+      SessionListener* owner, std::optional<base::PeerCredentials> peer = std::nullopt,
+      std::vector<RefusedRange> refused = {});
 
   // The live session `id`, or null. Thread-safe.
   std::shared_ptr<Session> Find(const std::string& id) const;
