@@ -92,12 +92,13 @@ absl::Status Daemon::ApplyProviders(const config::v1::Config& config) {
       SetUpProviders(config, options_.providers, broker_.ProviderSetups(), call_timer_);
   if (!set.ok()) return set.status();
   std::vector<service::ExternalProvider> external = set->external;
-  if (absl::Status status = broker_.SetProviders(std::move(set->providers)); !status.ok()) {
+  // Routes and VM rules in one step; sessions planned with a provider this
+  // replaces or removes end, saying so, and their VMMs attach again.
+  if (absl::Status status = broker_.SetProviders(std::move(set->providers), VmRulePolicy(config));
+      !status.ok()) {
     return status;
   }
   external_providers_.Replace(std::move(external));
-  VmRulePolicies rules = VmRulePolicy(config);
-  broker_.SetVmPolicy(std::move(rules.plan), std::move(rules.attach));
   for (const core::Broker::ProviderSetup& setup : broker_.ProviderSetups()) {
     Log(LogLevel::kInfo, "provider %s (%s)", setup.entry->name, setup.entry->kind);
   }

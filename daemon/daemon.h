@@ -68,11 +68,14 @@ class Daemon {
 
   // Applies `config` (already checked) to the running daemon: providers and
   // their ranges, who may serve them, and the VM rules, for VMs that attach
-  // from now on (attached ones keep their plan); who sees registers in
-  // traces, at once (traces already running too). Providers it does not
-  // change keep running, with their connected processes. Changes to sockets
-  // and limits need a restart: each is logged. On failure the running
-  // config stays.
+  // from now on. Attached VMs keep their plan, except those planned with a
+  // provider the reload replaces (its settings changed) or removes: their
+  // sessions end with ABORTED saying which, and their VMMs attach again.
+  // Who sees registers in traces changes at once (traces already running
+  // too). Providers it does not change keep running, with their connected
+  // processes (less those the allow lists no longer name). Changes to
+  // sockets and limits need a restart: each is logged. On failure the
+  // running config stays.
   absl::Status Reload(const config::v1::Config& config);
 
   // Stops accepting, ends every session and trace once calls in flight are

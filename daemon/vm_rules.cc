@@ -58,10 +58,10 @@ std::string Who(const base::PeerCredentials& peer) {
 
 }  // namespace
 
-VmRulePolicies VmRulePolicy(const config::v1::Config& config) {
+core::Broker::VmPolicy VmRulePolicy(const config::v1::Config& config) {
   if (config.vm_size() == 0) return {};
   auto rules = std::make_shared<const Rules>(config.vm().begin(), config.vm().end());
-  VmRulePolicies policies;
+  core::Broker::VmPolicy policies;
   policies.plan = [rules](std::string_view vm, std::string_view provider) {
     const config::v1::VmRule* rule = Deciding(*rules, vm);
     return rule != nullptr && std::find(rule->provider().begin(), rule->provider().end(),

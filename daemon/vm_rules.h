@@ -9,20 +9,15 @@
 
 namespace hypercall::daemon {
 
-struct VmRulePolicies {
-  // Empty when the config has no rules (every VM gets every provider);
-  // otherwise a VM no rule matches gets none.
-  core::Broker::PlanPolicy plan;
-  // Empty when no rule names who may attach. Otherwise a VM whose deciding
-  // rule lists uids, gids or units may be attached only by a process whose
-  // uid, primary or supplementary group, or system unit is listed; anyone
-  // else (and an unknown peer) is refused PermissionDenied naming the rule
-  // and the peer. A VM no rule matches, or whose rule lists none, anyone
-  // may attach.
-  core::Broker::AttachPolicy attach;
-};
-
-VmRulePolicies VmRulePolicy(const config::v1::Config& config);
+// The policies of `config`'s VM rules. `plan` is empty when the config has
+// no rules (every VM gets every provider); otherwise a VM no rule matches
+// gets none. `attach` is empty when no rule names who may attach; otherwise
+// a VM whose deciding rule lists uids, gids or units may be attached only by
+// a process whose uid, primary or supplementary group, or system unit is
+// listed, and anyone else (and an unknown peer) is refused PermissionDenied
+// naming the rule and the peer. A VM no rule matches, or whose rule lists
+// none, anyone may attach.
+core::Broker::VmPolicy VmRulePolicy(const config::v1::Config& config);
 
 }  // namespace hypercall::daemon
 

@@ -1,5 +1,7 @@
 #include "core/broker.h"
 
+#include <utility>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -43,67 +45,106 @@ absl::StatusOr<std::shared_ptr<ProviderEntry>> Broker::AddProvider(
     std::unique_ptr<provider::Provider> provider, std::string kind) {
   auto entry = std::make_shared<ProviderEntry>(std::move(provider), std::move(kind));
   std::vector<ProviderSetup> providers;
+  VmPolicy policy;
   {
     absl::MutexLock lock(&mu_);
     providers = providers_;
+    if (vm_policy_ != nullptr) policy = *vm_policy_;
   }
   providers.push_back({entry, entry->provider->Claims()});
-  if (absl::Status status = SetProviders(std::move(providers)); !status.ok()) return status;
+  if (absl::Status status = SetProviders(std::move(providers), std::move(policy)); !status.ok()) {
+    return status;
+  }
   return entry;
 }
 
-absl::Status Broker::SetProviders(std::vector<ProviderSetup> providers) {
+absl::Status Broker::SetProviders(std::vector<ProviderSetup> providers, VmPolicy policy) {
   auto table = std::make_shared<RangeTable>();
   for (const ProviderSetup& setup : providers) {
     for (const provider::RangeClaim& claim : setup.claims) {
-      if (absl::Status status = table->Insert(
-              {claim.range, claim.args_read_mask, setup.entry, claim.memory, claim.secret_results});
+      if (absl::Status status =
+              table->Insert({claim.range, claim.args_read_mask, setup.entry, claim.memory});
           !status.ok()) {
         return status;
       }
     }
   }
-  absl::MutexLock lock(&mu_);
-  providers_ = std::move(providers);
-  router_.Publish(std::move(table));
+  auto shared_policy = std::make_shared<const VmPolicy>(std::move(policy));
+  absl::flat_hash_set<const ProviderEntry*> kept;
+  absl::flat_hash_set<std::string> names;
+  for (const ProviderSetup& setup : providers) {
+    kept.insert(setup.entry.get());
+    names.insert(setup.entry->name);
+  }
+  std::vector<std::pair<std::shared_ptr<Session>, absl::Status>> stale;
+  {
+    absl::MutexLock lock(&mu_);
+    providers_ = std::move(providers);
+    vm_policy_ = std::move(shared_policy);
+    router_.Publish(std::move(table));
+    // Attach plans and registers under mu_: every session planned with the
+    // old set is listed here.
+    for (std::shared_ptr<Session>& session : sessions_.List()) {
+      for (const Route& route : session->routes().routes()) {
+        if (kept.contains(route.provider.get())) continue;
+        const std::string& name = route.provider->name;
+        stale.emplace_back(
+            std::move(session),
+            absl::AbortedError(absl::StrFormat(
+                "a config reload %s provider \"%s\" of this VM's plan: attach again for the new "
+                "plan",
+                names.contains(name) ? "changed" : "removed", name)));
+        break;
+      }
+    }
+  }
+  for (const auto& [session, reason] : stale) EndSession(*session, reason);
   return absl::OkStatus();
 }
 
-void Broker::SetVmPolicy(PlanPolicy plan, AttachPolicy attach) {
-  auto shared = std::make_shared<const VmPolicy>(VmPolicy{std::move(plan), std::move(attach)});
-  absl::MutexLock lock(&mu_);
-  vm_policy_ = std::move(shared);
-}
-
-absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::string software,
-                                                        SessionListener* owner,
-                                                        std::optional<base::PeerCredentials> peer) {
-  std::shared_ptr<const RangeTable> routes = router_.Snapshot();
-  std::shared_ptr<const VmPolicy> policy;
+absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(
+    VmDescription vm, std::string software, SessionListener* owner,
+    std::optional<base::PeerCredentials> peer, const std::optional<std::vector<HeldRange>>& held) {
+  const std::string name = vm.name;
+  absl::StatusOr<std::shared_ptr<Session>> session;
   {
     absl::MutexLock lock(&mu_);
-    policy = vm_policy_;
-  }
-  if (policy != nullptr && policy->attach) {
-    if (absl::Status allowed = policy->attach(vm.name, peer); !allowed.ok()) return allowed;
-  }
-  if (absl::Status free = reservations_.Check(vm.name, peer); !free.ok()) return free;
-  if (policy != nullptr && policy->plan) {
-    auto planned = std::make_shared<RangeTable>();
-    for (const Route& route : routes->routes()) {
-      // Routes of a valid table always insert into a subset of it.
-      if (policy->plan(vm.name, route.provider->name)) planned->Insert(route).IgnoreError();
+    const VmPolicy* policy = vm_policy_.get();
+    if (policy != nullptr && policy->attach) {
+      if (absl::Status allowed = policy->attach(name, peer); !allowed.ok()) return allowed;
     }
-    routes = std::move(planned);
+    if (absl::Status free = reservations_.Check(name, peer); !free.ok()) return free;
+    std::shared_ptr<const RangeTable> routes = router_.Snapshot();
+    if (policy != nullptr && policy->plan) {
+      auto planned = std::make_shared<RangeTable>();
+      for (const Route& route : routes->routes()) {
+        // Routes of a valid table always insert into a subset of it.
+        if (policy->plan(name, route.provider->name)) planned->Insert(route).IgnoreError();
+      }
+      routes = std::move(planned);
+    }
+    std::vector<RefusedRange> refused;
+    if (held.has_value()) {
+      HeldPlanning within = PlanWithin(*routes, *held);
+      routes = std::move(within.routes);
+      refused = std::move(within.refused);
+    }
+    session = sessions_.Add(std::move(vm), std::move(software), std::move(routes), owner, peer,
+                            std::move(refused));
   }
-  const std::string name = vm.name;
-  auto session = sessions_.Add(std::move(vm), std::move(software), std::move(routes), owner, peer);
   if (session.ok()) {
     reservations_.Release(name);
     SaveHeldNames();
-    Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s", (*session)->id(),
+    Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s%s", (*session)->id(),
         (*session)->vm().name, (*session)->vm().vcpu_count, (*session)->software(),
-        peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)");
+        peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)",
+        held.has_value() ? absl::StrFormat(" (re-attached with its plan; %d ranges refused)",
+                                           (*session)->refused().size())
+                         : "");
+    for (const RefusedRange& range : (*session)->refused()) {
+      Log(LogLevel::kInfo, "session %s: refused range %s of the plan it holds: %s",
+          (*session)->id(), smccc::DescribeRange(range.range), range.reason);
+    }
   }
   return session;
 }

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
+#include "core/held_plan.h"
 #include "core/name_reservations.h"
 #include "core/provider_entry.h"
 #include "core/router.h"
@@ -76,31 +77,43 @@ class Broker {
     std::shared_ptr<ProviderEntry> entry;
     std::vector<provider::RangeClaim> claims;
   };
-  // Replaces the whole set of providers and their routes, as the config
-  // names them. All or nothing: fails, changing nothing, when a claim is
-  // refused. Sessions keep the routes they attached with. Thread-safe.
-  absl::Status SetProviders(std::vector<ProviderSetup> providers);
-
   // Which providers a VM's plan may include, by VM name and provider name;
-  // for the VM rules of the config. Applies to sessions that attach later.
+  // for the VM rules of the config. An empty function lets every VM have
+  // every provider.
   using PlanPolicy = std::function<bool(std::string_view vm, std::string_view provider)>;
   // Whether `peer` (nullopt: unknown) may attach a VM named `vm`: OK, or
-  // the refusal (PermissionDenied saying why); for the VM rules too.
+  // the refusal (PermissionDenied saying why); for the VM rules too. An
+  // empty function lets anyone attach.
   using AttachPolicy = std::function<absl::Status(
       std::string_view vm, const std::optional<base::PeerCredentials>& peer)>;
-  // Replaces both policies at once, so an attach sees one version of the
-  // rules; an empty function lets every VM have every provider, or lets
-  // anyone attach. Thread-safe.
-  void SetVmPolicy(PlanPolicy plan, AttachPolicy attach = {});
+  struct VmPolicy {
+    PlanPolicy plan;
+    AttachPolicy attach;
+  };
+
+  // Replaces the whole set of providers, their routes and the VM policy, as
+  // the config names them, in one step: a VM attaching meanwhile is planned
+  // and admitted with the old set and policy or the new ones, never a mix.
+  // All or nothing: fails, changing nothing, when a claim is refused. A
+  // session planned with a provider entry the new set no longer has
+  // (removed, or replaced by a new one) is ended with Aborted naming the
+  // provider, so its VMM attaches again for the new plan rather than call a
+  // provider nobody serves; other sessions keep the routes they attached
+  // with. Thread-safe.
+  absl::Status SetProviders(std::vector<ProviderSetup> providers, VmPolicy policy = {});
 
   // Starts a session for `vm`, attached by `peer`. Fails as the attach
   // policy refuses, with Unavailable while the name is reserved for another
   // process after a restart (NameReservations), or as SessionRegistry::Add
   // does. The session routes with the range table as it is now, less the
-  // providers the plan policy keeps from this VM. Thread-safe.
+  // providers the plan policy keeps from this VM; when the VMM holds a plan
+  // already (`held`: it re-attaches, and KVM's filter is write-once), only
+  // within it (PlanWithin; Session::refused says what it does not serve).
+  // Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Attach(
       VmDescription vm, std::string software, SessionListener* owner,
-      std::optional<base::PeerCredentials> peer = std::nullopt);
+      std::optional<base::PeerCredentials> peer = std::nullopt,
+      const std::optional<std::vector<HeldRange>>& held = std::nullopt);
   // Unregisters `session` and closes it with `reason`. Idempotent.
   void EndSession(Session& session, const absl::Status& reason);
 
@@ -137,11 +150,6 @@ class Broker {
   void Shutdown();
 
  private:
-  struct VmPolicy {
-    PlanPolicy plan;
-    AttachPolicy attach;
-  };
-
   // Rewrites the held-names file: the live sessions' names with their VMMs,
   // and the names still reserved. Nothing after Shutdown.
   void SaveHeldNames();
@@ -154,6 +162,9 @@ class Broker {
   std::atomic<uint64_t> calls_unowned_{0};
   std::atomic<uint32_t> vcpu_streams_{0};
   std::atomic<uint64_t> protocol_errors_{0};
+  // Held while the routes and policy change and while a session is planned
+  // and registered, so each session is planned from one of them and a
+  // change sees every session planned before it.
   mutable absl::Mutex mu_;
   std::vector<ProviderSetup> providers_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const VmPolicy> vm_policy_ ABSL_GUARDED_BY(mu_);

@@ -8,7 +8,7 @@ namespace hypercall::core {
 
 Session::Session(std::string id, VmDescription vm, std::string software,
                  std::shared_ptr<const RangeTable> routes, SessionListener* owner,
-                 std::optional<base::PeerCredentials> peer)
+                 std::optional<base::PeerCredentials> peer, std::vector<RefusedRange> refused)
     : id_(std::move(id)),
       vm_(std::move(vm)),
       name_(std::make_shared<const std::string>(vm_.name)),
@@ -16,6 +16,7 @@ Session::Session(std::string id, VmDescription vm, std::string software,
       peer_(peer),
       attached_at_(absl::Now()),
       routes_(std::move(routes)),
+      refused_(std::move(refused)),
       stolen_time_records_(StolenTimeRecords(vm_, routes_->Lookup(smccc::kPvTimeSt) != nullptr)),
       owner_(owner),
       vcpus_(vm_.vcpu_count, nullptr) {}

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "base/peer_credentials.h"
+#include "core/held_plan.h"
 #include "core/range_table.h"
 #include "core/vm_description.h"
 
@@ -39,7 +40,8 @@ class Session {
   // `owner` (may be null) is the VMM's session stream; it hears Close().
   Session(std::string id, VmDescription vm, std::string software,
           std::shared_ptr<const RangeTable> routes, SessionListener* owner,
-          std::optional<base::PeerCredentials> peer = std::nullopt);
+          std::optional<base::PeerCredentials> peer = std::nullopt,
+          std::vector<RefusedRange> refused = {});
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -55,6 +57,9 @@ class Session {
   absl::Time attached_at() const { return attached_at_; }
   // The routes planned at attach; immutable for the session's life.
   const RangeTable& routes() const { return *routes_; }
+  // The parts of the plan the VMM held at attach that the daemon does not
+  // serve (see PlanWithin); empty for a VMM that held none.
+  const std::vector<RefusedRange>& refused() const { return refused_; }
   // Each vCPU's planned stolen-time record (see StolenTimeRecords): empty
   // unless the routes forward PV_TIME_ST and the VM has a region.
   const std::vector<uint64_t>& stolen_time_records() const { return stolen_time_records_; }
@@ -94,6 +99,7 @@ class Session {
   const std::optional<base::PeerCredentials> peer_;
   const absl::Time attached_at_;
   const std::shared_ptr<const RangeTable> routes_;
+  const std::vector<RefusedRange> refused_;
   const std::vector<uint64_t> stolen_time_records_;
   std::atomic<uint64_t> calls_{0};
 

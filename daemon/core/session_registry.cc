@@ -23,7 +23,8 @@ std::string NewSessionId() {
 
 absl::StatusOr<std::shared_ptr<Session>> SessionRegistry::Add(
     VmDescription vm, std::string software, std::shared_ptr<const RangeTable> routes,
-    SessionListener* owner, std::optional<base::PeerCredentials> peer) {
+    SessionListener* owner, std::optional<base::PeerCredentials> peer,
+    std::vector<RefusedRange> refused) {
   if (absl::Status status = Validate(vm); !status.ok()) return status;
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::UnavailableError("hypercalld is shutting down");
@@ -51,7 +52,7 @@ absl::StatusOr<std::shared_ptr<Session>> SessionRegistry::Add(
   std::string id = NewSessionId();
   while (by_id_.contains(id)) id = NewSessionId();
   auto session = std::make_shared<Session>(id, std::move(vm), std::move(software),
-                                           std::move(routes), owner, peer);
+                                           std::move(routes), owner, peer, std::move(refused));
   id_by_name_.emplace(session->vm().name, id);
   by_id_.emplace(std::move(id), session);
   if (peer.has_value()) ++live_by_uid_[peer->uid];

@@ -31,7 +31,8 @@ class SessionRegistry {
   // after CloseAll. Thread-safe.
   absl::StatusOr<std::shared_ptr<Session>> Add(
       VmDescription vm, std::string software, std::shared_ptr<const RangeTable> routes,
-      SessionListener* owner, std::optional<base::PeerCredentials> peer = std::nullopt);
+      SessionListener* owner, std::optional<base::PeerCredentials> peer = std::nullopt,
+      std::vector<RefusedRange> refused = {});
 
   // The live session `id`, or null. Thread-safe.
   std::shared_ptr<Session> Find(const std::string& id) const;

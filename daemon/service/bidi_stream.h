@@ -85,6 +85,12 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   // cancelled (CANCELLED). Streams whose end goes through an owner (a
   // session) override this; the default is EndWith.
   virtual void End(const absl::Status& reason) { EndWith(reason); }
+  // Called for the message about to be written as it leaves the queue:
+  // true drops it unwritten (e.g. a call whose deadline passed while it
+  // waited); it may update the message first.
+  virtual bool DropAtDequeueLocked(Response& /*message*/) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return false;
+  }
   // Whether the stream, once ending, may finish now; false holds the finish
   // (e.g. until a call in flight is answered). Call Advance when it changes.
   virtual bool MayFinishLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return true; }
@@ -143,6 +149,7 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
     {
       absl::MutexLock lock(&mu_);
       if (finished_ || writing_) return;
+      while (!queue_.empty() && DropAtDequeueLocked(queue_.front())) queue_.pop_front();
       if (!queue_.empty()) {
         SerializeMessage(queue_.front(), write_buffer_);
         queue_.pop_front();

@@ -2,30 +2,56 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace hypercall::service {
+
+absl::Status ExternalProviderTable::CheckAllowed(const ExternalProvider& provider,
+                                                 const PeerCredentials& peer) {
+  const bool allowed = std::find(provider.allow_uid.begin(), provider.allow_uid.end(), peer.uid) !=
+                           provider.allow_uid.end() ||
+                       std::any_of(provider.allow_gid.begin(), provider.allow_gid.end(),
+                                   [&peer](gid_t gid) { return peer.InGroup(gid); });
+  if (allowed) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrFormat(
+      "uid %d gid %d (supplementary groups [%s]) may not serve provider \"%s\": the config "
+      "allows uid [%s] and gid [%s]",
+      peer.uid, peer.gid, absl::StrJoin(peer.groups, ", "), provider.entry->name,
+      absl::StrJoin(provider.allow_uid, ", "), absl::StrJoin(provider.allow_gid, ", ")));
+}
+
+absl::Status ExternalProviderTable::StillServes(const Watch& watch) const {
+  const auto same = [&watch](const ExternalProvider& p) { return p.entry.get() == watch.entry; };
+  if (auto kept = std::find_if(providers_.begin(), providers_.end(), same);
+      kept != providers_.end()) {
+    absl::Status allowed = CheckAllowed(*kept, watch.peer);
+    if (allowed.ok()) return allowed;
+    return absl::PermissionDeniedError(
+        absl::StrCat("a config reload changed who may serve: ", allowed.message()));
+  }
+  const auto named = [&watch](const ExternalProvider& p) {
+    return p.entry->name == watch.entry->name;
+  };
+  const bool changed = std::any_of(providers_.begin(), providers_.end(), named);
+  return absl::UnavailableError(
+      changed ? absl::StrFormat("a config reload changed provider \"%s\": connect again to "
+                                "serve it as configured",
+                                watch.entry->name)
+              : absl::StrFormat("a config reload removed provider \"%s\"", watch.entry->name));
+}
 
 void ExternalProviderTable::Replace(std::vector<ExternalProvider> providers) {
   absl::MutexLock lock(&mu_);
   providers_ = std::move(providers);
   std::vector<Watch> kept;
   for (const Watch& watch : watches_) {
-    const auto same = [&watch](const ExternalProvider& p) { return p.entry.get() == watch.entry; };
-    if (std::any_of(providers_.begin(), providers_.end(), same)) {
+    if (absl::Status serves = StillServes(watch); !serves.ok()) {
+      watch.server->EndServing(serves);
+    } else {
       kept.push_back(watch);
-      continue;
     }
-    const auto named = [&watch](const ExternalProvider& p) {
-      return p.entry->name == watch.entry->name;
-    };
-    const bool changed = std::any_of(providers_.begin(), providers_.end(), named);
-    watch.server->EndServing(absl::UnavailableError(
-        changed ? absl::StrFormat("a config reload changed provider \"%s\": connect again to "
-                                  "serve it as configured",
-                                  watch.entry->name)
-                : absl::StrFormat("a config reload removed provider \"%s\"", watch.entry->name)));
   }
   watches_ = std::move(kept);
 }
@@ -47,18 +73,8 @@ absl::StatusOr<ExternalProvider> ExternalProviderTable::Authorize(std::string_vi
       names.push_back(candidate.entry->name);
       continue;
     }
-    const bool allowed = std::find(candidate.allow_uid.begin(), candidate.allow_uid.end(),
-                                   peer.uid) != candidate.allow_uid.end() ||
-                         std::any_of(candidate.allow_gid.begin(), candidate.allow_gid.end(),
-                                     [&peer](gid_t gid) { return peer.InGroup(gid); });
-    if (!allowed) {
-      return absl::PermissionDeniedError(absl::StrFormat(
-          "uid %d gid %d (supplementary groups [%s]) may not serve provider \"%s\": the config "
-          "allows uid [%s] and gid [%s]",
-          peer.uid, peer.gid, absl::StrJoin(peer.groups, ", "), name,
-          absl::StrJoin(candidate.allow_uid, ", "), absl::StrJoin(candidate.allow_gid, ", ")));
-    }
-    if (server != nullptr) watches_.push_back({candidate.entry.get(), server});
+    if (absl::Status allowed = CheckAllowed(candidate, peer); !allowed.ok()) return allowed;
+    if (server != nullptr) watches_.push_back({candidate.entry.get(), server, peer});
     return candidate;
   }
   return absl::NotFoundError(

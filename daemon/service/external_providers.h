@@ -1,9 +1,11 @@
 // The external providers the provider socket serves, by the name a process
 // says hello with, with who may serve each. The daemon fills it from the
 // config at start and replaces it on reload. A stream serving a provider the
-// reload keeps goes on; one serving a provider the reload removed or changed
-// is told to end, so no process believes it serves what no VM can reach (a
-// changed provider is served again by connecting again).
+// reload keeps, by a process its allow lists still name, goes on; one
+// serving a provider the reload removed or changed is told to end, so no
+// process believes it serves what no VM can reach (a changed provider is
+// served again by connecting again), and so is one whose process the allow
+// lists no longer name.
 #ifndef HYPERCALL_DAEMON_SERVICE_EXTERNAL_PROVIDERS_H_
 #define HYPERCALL_DAEMON_SERVICE_EXTERNAL_PROVIDERS_H_
 
@@ -50,7 +52,9 @@ class ExternalProviderTable {
  public:
   // Replaces the whole table, and tells every server of a provider that is
   // no longer in it (removed, or replaced by one with other settings) to
-  // end with Unavailable saying which. Thread-safe.
+  // end with Unavailable saying which, and every server whose process the
+  // provider's allow lists no longer name to end with PermissionDenied
+  // saying who may serve it now. Thread-safe.
   void Replace(std::vector<ExternalProvider> providers);
 
   // The provider called `name` if `peer` may serve it. NotFound listing the
@@ -67,7 +71,14 @@ class ExternalProviderTable {
   struct Watch {
     const core::ProviderEntry* entry;
     ProviderServer* server;
+    PeerCredentials peer;
   };
+
+  // Why the process `peer` may not serve `provider`, or OK when it may.
+  static absl::Status CheckAllowed(const ExternalProvider& provider, const PeerCredentials& peer);
+  // Why a server of `watch` must end now that the table is providers_, or
+  // OK when it goes on.
+  absl::Status StillServes(const Watch& watch) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::vector<ExternalProvider> providers_ ABSL_GUARDED_BY(mu_);

@@ -1,5 +1,6 @@
 #include "service/messages.h"
 
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "wire/convert.h"
 
@@ -28,6 +29,31 @@ void ToPlan(const core::Session& session, v1::ForwardingPlan& plan) {
   }
   plan.mutable_stolen_time_records()->Add(session.stolen_time_records().begin(),
                                           session.stolen_time_records().end());
+}
+
+absl::StatusOr<std::vector<core::HeldRange>> HeldFromProto(const v1::ForwardingPlan& plan) {
+  std::vector<core::HeldRange> held;
+  for (int i = 0; i < plan.ranges_size(); ++i) {
+    const v1::PlannedRange& range = plan.ranges(i);
+    absl::StatusOr<smccc::FunctionRange> ids = wire::RangeFromProto(range);
+    absl::StatusOr<std::vector<smccc::MemoryOperand>> memory = wire::FromProto(range.memory());
+    const absl::Status status = !ids.ok() ? ids.status() : memory.status();
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("attach.held_plan range %d: %s", i, status.message()));
+    }
+    held.push_back({*ids, range.args_read_mask(), range.provider(), *std::move(memory)});
+  }
+  return held;
+}
+
+void ToRefused(const core::Session& session, v1::Attached& attached) {
+  for (const core::RefusedRange& range : session.refused()) {
+    v1::RefusedRange* out = attached.add_refused();
+    out->set_first_function_id(range.range.first);
+    out->set_count(static_cast<uint32_t>(range.range.size()));
+    out->set_reason(range.reason);
+  }
 }
 
 void ToRangeInfo(const core::Route& route, v1::RangeInfo& info) {

@@ -121,7 +121,31 @@ bool ProviderStream::SendCall(uint64_t call_id, const provider::CallContext& con
   forwarded.mutable_call()->set_vcpu(context.vcpu);
   forwarded.mutable_call()->set_stolen_time_record(context.stolen_time_record);
   forwarded.set_deadline_nanos(deadline.count());
-  return Send(std::move(message));
+  bool queued;
+  {
+    absl::MutexLock lock(&mu_);
+    queued = QueueLocked(std::move(message));
+    if (queued) queued_deadlines_[call_id] = std::chrono::steady_clock::now() + deadline;
+  }
+  Advance();
+  return queued;
+}
+
+bool ProviderStream::DropAtDequeueLocked(v1::DaemonMessage& message) {
+  if (!message.has_call()) return false;
+  auto it = queued_deadlines_.find(message.call().call().call_id());
+  if (it == queued_deadlines_.end()) return false;
+  const std::chrono::nanoseconds left = it->second - std::chrono::steady_clock::now();
+  queued_deadlines_.erase(it);
+  if (left.count() > 0) {
+    message.mutable_call()->set_deadline_nanos(left.count());
+    return false;
+  }
+  provider_->provider->CountExpiredInQueue();
+  Log(LogLevel::kDebug,
+      "provider %s (%s): call %d dropped unsent, its deadline passed in the queue",
+      provider_->entry->name, who_, message.call().call().call_id());
+  return true;
 }
 
 bool ProviderStream::SendVmDetached(std::string_view vm) {

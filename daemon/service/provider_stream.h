@@ -10,12 +10,14 @@
 #ifndef HYPERCALL_DAEMON_SERVICE_PROVIDER_STREAM_H_
 #define HYPERCALL_DAEMON_SERVICE_PROVIDER_STREAM_H_
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "hypercall/v1/provider.pb.h"
 #include "providers/remote/remote_provider.h"
@@ -44,6 +46,10 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
   void OnRequest(const v1::ProviderMessage& message) override;
   void OnBadRequest(const absl::Status& status) override;
   void OnStreamDone(const absl::Status& reason) override;
+  // Drops a call whose deadline passed while it waited in the queue (its
+  // vCPU has had NOT_SUPPORTED already), so the process never sees it; a
+  // call still in time leaves with the time it has left.
+  bool DropAtDequeueLocked(v1::DaemonMessage& message) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   bool SendCall(uint64_t call_id, const provider::CallContext& context, const smccc::Call& call,
                 std::chrono::nanoseconds deadline) override;
@@ -64,6 +70,9 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
   std::optional<ExternalProvider> provider_;
   std::shared_ptr<providers::RemoteProvider::Connection> connection_;
   std::string who_;
+  // When each queued call's deadline passes, by call id.
+  absl::flat_hash_map<uint64_t, std::chrono::steady_clock::time_point> queued_deadlines_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hypercall::service

@@ -1,5 +1,7 @@
 #include "service/session_stream.h"
 
+#include <chrono>
+
 #include "base/log.h"
 #include "service/messages.h"
 #include "wire/protocol.h"
@@ -43,8 +45,17 @@ void SessionStream::HandleAttach(const v1::AttachRequest& attach) {
     EndWith(absl::InvalidArgumentError("attach.vm is missing: describe the VM"));
     return;
   }
+  std::optional<std::vector<core::HeldRange>> held;
+  if (attach.has_held_plan()) {
+    absl::StatusOr<std::vector<core::HeldRange>> ranges = HeldFromProto(attach.held_plan());
+    if (!ranges.ok()) {
+      EndWith(ranges.status());
+      return;
+    }
+    held = *std::move(ranges);
+  }
   absl::StatusOr<std::shared_ptr<core::Session>> session =
-      broker_.Attach(FromProto(attach.vm()), attach.hello().software(), this, peer_);
+      broker_.Attach(FromProto(attach.vm()), attach.hello().software(), this, peer_, held);
   if (!session.ok()) {
     EndWith(session.status());
     return;
@@ -57,6 +68,9 @@ void SessionStream::HandleAttach(const v1::AttachRequest& attach) {
     *attached->mutable_hello() = wire::MakeHelloReply(attach.hello());
     attached->set_session_id((*session)->id());
     ToPlan(**session, *attached->mutable_plan());
+    ToRefused(**session, *attached);
+    attached->set_call_deadline_ms(static_cast<uint32_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(broker_.call_deadline()).count()));
     QueueLocked(std::move(event));
   }
   // Wait for the VMM to close the stream (or say something it must not).

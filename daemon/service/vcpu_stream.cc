@@ -76,6 +76,7 @@ void VcpuStream::HandleOpen(const v1::VcpuOpen& open) {
   {
     absl::MutexLock lock(&mu_);
     opened_ = true;
+    holds_slot_ = true;
     v1::VcpuReply reply;
     *reply.mutable_opened()->mutable_hello() = wire::MakeHelloReply(open.hello());
     QueueLocked(std::move(reply));
@@ -146,12 +147,22 @@ void VcpuStream::OnSessionClosed(const absl::Status& reason) {
                       : reason);
 }
 
-void VcpuStream::OnStreamDone(const absl::Status& /*reason*/) {
-  if (channel_ != nullptr) {
-    Log(LogLevel::kDebug, "session %s: vCPU %d stream closed", channel_->session().id(),
-        channel_->vcpu());
-    broker_.CloseVcpu(channel_->session(), channel_->vcpu());
+void VcpuStream::End(const absl::Status& reason) {
+  ReleaseSlot();
+  EndWith(reason);
+}
+
+void VcpuStream::OnStreamDone(const absl::Status& /*reason*/) { ReleaseSlot(); }
+
+void VcpuStream::ReleaseSlot() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!holds_slot_) return;
+    holds_slot_ = false;
   }
+  Log(LogLevel::kDebug, "session %s: vCPU %d stream closed", channel_->session().id(),
+      channel_->vcpu());
+  broker_.CloseVcpu(channel_->session(), channel_->vcpu());
 }
 
 void VcpuStream::Refuse(const absl::Status& status) {

@@ -4,7 +4,10 @@
 // second call before the result, a malformed call, memory buffers that do
 // not match the call's range) ends this stream alone
 // with INVALID_ARGUMENT saying what to fix. The stream ends, after any call
-// in flight is answered, when the client goes away or the session ends.
+// in flight is answered, when the client goes away or the session ends; a
+// client that gives up (cancels or half-closes) frees its vCPU's slot at
+// once, so its next stream for that vCPU opens while the abandoned call is
+// still with its provider (whose late answer is dropped).
 #ifndef HYPERCALL_DAEMON_SERVICE_VCPU_STREAM_H_
 #define HYPERCALL_DAEMON_SERVICE_VCPU_STREAM_H_
 
@@ -36,6 +39,8 @@ class VcpuStream final : public BidiStream<v1::VcpuRequest, v1::VcpuReply>,
 
   void OnRequest(const v1::VcpuRequest& request) override;
   void OnBadRequest(const absl::Status& status) override;
+  // The client gave up: frees the slot, then ends the stream.
+  void End(const absl::Status& reason) override;
   // Holds the finish until the call in flight is answered.
   bool MayFinishLocked() const override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnStreamDone(const absl::Status& reason) override;
@@ -46,6 +51,8 @@ class VcpuStream final : public BidiStream<v1::VcpuRequest, v1::VcpuReply>,
   void HandleCall(const v1::Call& call) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the stream for a protocol mistake of the VMM: counted and logged.
   void Refuse(const absl::Status& status);
+  // Frees the vCPU's slot in its session, once.
+  void ReleaseSlot() ABSL_LOCKS_EXCLUDED(mu_);
 
   core::Broker& broker_;
   const std::optional<base::PeerCredentials> peer_;
@@ -53,6 +60,9 @@ class VcpuStream final : public BidiStream<v1::VcpuRequest, v1::VcpuReply>,
   std::unique_ptr<core::VcpuChannel> channel_;
 
   bool opened_ ABSL_GUARDED_BY(mu_) = false;
+  // The vCPU's slot in the session is this stream's (set with opened_,
+  // once channel_ is).
+  bool holds_slot_ ABSL_GUARDED_BY(mu_) = false;
   bool call_in_flight_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -25,7 +25,7 @@ const base::PeerCredentials kNobody{.pid = 20, .uid = 65534, .gid = 65534};
 
 TEST(VmRulesTest, WithoutIdentityListsAnyoneMayAttach) {
   EXPECT_FALSE(VmRulePolicy(config::v1::Config()).attach);
-  const VmRulePolicies policies =
+  const core::Broker::VmPolicy policies =
       VmRulePolicy(Parse("version: 1 vm { name: \"*\" provider: \"trng\" }"));
   EXPECT_FALSE(policies.attach);
   EXPECT_TRUE(policies.plan("any", "trng"));
@@ -33,7 +33,7 @@ TEST(VmRulesTest, WithoutIdentityListsAnyoneMayAttach) {
 }
 
 TEST(VmRulesTest, ARuleWithUidsLetsOnlyThoseAttachItsVms) {
-  const VmRulePolicies policies = VmRulePolicy(
+  const core::Broker::VmPolicy policies = VmRulePolicy(
       Parse("version: 1 vm { name: \"tenant-a-*\" provider: \"trng\" allow_uid: 3001 }\n"
             "vm { name: \"*\" provider: \"trng\" }"));
   ASSERT_TRUE(policies.attach);
@@ -51,7 +51,7 @@ TEST(VmRulesTest, ARuleWithUidsLetsOnlyThoseAttachItsVms) {
 }
 
 TEST(VmRulesTest, AGroupOrAUnitListedLetsTheVmmIn) {
-  const VmRulePolicies policies = VmRulePolicy(
+  const core::Broker::VmPolicy policies = VmRulePolicy(
       Parse("version: 1 vm { name: \"a-*\" allow_uid: 1 allow_gid: 4000 allow_gid: 4001\n"
             "  allow_unit: \"qemu-a.service\" }"));
   base::PeerCredentials by_group = kNobody;
@@ -73,7 +73,7 @@ TEST(VmRulesTest, AGroupOrAUnitListedLetsTheVmmIn) {
 }
 
 TEST(VmRulesTest, TheFirstMatchingRuleDecidesEvenWhenALaterOneWouldAllow) {
-  const VmRulePolicies policies =
+  const core::Broker::VmPolicy policies =
       VmRulePolicy(Parse("version: 1 vm { name: \"vm-1\" allow_uid: 3001 }\n"
                          "vm { name: \"vm-*\" allow_uid: 65534 provider: \"trng\" }"));
   EXPECT_THAT(std::string(policies.attach("vm-1", kNobody).message()),

@@ -50,4 +50,13 @@ bool ShimWithDaemonTest::Logged(const std::string& text) {
   return false;
 }
 
+int ShimWithDaemonTest::TimesLogged(const std::string& text) {
+  absl::MutexLock lock(&log_mu_);
+  int times = 0;
+  for (const std::string& line : log_lines_) {
+    if (line.find(text) != std::string::npos) ++times;
+  }
+  return times;
+}
+
 }  // namespace hypercall::shim::testing

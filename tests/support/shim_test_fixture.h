@@ -50,6 +50,8 @@ class ShimWithDaemonTest : public ::testing::Test {
   std::unique_ptr<Shim> ConnectOrDie(const VmDescription& vm, GuestMemory* memory);
   // Whether a captured log line contains `text`.
   bool Logged(const std::string& text);
+  // How many captured log lines contain `text`.
+  int TimesLogged(const std::string& text);
 
   std::unique_ptr<hypercall::testing::DaemonProcess> daemon_;
 

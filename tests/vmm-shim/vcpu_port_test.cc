@@ -27,6 +27,7 @@ constexpr uint64_t kNotSupportedX0 = static_cast<uint64_t>(smccc::kNotSupported)
 // answer it gives.
 struct Script {
   std::vector<smccc::Call> calls;
+  std::vector<Deadline> deadlines;
   absl::StatusOr<smccc::Result> answer = smccc::Result::Code(smccc::kSuccess);
   bool closed = false;
 };
@@ -34,8 +35,9 @@ struct Script {
 class ScriptedLink final : public VcpuLink {
  public:
   explicit ScriptedLink(Script& script) : script_(script) {}
-  absl::StatusOr<smccc::Result> RoundTrip(const smccc::Call& call, Deadline) override {
+  absl::StatusOr<smccc::Result> RoundTrip(const smccc::Call& call, Deadline deadline) override {
     script_.calls.push_back(call);
+    script_.deadlines.push_back(deadline);
     return script_.answer;
   }
   void Close(Deadline) override { script_.closed = true; }
@@ -48,12 +50,17 @@ class ScriptedTransport final : public Transport {
  public:
   const ForwardingPlan& plan() const override { return plan_; }
   bool attached() const override { return attached_; }
+  std::chrono::milliseconds call_deadline() const override { return call_deadline_; }
+  bool Refused(uint32_t fid) const override { return fid == refused_; }
   uint64_t attach_count() const override { return 1; }
   std::unique_ptr<VcpuLink> OpenVcpu(uint32_t) override {
     return std::make_unique<ScriptedLink>(script_);
   }
 
   bool attached_ = true;
+  std::chrono::milliseconds call_deadline_{1000};
+  // One ID the daemon refused at the last re-attach; 0: none.
+  uint32_t refused_ = 0;
   Script script_;
 
  private:
@@ -101,6 +108,37 @@ TEST_F(VcpuPortTest, UnattachedCallsAreAnsweredAtOnceReadingNothing) {
   EXPECT_EQ(outcome.detail, "not attached to hypercalld");
   EXPECT_TRUE(script_.calls.empty());
   EXPECT_EQ(outcome.registers.reads, 0u);
+}
+
+TEST(CallWaitTest, TheShimWaitsALittleLongerThanTheDaemonNeverLess) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(CallWait(milliseconds(500), milliseconds(0)), milliseconds(500)) << "daemon says none";
+  EXPECT_EQ(CallWait(milliseconds(500), milliseconds(1000)), milliseconds(1100));
+  EXPECT_EQ(CallWait(milliseconds(100), milliseconds(200)), milliseconds(250)) << "50 ms at least";
+  EXPECT_EQ(CallWait(milliseconds(2000), milliseconds(1000)), milliseconds(2000))
+      << "own is longer";
+}
+
+TEST_F(VcpuPortTest, ACallInARangeTheDaemonRefusedIsAnsweredLocallyReadingNothing) {
+  transport_.refused_ = kSmc32Call;
+  vcpu_.Issue(kSmc32Call, {1, 2});
+  const CallOutcome outcome = Handle();
+  EXPECT_EQ(outcome.disposition, Disposition::kUnavailable);
+  EXPECT_THAT(outcome.detail, HasSubstr("does not serve this part of the VM's plan"));
+  EXPECT_EQ(vcpu_.x(0), 0xffffffffu);
+  EXPECT_TRUE(script_.calls.empty());
+  EXPECT_EQ(outcome.registers.reads, 0u);
+  EXPECT_TRUE(log_.empty()) << "the transport logged the refusal once; calls are only counted";
+}
+
+TEST_F(VcpuPortTest, EachCallWaitsAsLongAsTheTransportSaysNow) {
+  transport_.call_deadline_ = std::chrono::milliseconds(1700);
+  vcpu_.Issue(kSmc32Call, {1, 2});
+  const auto before = Clock::now();
+  Handle();
+  ASSERT_EQ(script_.deadlines.size(), 1u);
+  EXPECT_GE(script_.deadlines[0], before + std::chrono::milliseconds(1700));
+  EXPECT_LE(script_.deadlines[0], Clock::now() + std::chrono::milliseconds(1700));
 }
 
 TEST_F(VcpuPortTest, ABrokeredCallCarriesTheAssembledCallAndWritesTheResult) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "grpc_vcpu_link.h"
+#include "smccc/function_id.h"
 #include "wire/protocol.h"
 #include "wire/runtime_dir.h"
 
@@ -78,7 +79,9 @@ Session::Session(const ShimOptions& options, std::shared_ptr<grpc::Channel> chan
     : options_(options),
       log_(options.log),
       target_(wire::GrpcUnixTarget(options.runtime_dir, wire::kVmmSocketName)),
-      stub_(v1::VmmService::NewStub(std::move(channel))) {}
+      stub_(v1::VmmService::NewStub(std::move(channel))),
+      call_wait_ms_(options.call_deadline.count()),
+      refused_(std::make_shared<const std::vector<smccc::FunctionRange>>()) {}
 
 absl::StatusOr<std::unique_ptr<Session>> Session::Start(const VmDescription& vm,
                                                         const ShimOptions& options) {
@@ -105,6 +108,9 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Start(const VmDescription& vm,
                                       std::string(plan_ok.message()));
   }
   session->plan_ = *std::move(plan);
+  // KVM's filter will hold this plan for the VM's life: every re-attach
+  // asks to be served within it.
+  *session->attach_request_.mutable_attach()->mutable_held_plan() = attached->plan();
   session->Publish(*attached);
   session->log_(
       LogSeverity::kInfo,
@@ -164,7 +170,34 @@ absl::StatusOr<v1::Attached> Session::Attach(Deadline deadline) {
   return std::move(*event.mutable_attached());
 }
 
+bool Session::Refused(uint32_t fid) const {
+  const std::shared_ptr<const std::vector<smccc::FunctionRange>> refused =
+      refused_.load(std::memory_order_acquire);
+  if (refused->empty()) return false;
+  const uint32_t id = smccc::RoutingId(fid);
+  return std::any_of(refused->begin(), refused->end(),
+                     [id](const smccc::FunctionRange& range) { return range.Contains(id); });
+}
+
 void Session::Publish(const v1::Attached& attached) {
+  auto refused = std::make_shared<std::vector<smccc::FunctionRange>>();
+  for (const v1::RefusedRange& range : attached.refused()) {
+    if (range.count() == 0) continue;
+    // Clamped: a range past the last ID refuses up to it.
+    const uint64_t last =
+        std::min<uint64_t>(uint64_t{range.first_function_id()} + range.count() - 1, UINT32_MAX);
+    refused->push_back({range.first_function_id(), static_cast<uint32_t>(last)});
+    log_(LogSeverity::kWarning,
+         absl::StrFormat(
+             "hypercalld does not serve range %s of this VM's plan (%s); the shim answers "
+             "calls there NOT_SUPPORTED itself",
+             smccc::DescribeRange(refused->back()), range.reason()));
+  }
+  call_wait_ms_.store(
+      CallWait(options_.call_deadline, std::chrono::milliseconds(attached.call_deadline_ms()))
+          .count(),
+      std::memory_order_relaxed);
+  refused_.store(std::move(refused), std::memory_order_release);
   absl::MutexLock lock(&mu_);
   session_id_ = attached.session_id();
   ++generation_;
@@ -180,8 +213,13 @@ void Session::Run() {
       if (stop_) return;
     }
     log_(LogSeverity::kWarning,
-         absl::StrFormat("lost hypercalld at %s (%s); calls answer NOT_SUPPORTED until it is back",
-                         target_, why.ToString()));
+         absl::IsAborted(why)
+             ? absl::StrFormat("hypercalld ended this VM's session (%s); re-attaching with the "
+                               "plan KVM holds",
+                               why.message())
+             : absl::StrFormat(
+                   "lost hypercalld at %s (%s); calls answer NOT_SUPPORTED until it is back",
+                   target_, why.ToString()));
     if (!Reattach()) return;
   }
 }
@@ -235,14 +273,8 @@ bool Session::Reattach() {
       }
       continue;
     }
-    absl::StatusOr<ForwardingPlan> plan = ForwardingPlan::FromProto(attached->plan());
-    if (!plan.ok() || !(*plan == plan_)) {
-      log_(LogSeverity::kWarning,
-           absl::StrFormat("hypercalld now plans %s for this VM; keeping the installed plan %s "
-                           "(KVM's SMCCC filter is write-once)",
-                           plan.ok() ? plan->Describe() : plan.status().ToString(),
-                           plan_.Describe()));
-    }
+    // Served within the plan KVM holds: what the daemon cannot serve of it
+    // comes back in attached->refused (Publish logs each part).
     Publish(*attached);
     log_(LogSeverity::kInfo,
          absl::StrFormat("re-attached to hypercalld as session %s", attached->session_id()));

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -23,6 +24,7 @@
 #include "hypercall/shim/options.h"
 #include "hypercall/v1/vmm.grpc.pb.h"
 #include "logger.h"
+#include "smccc/function_range.h"
 #include "transport.h"
 
 namespace hypercall::shim::internal {
@@ -40,6 +42,10 @@ class Session final : public Transport {
 
   const ForwardingPlan& plan() const override { return plan_; }
   bool attached() const override { return live_generation() != 0; }
+  std::chrono::milliseconds call_deadline() const override {
+    return std::chrono::milliseconds(call_wait_ms_.load(std::memory_order_relaxed));
+  }
+  bool Refused(uint32_t fid) const override;
   uint64_t attach_count() const override;
   std::unique_ptr<VcpuLink> OpenVcpu(uint32_t index) override;
 
@@ -61,7 +67,8 @@ class Session final : public Transport {
   // Opens a new session stream and attaches; on success the stream becomes
   // stream_ and the Attached message is returned.
   absl::StatusOr<v1::Attached> Attach(Deadline deadline) ABSL_LOCKS_EXCLUDED(mu_);
-  // Records a successful attach as the live one.
+  // Records a successful attach as the live one: its session id, the call
+  // wait it implies and what of the plan it refused (each logged once).
   void Publish(const v1::Attached& attached) ABSL_LOCKS_EXCLUDED(mu_);
   // Thread body: watch, then re-attach, until stopped.
   void Run();
@@ -78,9 +85,13 @@ class Session final : public Transport {
   const Logger log_;
   const std::string target_;
   std::unique_ptr<v1::VmmService::Stub> stub_;
+  // The first attach's; a re-attach sends it with held_plan set.
   v1::SessionRequest attach_request_;
   ForwardingPlan plan_;
   std::atomic<uint64_t> live_generation_{0};
+  std::atomic<int64_t> call_wait_ms_;
+  // The routing-ID ranges of the plan the live attach refused; never null.
+  std::atomic<std::shared_ptr<const std::vector<smccc::FunctionRange>>> refused_;
 
   mutable absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

@@ -6,6 +6,7 @@
 #ifndef HYPERCALL_VMM_SHIM_SRC_TRANSPORT_H_
 #define HYPERCALL_VMM_SHIM_SRC_TRANSPORT_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -41,6 +42,13 @@ class Transport {
   virtual const ForwardingPlan& plan() const = 0;
   // True while attached. Cheap and lock-free: read on every call.
   virtual bool attached() const = 0;
+  // How long a call may wait for the daemon's answer under the live attach
+  // (CallWait). Cheap and lock-free.
+  virtual std::chrono::milliseconds call_deadline() const = 0;
+  // True when the daemon of the live attach refused the part of the plan
+  // `fid` is in (a re-attach it can serve only partly): such a call is
+  // answered locally. Cheap and lock-free.
+  virtual bool Refused(uint32_t fid) const = 0;
   // Successful attaches so far: 1 after the first, +1 per re-attach.
   virtual uint64_t attach_count() const = 0;
   // The link for vCPU `index`. The transport must outlive it.

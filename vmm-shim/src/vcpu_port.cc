@@ -18,13 +18,12 @@ VcpuPort::VcpuPort(uint32_t index, Transport& transport, GuestMemory* memory,
     : index_(index),
       transport_(transport),
       assembly_(transport.plan(), memory),
-      call_deadline_(options.call_deadline),
       log_(options.log),
       link_(transport.OpenVcpu(index)) {}
 
 absl::StatusOr<CallOutcome> VcpuPort::Handle(VcpuBackend& vcpu) {
   const Clock::time_point start = Clock::now();
-  const Deadline deadline = start + call_deadline_;
+  const Deadline deadline = start + transport_.call_deadline();
   const RegisterAccessCounts before = vcpu.access_counts();
 
   CallOutcome outcome;
@@ -39,6 +38,11 @@ absl::StatusOr<CallOutcome> VcpuPort::Handle(VcpuBackend& vcpu) {
     // Not attached: answer at once rather than make the guest wait.
     outcome.disposition = Disposition::kUnavailable;
     outcome.detail = "not attached to hypercalld";
+    outcome.result = NotSupported();
+  } else if (transport_.Refused(fid)) {
+    // Logged once per range when the daemon refused it, never per call.
+    outcome.disposition = Disposition::kUnavailable;
+    outcome.detail = "hypercalld does not serve this part of the VM's plan since the re-attach";
     outcome.result = NotSupported();
   } else {
     absl::StatusOr<smccc::Call> call = assembly_.ReadCall(fid, vcpu);

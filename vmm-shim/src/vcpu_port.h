@@ -49,7 +49,6 @@ class VcpuPort {
   const uint32_t index_;
   Transport& transport_;
   const CallAssembly assembly_;
-  const std::chrono::milliseconds call_deadline_;
   const Logger log_;
   const std::unique_ptr<VcpuLink> link_;
   // Whether a malformed result was logged yet (later ones are only counted).

@@ -26,6 +26,7 @@ struct RemoteProvider::Counters {
   std::atomic<uint64_t> over_limit{0};
   std::atomic<uint64_t> send_failed{0};
   std::atomic<uint64_t> stray_results{0};
+  std::atomic<uint64_t> expired_in_queue{0};
   std::atomic<uint64_t> detach_notices{0};
   std::atomic<uint64_t> detach_notices_dropped{0};
 };
@@ -241,6 +242,8 @@ void RemoteProvider::Disconnect(const std::shared_ptr<Connection>& connection) {
   connection->Close(timer_, counters_->disconnected);
 }
 
+void RemoteProvider::CountExpiredInQueue() { ++counters_->expired_in_queue; }
+
 RemoteProviderStats RemoteProvider::stats() const {
   return {
       .forwarded = counters_->forwarded,
@@ -251,6 +254,7 @@ RemoteProviderStats RemoteProvider::stats() const {
       .over_limit = counters_->over_limit,
       .send_failed = counters_->send_failed,
       .stray_results = counters_->stray_results,
+      .expired_in_queue = counters_->expired_in_queue,
       .detach_notices = counters_->detach_notices,
       .detach_notices_dropped = counters_->detach_notices_dropped,
   };

@@ -71,6 +71,9 @@ struct RemoteProviderStats {
   uint64_t send_failed = 0;   // the link refused it
   // Answers dropped: for calls not asked, answered already, or too late.
   uint64_t stray_results = 0;
+  // Calls whose deadline passed while they waited to be sent: dropped
+  // unsent (their vCPUs were answered NOT_SUPPORTED, counted in timed_out).
+  uint64_t expired_in_queue = 0;
   // VmDetached notices handed to a serving process, and those its link
   // refused (dropped).
   uint64_t detach_notices = 0;
@@ -116,6 +119,10 @@ class RemoteProvider final : public provider::Provider {
               provider::Completion& done) override ABSL_LOCKS_EXCLUDED(mu_);
   // Tells each process serving a range now; returns without waiting.
   void VmDetached(std::string_view vm) override ABSL_LOCKS_EXCLUDED(mu_);
+
+  // A link dropped a call unsent: its deadline passed in the link's queue.
+  // Lock-free, so a link may call it with its own lock held.
+  void CountExpiredInQueue();
 
   const RemoteProviderOptions& options() const { return options_; }
   RemoteProviderStats stats() const;

@@ -8,15 +8,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/process_info.h"
 #include "core/held_names.h"
 #include "core/vcpu_channel.h"
+#include "named_provider.h"
 #include "smccc/return_codes.h"
 #include "support/fake_clock.h"
 
@@ -188,32 +191,53 @@ TEST_F(BrokerTest, EachCallsDeadlineIsTheBrokersCallDeadlineAfterItArrived) {
   EXPECT_LE(a_->seen_deadline, after + std::chrono::milliseconds(250));
 }
 
-TEST_F(BrokerTest, AReloadThatDropsAProviderLeavesAttachedSessionsTheirRoutes) {
+TEST_F(BrokerTest, AReloadThatDropsAProviderEndsTheSessionsPlannedWithIt) {
   AddBoth();
-  std::shared_ptr<Session> before = Attach("vm-1");
+  RecordingListener planned_with_a;
+  std::shared_ptr<Session> before = Attach("vm-1", &planned_with_a);
   std::vector<Broker::ProviderSetup> setups = broker_.ProviderSetups();
-  ASSERT_TRUE(broker_.SetProviders({setups[1]}).ok());  // Only "b" now.
+  ASSERT_TRUE(broker_.SetProviders({setups[1]}, {}).ok());  // Only "b" now.
 
   EXPECT_THAT(RouteOwners(*broker_.Routes()), ElementsAre("b"));
   ASSERT_EQ(broker_.Providers().size(), 1u);
   EXPECT_EQ(broker_.Providers()[0]->name, "b");
   std::shared_ptr<Session> after = Attach("vm-2");
   EXPECT_EQ(CallX0(broker_, after, kInA), smccc::kNotSupported);
-  EXPECT_EQ(CallX0(broker_, before, kInA), 1);
-  EXPECT_EQ(a_->calls, 1);
+  EXPECT_THAT(planned_with_a.reasons,
+              ElementsAre(absl::AbortedError(
+                  "a config reload removed provider \"a\" of this VM's plan: attach again for "
+                  "the new plan")));
+  EXPECT_EQ(broker_.FindSession(before->id()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(a_->detached, ElementsAre("vm-1"));
+  // Its name is free for the re-attach.
+  EXPECT_THAT(RouteOwners(Attach("vm-1")->routes()), ElementsAre("b"));
 }
 
-TEST_F(BrokerTest, AReloadThatReplacesAProviderRoutesNewSessionsToTheNewOne) {
+TEST_F(BrokerTest, AReloadThatReplacesAProviderEndsItsSessionsAndKeepsTheOthers) {
   AddBoth();
-  std::shared_ptr<Session> before = Attach("vm-1");
+  const auto only_b = [](std::string_view vm, std::string_view provider) {
+    return vm != "b-only" || provider == "b";
+  };
+  ASSERT_TRUE(broker_.SetProviders(broker_.ProviderSetups(), {.plan = only_b}).ok());
+  RecordingListener planned_with_a;
+  RecordingListener planned_without_a;
+  std::shared_ptr<Session> before = Attach("vm-1", &planned_with_a);
+  std::shared_ptr<Session> unaffected = Attach("b-only", &planned_without_a);
   std::vector<Broker::ProviderSetup> setups = broker_.ProviderSetups();
   auto replacement = Entry(std::make_unique<AnsweringProvider>("a", std::vector{kRangeA}, 7));
-  ASSERT_TRUE(
-      broker_.SetProviders({{replacement, replacement->provider->Claims()}, setups[1]}).ok());
+  ASSERT_TRUE(broker_
+                  .SetProviders({{replacement, replacement->provider->Claims()}, setups[1]},
+                                {.plan = only_b})
+                  .ok());
 
-  std::shared_ptr<Session> after = Attach("vm-2");
+  EXPECT_THAT(planned_with_a.reasons,
+              ElementsAre(absl::AbortedError(
+                  "a config reload changed provider \"a\" of this VM's plan: attach again for "
+                  "the new plan")));
+  EXPECT_THAT(planned_without_a.reasons, IsEmpty());
+  EXPECT_EQ(CallX0(broker_, unaffected, kInB), 2);
+  std::shared_ptr<Session> after = Attach("vm-1");
   EXPECT_EQ(CallX0(broker_, after, kInA), 7);
-  EXPECT_EQ(CallX0(broker_, before, kInA), 1);
   EXPECT_EQ(broker_.Providers()[0], replacement);
 }
 
@@ -221,10 +245,10 @@ TEST_F(BrokerTest, AReloadWithARefusedClaimChangesNothing) {
   AddBoth();
   std::vector<Broker::ProviderSetup> setups = broker_.ProviderSetups();
   auto c = Entry(std::make_unique<AnsweringProvider>("c", std::vector{kRangeA}, 3));
-  absl::Status overlap = broker_.SetProviders({{c, c->provider->Claims()}, setups[0]});
+  absl::Status overlap = broker_.SetProviders({{c, c->provider->Claims()}, setups[0]}, {});
   EXPECT_EQ(overlap.code(), absl::StatusCode::kAlreadyExists);
   // A claim on the Arm-architecture range KVM answers itself.
-  absl::Status reserved = broker_.SetProviders({{c, {{{0x80000000, 0x80000001}, 0, {}}}}});
+  absl::Status reserved = broker_.SetProviders({{c, {{{0x80000000, 0x80000001}, 0, {}}}}}, {});
   EXPECT_EQ(reserved.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(reserved.message(), HasSubstr("provider \"c\""));
 
@@ -235,16 +259,20 @@ TEST_F(BrokerTest, AReloadWithARefusedClaimChangesNothing) {
 
 TEST_F(BrokerTest, ThePlanPolicyKeepsProvidersFromTheVmsItNames) {
   AddBoth();
-  broker_.SetVmPolicy([](std::string_view vm, std::string_view provider) {
-    return vm != "locked" || provider == "a";
-  });
+  ASSERT_TRUE(broker_
+                  .SetProviders(broker_.ProviderSetups(),
+                                {.plan =
+                                     [](std::string_view vm, std::string_view provider) {
+                                       return vm != "locked" || provider == "a";
+                                     }})
+                  .ok());
   std::shared_ptr<Session> locked = Attach("locked");
   EXPECT_THAT(RouteOwners(locked->routes()), ElementsAre("a"));
   EXPECT_EQ(CallX0(broker_, locked, kInB), smccc::kNotSupported);
   EXPECT_THAT(RouteOwners(Attach("open")->routes()), ElementsAre("a", "b"));
 
   // An empty policy lets every VM have every provider, from the next attach.
-  broker_.SetVmPolicy({});
+  ASSERT_TRUE(broker_.SetProviders(broker_.ProviderSetups(), {}).ok());
   EXPECT_THAT(RouteOwners(locked->routes()), ElementsAre("a"));
   broker_.EndSession(*locked, absl::OkStatus());
   EXPECT_THAT(RouteOwners(Attach("locked")->routes()), ElementsAre("a", "b"));
@@ -253,13 +281,14 @@ TEST_F(BrokerTest, ThePlanPolicyKeepsProvidersFromTheVmsItNames) {
 TEST_F(BrokerTest, TheAttachPolicyDecidesBeforeAnythingIsSaidOfTheName) {
   const base::PeerCredentials owner{.pid = 10, .uid = 3001, .gid = 3001};
   const base::PeerCredentials intruder{.pid = 20, .uid = 65534, .gid = 65534};
-  broker_.SetVmPolicy({},
-                      [](std::string_view vm, const std::optional<base::PeerCredentials>& peer) {
-                        if (vm == "mine" && !(peer.has_value() && peer->uid == 3001)) {
-                          return absl::PermissionDeniedError("not yours");
-                        }
-                        return absl::OkStatus();
-                      });
+  Broker::VmPolicy policy;
+  policy.attach = [](std::string_view vm, const std::optional<base::PeerCredentials>& peer) {
+    if (vm == "mine" && !(peer.has_value() && peer->uid == 3001)) {
+      return absl::PermissionDeniedError("not yours");
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(broker_.SetProviders(broker_.ProviderSetups(), std::move(policy)).ok());
   ASSERT_TRUE(broker_.Attach(Vm("mine"), "t", nullptr, owner).ok());
   // Refused as not allowed, not as taken (which would name the holder).
   EXPECT_EQ(broker_.Attach(Vm("mine"), "t", nullptr, intruder).status(),
@@ -267,6 +296,47 @@ TEST_F(BrokerTest, TheAttachPolicyDecidesBeforeAnythingIsSaidOfTheName) {
   EXPECT_EQ(broker_.Attach(Vm("mine"), "t", nullptr).status(),
             absl::PermissionDeniedError("not yours"));
   EXPECT_TRUE(broker_.Attach(Vm("theirs"), "t", nullptr, intruder).ok());
+}
+
+// Routes and VM rules change in one step: with two configs that each give
+// every VM exactly one provider (a reload swapping between them), no VM
+// attaching meanwhile is planned with one's routes and the other's rules
+// (which would give it none).
+TEST_F(BrokerTest, AVmAttachingDuringAReloadGetsTheOldConfigOrTheNewNeverAMix) {
+  // Named providers: thread-safe, and these VMs never call.
+  const std::vector<Broker::ProviderSetup> just_a = {
+      {core::Entry(std::string("a")), {{kRangeA, smccc::kAllArgRegisters, {}}}}};
+  const std::vector<Broker::ProviderSetup> just_b = {
+      {core::Entry(std::string("b")), {{kRangeB, smccc::kAllArgRegisters, {}}}}};
+  const auto only = [](std::string name) {
+    return [name](std::string_view, std::string_view provider) { return provider == name; };
+  };
+  ASSERT_TRUE(broker_.SetProviders(just_a, {.plan = only("a")}).ok());
+
+  std::atomic<bool> done{false};
+  std::atomic<int> mixed{0};
+  std::atomic<int> attaches{0};
+  std::vector<std::thread> vms;
+  for (int t = 0; t < 2; ++t) {
+    vms.emplace_back([&, t] {
+      const std::string name = "vm-" + std::to_string(t);
+      while (!done.load()) {
+        absl::StatusOr<std::shared_ptr<Session>> session = broker_.Attach(Vm(name), "t", nullptr);
+        if (!session.ok()) continue;
+        if ((*session)->routes().routes().size() != 1) ++mixed;
+        ++attaches;
+        broker_.EndSession(**session, absl::OkStatus());
+      }
+    });
+  }
+  for (int i = 0; i < 20000 || attaches.load() < 5000; ++i) {
+    ASSERT_TRUE((i % 2 == 0 ? broker_.SetProviders(just_b, {.plan = only("b")})
+                            : broker_.SetProviders(just_a, {.plan = only("a")}))
+                    .ok());
+  }
+  done = true;
+  for (std::thread& vm : vms) vm.join();
+  EXPECT_EQ(mixed.load(), 0) << "of " << attaches.load() << " attaches";
 }
 
 TEST_F(BrokerTest, AttachRefusesBadVmsLiveNamesAndSessionsOverTheLimit) {
@@ -308,7 +378,11 @@ TEST_F(BrokerTest, EndingASessionTellsItsOwnerAndEachPlannedProviderOnce) {
       4);
   AnsweringProvider* two_ranges = two.get();
   ASSERT_TRUE(broker_.AddProvider(std::move(two), "builtin").ok());
-  broker_.SetVmPolicy([](std::string_view, std::string_view provider) { return provider != "b"; });
+  ASSERT_TRUE(broker_
+                  .SetProviders(broker_.ProviderSetups(),
+                                {.plan = [](std::string_view,
+                                            std::string_view provider) { return provider != "b"; }})
+                  .ok());
   RecordingListener owner;
   std::shared_ptr<Session> session = Attach("vm-1", &owner);
   const absl::Status reason = absl::CancelledError("VMM went away");

@@ -100,5 +100,33 @@ TEST(ExternalProviderTableTest, AReplaceEndsTheServersOfProvidersItDropsOnly) {
   EXPECT_EQ(changed.ended.size(), 1u);  // Told once, then forgotten.
 }
 
+TEST(ExternalProviderTableTest, AReplaceEndsTheServersWhoseProcessTheAllowListsNoLongerName) {
+  ExternalProviderTable table;
+  Allow(table, {1001, 1002}, {});
+  const base::PeerCredentials dropped{.pid = 10, .uid = 1001, .gid = 5, .groups = {}};
+  const base::PeerCredentials kept_peer{.pid = 11, .uid = 1002, .gid = 5, .groups = {}};
+  RecordingServer dropped_server, kept_server;
+  ASSERT_TRUE(table.Authorize("sensor", dropped, &dropped_server).ok());
+  ASSERT_TRUE(table.Authorize("sensor", kept_peer, &kept_server).ok());
+
+  // The same provider entry, now served by uid 1002 only.
+  ExternalProvider same = *table.Authorize("sensor", kept_peer);
+  same.allow_uid = {1002};
+  table.Replace({same});
+  ASSERT_EQ(dropped_server.ended.size(), 1u);
+  EXPECT_EQ(dropped_server.ended[0].code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(dropped_server.ended[0].message(),
+            "a config reload changed who may serve: uid 1001 gid 5 (supplementary groups []) may "
+            "not serve provider \"sensor\": the config allows uid [1002] and gid []");
+  EXPECT_TRUE(kept_server.ended.empty());
+  EXPECT_EQ(table.Authorize("sensor", dropped).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // Told once: a later replace does not tell it again.
+  table.Replace({same});
+  EXPECT_EQ(dropped_server.ended.size(), 1u);
+  EXPECT_TRUE(kept_server.ended.empty());
+}
+
 }  // namespace
 }  // namespace hypercall::service

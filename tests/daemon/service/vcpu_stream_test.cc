@@ -193,6 +193,36 @@ TEST_F(VcpuStreamTest, ClientVanishingMidCallLeaksNothing) {
   EXPECT_TRUE(service_.AwaitNoStreams(absl::Now() + absl::Seconds(10)));
 }
 
+TEST_F(VcpuStreamTest, AClientThatGaveUpMidCallFreesItsVcpuAtOnce) {
+  auto vm = AttachedVm::Attach(*stub_, TestVm("vm-a"));
+  ASSERT_TRUE(vm.ok());
+  auto abandoned = VcpuClient::Open(*stub_, (*vm)->session_id(), 0);
+  ASSERT_TRUE(abandoned.ok());
+  ASSERT_TRUE((*abandoned)->Send(Call(1, 5)));
+  provider_->AwaitHeld();
+  (*abandoned)->Cancel();
+
+  // The provider still holds the abandoned call; vCPU 0 opens again anyway
+  // (once the daemon has seen the cancel), not refused as already open.
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  absl::StatusOr<std::unique_ptr<VcpuClient>> again;
+  do {
+    again = VcpuClient::Open(*stub_, (*vm)->session_id(), 0);
+  } while (!again.ok() && again.status().code() == absl::StatusCode::kAlreadyExists &&
+           absl::Now() < deadline);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(broker_.Stats().vcpu_streams, 1u);
+
+  // The abandoned call's late answer goes nowhere; the new stream's call is
+  // answered.
+  provider_->ReleaseWhenHeld();
+  std::thread provider([this] { provider_->ReleaseWhenHeld(); });
+  auto result = (*again)->Call(0xc2000001, {41});
+  provider.join();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(Reg(*result, 0), 42u);
+}
+
 TEST_F(VcpuStreamTest, StreamsBeyondTheLimitAreRefused) {
   auto vm = AttachedVm::Attach(*stub_, TestVm("vm-a", 8));
   ASSERT_TRUE(vm.ok());

@@ -21,9 +21,12 @@ enum class Disposition {
   kBrokered,
   // The ID is outside the forwarding plan: answered locally, no round trip.
   kNotPlanned,
-  // No session with the daemon, or the vCPU stream broke or was refused.
+  // No session with the daemon, the vCPU stream broke or was refused, or
+  // the daemon refused the call's part of the plan at a re-attach (it can
+  // no longer serve it as KVM's filter holds it): answered locally.
   kUnavailable,
-  // The daemon did not answer within ShimOptions::call_deadline.
+  // The daemon did not answer within ShimOptions::call_deadline (or, when
+  // longer, a little more than the daemon's own call deadline).
   kDeadlineExceeded,
   // A memory operand of the call lies outside guest RAM (not wholly inside
   // one region, wrapping past 2^64, or the VM gave the shim no GuestMemory):
