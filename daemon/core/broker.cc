@@ -3,11 +3,21 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "base/log.h"
+#include "base/rate_limited_log.h"
 
 namespace hypercall::core {
 
+using daemon::Escaped;
 using daemon::Log;
 using daemon::LogLevel;
+using daemon::RateLimitedLog;
+
+namespace {
+// Attach and detach lines a second, each: enough for every VM of a host
+// starting at once to be logged, not for a peer attaching in a loop to
+// flood the journal.
+constexpr int kSessionLinesPerSecond = 50;
+}  // namespace
 
 Broker::Broker(const BrokerOptions& options)
     : call_deadline_(options.call_deadline),
@@ -69,17 +79,21 @@ absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(VmDescription vm, std::s
   }
   auto session = sessions_.Add(std::move(vm), std::move(software), std::move(routes), owner, peer);
   if (session.ok()) {
-    Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s", (*session)->id(),
-        (*session)->vm().name, (*session)->vm().vcpu_count, (*session)->software(),
-        peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)");
+    static RateLimitedLog attach_log(kSessionLinesPerSecond);
+    attach_log.Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s",
+                   (*session)->id(), Escaped((*session)->vm().name), (*session)->vm().vcpu_count,
+                   Escaped((*session)->software()),
+                   peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)");
   }
   return session;
 }
 
 void Broker::EndSession(Session& session, const absl::Status& reason) {
   if (session.Close(reason)) {
-    Log(LogLevel::kInfo, "session %s detached: vm=%s calls=%d reason=%s", session.id(),
-        session.vm().name, session.calls(), reason.ok() ? "VMM closed it" : reason.ToString());
+    static RateLimitedLog detach_log(kSessionLinesPerSecond);
+    detach_log.Log(LogLevel::kInfo, "session %s detached: vm=%s calls=%d reason=%s", session.id(),
+                   Escaped(session.vm().name), session.calls(),
+                   reason.ok() ? "VMM closed it" : Escaped(reason.ToString()));
     // Before the name is free again, so a VM attaching under it next never
     // has its new state dropped by this one's detach.
     absl::flat_hash_set<const ProviderEntry*> told;
