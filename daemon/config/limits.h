@@ -21,6 +21,11 @@ struct LimitsInForce {
   uint32_t max_sessions = 0;
   uint32_t max_providers = 0;
   uint32_t max_trace_watchers = 0;
+  uint32_t open_timeout_ms = 0;
+  uint32_t max_connections = 0;
+  uint32_t max_connections_per_uid = 0;
+  uint32_t max_missed_deadlines = 0;
+  uint32_t max_provider_queue_bytes = 0;
 };
 
 struct Limit {

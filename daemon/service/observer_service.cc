@@ -12,8 +12,9 @@
 
 namespace hypercall::service {
 
-ObserverService::ObserverService(core::Broker& broker, ObserverServiceOptions options)
-    : broker_(broker), options_(std::move(options)), started_(absl::Now()) {}
+ObserverService::ObserverService(core::Broker& broker, base::CallTimer& timer,
+                                 ObserverServiceOptions options)
+    : broker_(broker), timer_(timer), options_(std::move(options)), started_(absl::Now()) {}
 
 grpc::Status ObserverService::GetStatus(grpc::ServerContext* /*context*/,
                                         const v1::StatusRequest* request, v1::StatusReply* reply) {
@@ -85,26 +86,18 @@ grpc::Status ObserverService::ListProviders(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
-grpc::Status ObserverService::Trace(grpc::ServerContext* context, const v1::TraceRequest* request,
-                                    grpc::ServerWriter<v1::TraceEvent>* writer) {
+grpc::ServerWriteReactor<v1::TraceEvent>* ObserverService::Trace(
+    grpc::CallbackServerContext* context, const v1::TraceRequest* request) {
   if (absl::Status hello = wire::CheckHello(request->hello(), request->has_hello()); !hello.ok()) {
-    return ToGrpcStatus(hello);
+    return TraceStream::Refused(ToGrpcStatus(hello));
   }
   absl::StatusOr<std::shared_ptr<core::TraceWatcher>> watcher =
       broker_.trace().Watch(request->vm());
-  if (!watcher.ok()) return ToGrpcStatus(watcher.status());
-  v1::TraceEvent event;
-  while (!context->IsCancelled()) {
-    std::optional<core::TraceRecord> record = (*watcher)->Next(options_.trace_poll_interval);
-    if (!record.has_value()) {
-      if ((*watcher)->closed()) break;
-      continue;
-    }
-    ToTraceEvent(*record, event);
-    if (!writer->Write(event)) break;
-  }
-  broker_.trace().Unwatch(*watcher);
-  return grpc::Status::OK;
+  if (!watcher.ok()) return TraceStream::Refused(ToGrpcStatus(watcher.status()));
+  return new TraceStream(
+      broker_.trace(), *std::move(watcher),
+      [](const core::TraceRecord& record, v1::TraceEvent& event) { ToTraceEvent(record, event); },
+      timer_, options_.trace, context);
 }
 
 }  // namespace hypercall::service

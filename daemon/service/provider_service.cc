@@ -13,7 +13,8 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ProviderService::Se
         grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                      absl::StrFormat("too many provider streams (limit %d)", streams_.max_live())));
   }
-  return new ProviderStream(providers_, peers_.Find(context->peer()), max_queued_, streams_);
+  return new ProviderStream(providers_, peers_.Find(context->peer()), max_queued_,
+                            max_queued_bytes_, streams_, open_timeout_);
 }
 
 }  // namespace hypercall::service

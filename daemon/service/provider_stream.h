@@ -32,9 +32,12 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
  public:
   // Starts reading. `peer` is who connected (nullopt: unknown, refused at
   // hello). Deletes itself when gRPC is done with it, then tells `streams`.
-  // Up to `max_queued` messages wait to be written before calls are refused.
+  // Up to `max_queued` messages (`max_queued_bytes` bytes together) wait to
+  // be written before calls are refused.
+  // Without a hello within `open_timeout` it ends.
   ProviderStream(ExternalProviderTable& providers, std::optional<PeerCredentials> peer,
-                 size_t max_queued, StreamCounter& streams);
+                 size_t max_queued, size_t max_queued_bytes, StreamCounter& streams,
+                 const OpenTimeout& open_timeout);
 
  private:
   ~ProviderStream() override = default;
@@ -46,6 +49,7 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
   bool SendCall(uint64_t call_id, const provider::CallContext& context, const smccc::Call& call,
                 std::chrono::nanoseconds deadline) override;
   bool SendVmDetached(std::string_view vm) override;
+  void GiveUp(const absl::Status& reason) override;
 
   void HandleHello(const v1::ProviderHello& hello);
   void HandleClaim(const v1::Claim& claim);
