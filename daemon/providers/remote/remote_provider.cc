@@ -117,9 +117,11 @@ class RemoteProvider::Connection {
   }
 
   // A call's deadline passed unanswered: the `max_missed`th in a row gives
-  // the process up (its stream told to end, then Close).
+  // the process up: it is marked gone (its ranges free, as for Close) and
+  // its stream told to end, in one step.
   void CountMissed(uint32_t max_missed, base::CallTimer& timer, Counters& counters)
       ABSL_LOCKS_EXCLUDED(mu_) {
+    std::vector<provider::Completion*> orphans;
     {
       absl::MutexLock lock(&mu_);
       if (disconnected_ || ++missed_in_a_row_ < max_missed) return;
@@ -127,13 +129,15 @@ class RemoteProvider::Connection {
           "%d calls in a row were not answered within their deadline "
           "(limits.max_missed_deadlines): the provider's ranges are free for another process",
           max_missed)));
+      orphans = CloseLocked(timer);
+      counters.disconnected += orphans.size();
     }
     ++counters.given_up;
     daemon::Log(daemon::LogLevel::kWarning,
                 "gave up on provider process %s: it missed %d deadlines in a row; its ranges are "
                 "free",
                 who_, max_missed);
-    Close(timer, counters.disconnected);
+    for (provider::Completion* done : orphans) done->Complete(NotSupported());
   }
 
   // Marks the process gone and answers its calls NOT_SUPPORTED, counting
@@ -142,12 +146,7 @@ class RemoteProvider::Connection {
     std::vector<provider::Completion*> orphans;
     {
       absl::MutexLock lock(&mu_);
-      disconnected_ = true;
-      for (const auto& [call_id, pending] : pending_) {
-        timer.Cancel(pending.deadline);
-        orphans.push_back(pending.done);
-      }
-      pending_.clear();
+      orphans = CloseLocked(timer);
       outcome += orphans.size();
     }
     for (provider::Completion* done : orphans) done->Complete(NotSupported());
@@ -168,6 +167,20 @@ class RemoteProvider::Connection {
   bool disconnected_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_call_id_ ABSL_GUARDED_BY(mu_) = 1;
   uint32_t missed_in_a_row_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Marks the process gone; the calls it had, to be answered NOT_SUPPORTED
+  // once mu_ is released.
+  std::vector<provider::Completion*> CloseLocked(base::CallTimer& timer)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    disconnected_ = true;
+    std::vector<provider::Completion*> orphans;
+    for (const auto& [call_id, pending] : pending_) {
+      timer.Cancel(pending.deadline);
+      orphans.push_back(pending.done);
+    }
+    pending_.clear();
+    return orphans;
+  }
   absl::flat_hash_map<uint64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
 };
 

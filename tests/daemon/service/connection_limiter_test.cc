@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <deque>
 #include <utility>
-#include <vector>
 
 #include "absl/time/clock.h"
 
@@ -46,7 +46,7 @@ class ConnectionLimiterTest : public ::testing::Test {
     }
   }
   Connection& New() { return connections_.emplace_back(Connect()); }
-  std::vector<Connection> connections_;
+  std::deque<Connection> connections_;
 };
 
 TEST_F(ConnectionLimiterTest, EachUidGetsItsShareAndTheTotalIsCapped) {
