@@ -179,6 +179,13 @@ TEST_F(PreauthTest, HungReflectionStreamsHoldAFewThreadsAtMost) {
   auto channel = Connect(daemon_->vmm_target());
   grpc::GenericStub stub(channel);
   grpc::CompletionQueue cq;
+  // Drives the calls: without a thread polling it, they never leave.
+  std::thread poller([&cq] {
+    void* tag;
+    bool ok;
+    while (cq.Next(&tag, &ok)) {
+    }
+  });
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::GenericClientAsyncReaderWriter>> calls;
   for (int i = 0; i < 40; ++i) {
@@ -192,11 +199,9 @@ TEST_F(PreauthTest, HungReflectionStreamsHoldAFewThreadsAtMost) {
   ExpectAVmmAttachesAndCalls("beside-hung-reflection");
   EXPECT_TRUE(Status().has_hello());
   for (auto& context : contexts) context->TryCancel();
+  calls.clear();
   cq.Shutdown();
-  void* tag;
-  bool ok;
-  while (cq.Next(&tag, &ok)) {
-  }
+  poller.join();
 }
 
 TEST_F(PreauthTest, ATraceWatcherThatStopsReadingLosesItsSlotNotAThread) {
