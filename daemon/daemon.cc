@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "base/log.h"
 #include "config/limits.h"
+#include "core/vm_description.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "provider_setup.h"
 #include "socket_files.h"
@@ -46,6 +47,26 @@ size_t MaxProviderQueue(const config::v1::Config& config) {
   return config::InForce(config.limits()).max_calls_in_flight_per_provider + 64;
 }
 
+service::OpenTimeout OpenTimeoutOf(const config::v1::Config& config, base::CallTimer& timer) {
+  return {.timer = timer,
+          .limit = absl::Milliseconds(config::InForce(config.limits()).open_timeout_ms)};
+}
+
+// What gRPC itself bounds on each connection of `socket` (a role socket's
+// default name): how many streams it may have open at once, and how soon a
+// peer that stops answering is dropped (keepalive pings; a live peer's gRPC
+// answers them on its own threads).
+void SetConnectionBounds(grpc::ServerBuilder& builder, std::string_view socket) {
+  // A VMM opens a session and one stream per vCPU: room for two of the
+  // largest VMs per connection (a VMM process's VMs share one). Providers
+  // and observers need a few.
+  const int max_streams = socket == wire::kVmmSocketName ? 2 * (core::kMaxVcpus + 1) : 64;
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, max_streams);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+}
+
 bool Same(const google::protobuf::Message& a, const google::protobuf::Message& b) {
   return google::protobuf::util::MessageDifferencer::Equals(a, b);
 }
@@ -55,13 +76,17 @@ bool Same(const google::protobuf::Message& a, const google::protobuf::Message& b
 Daemon::Daemon(const DaemonOptions& options)
     : options_(options),
       broker_(options.broker),
-      vmm_service_(broker_, peers_, options.max_vmm_streams),
-      observer_service_(broker_, peers_, observer_grant_, {.runtime_dir = options.runtime_dir}),
+      vmm_service_(broker_, peers_, options.max_vmm_streams,
+                   OpenTimeoutOf(options.config, call_timer_)),
+      observer_service_(broker_, peers_, observer_grant_, call_timer_,
+                        {.runtime_dir = options.runtime_dir, .trace = {}}),
       provider_service_(
           external_providers_, peers_,
           static_cast<int>(config::InForce(options.config.limits()).max_providers),
           static_cast<int>(config::InForce(options.config.limits()).max_provider_streams_per_uid),
-          MaxProviderQueue(options.config)),
+          MaxProviderQueue(options.config),
+          config::InForce(options.config.limits()).max_provider_queue_bytes,
+          OpenTimeoutOf(options.config, call_timer_)),
       running_config_(options.config) {}
 
 Daemon::~Daemon() { Shutdown(); }
@@ -71,17 +96,25 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   if (absl::Status status = daemon->ApplyProviders(options.config); !status.ok()) return status;
   daemon->ApplyObservers(options.config);
   if (absl::Status status = PrepareRuntimeDir(options.runtime_dir); !status.ok()) return status;
+  const config::LimitsInForce limits = config::InForce(options.config.limits());
+  absl::StatusOr<std::unique_ptr<service::ConnectionLimiter>> connections =
+      service::ConnectionLimiter::Create(
+          {.max_total = static_cast<int>(limits.max_connections),
+           .max_per_uid = static_cast<int>(limits.max_connections_per_uid)});
+  if (!connections.ok()) return connections.status();
+  daemon->connections_ = *std::move(connections);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   const config::v1::Sockets& sockets = options.config.sockets();
-  absl::Status status = daemon->Serve(daemon->vmm_service_, sockets.vmm(), wire::kVmmSocketName, 0);
+  absl::Status status = daemon->Serve(daemon->vmm_service_, sockets.vmm(), wire::kVmmSocketName,
+                                      options.max_sync_threads);
   if (status.ok()) {
     status = daemon->Serve(daemon->observer_service_, sockets.observer(), wire::kObserverSocketName,
                            options.max_observer_threads);
   }
   if (status.ok()) {
-    status =
-        daemon->Serve(daemon->provider_service_, sockets.provider(), wire::kProviderSocketName, 0);
+    status = daemon->Serve(daemon->provider_service_, sockets.provider(), wire::kProviderSocketName,
+                           options.max_sync_threads);
   }
   if (!status.ok()) return status;
   return daemon;
@@ -153,29 +186,30 @@ absl::Status Daemon::Serve(grpc::Service& service, const config::v1::Socket& soc
   const unsigned mode = socket.has_mode() ? socket.mode() : kDefaultSocketMode;
   if (absl::Status status = ClaimSocketPath(path); !status.ok()) return status;
 
+  absl::StatusOr<service::SocketOwner> owner =
+      ResolveSocketOwner(path, socket.owner(), socket.group());
+  if (!owner.ok()) return owner.status();
+
   grpc::ServerBuilder builder;
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(MaxMessageBytes(running_config_));
   builder.SetMaxSendMessageSize(MaxMessageBytes(running_config_));
-  if (max_threads > 0) {
-    grpc::ResourceQuota quota("hypercalld-" + std::string(default_name));
-    quota.SetMaxThreads(max_threads);
-    builder.SetResourceQuota(quota);
-  }
+  SetConnectionBounds(builder, default_name);
+  // Sync-API calls (reflection, the observer's unary calls) each hold one of
+  // these threads while they run; past the bound gRPC refuses new ones with
+  // RESOURCE_EXHAUSTED. Callback-API streams hold none.
+  grpc::ResourceQuota quota("hypercalld-" + std::string(default_name));
+  quota.SetMaxThreads(max_threads);
+  builder.SetResourceQuota(quota);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) return absl::InternalError("cannot start the server for " + path);
   absl::StatusOr<std::unique_ptr<service::UnixListener>> listener =
-      service::UnixListener::Listen(path, mode);
+      service::UnixListener::Listen(path, mode, *owner);
   if (!listener.ok()) {
     server->Shutdown();
     return listener.status();
   }
-  if (absl::Status status = SetSocketOwner(path, socket.owner(), socket.group()); !status.ok()) {
-    server->Shutdown();
-    RemoveSocketFile(path);
-    return status;
-  }
-  (*listener)->Serve(*server, peers_);
+  (*listener)->Serve(*server, peers_, *connections_);
   Log(LogLevel::kInfo, "listening on %s (mode %o)", path, mode);
   servers_.push_back(std::move(server));
   listeners_.push_back(std::move(*listener));
@@ -188,9 +222,7 @@ void Daemon::Shutdown() {
   // No new connections; then every session and trace ends, each stream once
   // its call in flight is answered, and the servers have only idle
   // connections and provider streams left, which their shutdown cancels.
-  std::vector<std::string> paths;
-  for (const auto& listener : listeners_) paths.push_back(listener->path());
-  listeners_.clear();
+  listeners_.clear();  // Removes the socket files that are still ours.
   broker_.Shutdown();
   const base::Clock& clock = *options_.clock;
   if (!vmm_service_.AwaitNoStreams(clock.Now() + options_.drain_timeout, clock)) {
@@ -200,7 +232,6 @@ void Daemon::Shutdown() {
   const auto deadline =
       std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.close_timeout);
   for (const auto& server : servers_) server->Shutdown(deadline);
-  for (const std::string& path : paths) RemoveSocketFile(path);
 }
 
 }  // namespace hypercall::daemon

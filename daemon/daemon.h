@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "core/broker.h"
 #include "hypercall/config/v1/config.pb.h"
+#include "service/connection_limiter.h"
 #include "service/external_providers.h"
 #include "service/observer_grant.h"
 #include "service/observer_service.h"
@@ -51,8 +52,12 @@ struct DaemonOptions {
   // How long Shutdown() then gives unary observer requests still running
   // (and idle connections) before the servers stop.
   absl::Duration close_timeout = absl::Milliseconds(250);
-  // Threads the observer server may use (each Trace stream holds one).
+  // Threads the observer server may use for its sync-API calls (unary
+  // requests, reflection).
   int max_observer_threads = 64;
+  // The same for the VMM and provider servers, whose only sync-API calls
+  // are reflection's: a peer holding them all blocks only reflection.
+  int max_sync_threads = 8;
   // Session and vCPU streams at once across all VMMs (enough for 32 VMs of
   // 512 vCPUs); more are refused with RESOURCE_EXHAUSTED.
   int max_vmm_streams = 16384;
@@ -105,6 +110,8 @@ class Daemon {
   service::VmmService vmm_service_;
   service::ObserverService observer_service_;
   service::ProviderService provider_service_;
+  // Declared before the servers and listeners, which use it.
+  std::unique_ptr<service::ConnectionLimiter> connections_;
   std::vector<std::unique_ptr<grpc::Server>> servers_;
   std::vector<std::unique_ptr<service::UnixListener>> listeners_;
   config::v1::Config running_config_;

@@ -2,6 +2,7 @@
 // tells systemd it is ready, reloads the config on SIGHUP, and shuts down
 // gracefully on SIGTERM or SIGINT.
 #include <signal.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
 #include <cstdio>
@@ -56,11 +57,24 @@ void Reload(hypercall::daemon::Daemon& daemon, const hypercall::daemon::CommandL
   sd_notify(0, "READY=1");
 }
 
+// Each connection holds two descriptors (gRPC's and the connection
+// limiter's), so limits.max_connections needs more than systemd's default
+// soft limit of 1024: take what the hard limit allows.
+void RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    Log(LogLevel::kWarning, "cannot raise the descriptor limit to %d", limit.rlim_max);
+  }
+}
+
 int Run(const hypercall::daemon::CommandLine& line) {
   hypercall::daemon::SetLogLevel(line.log_level);
   // Debian builds Abseil with Mutex deadlock detection on, which costs a
   // global graph update on every lock of the vCPU path. The tests keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  RaiseDescriptorLimit();
 
   hypercall::daemon::DaemonOptions options;
   options.runtime_dir = line.runtime_dir;

@@ -111,6 +111,7 @@ absl::Status AddExternal(const config::v1::Provider& provider, const config::v1:
   const config::LimitsInForce in_force = config::InForce(limits);
   options.call_deadline = std::chrono::milliseconds(in_force.call_deadline_ms);
   options.max_in_flight = in_force.max_calls_in_flight_per_provider;
+  options.max_missed_deadlines = in_force.max_missed_deadlines;
 
   std::shared_ptr<core::ProviderEntry> entry;
   providers::RemoteProvider* remote = nullptr;
@@ -119,7 +120,8 @@ absl::Status AddExternal(const config::v1::Provider& provider, const config::v1:
     auto* candidate = dynamic_cast<providers::RemoteProvider*>(setup->entry->provider.get());
     if (candidate != nullptr && SameClaims(candidate->options().allowed, options.allowed) &&
         candidate->options().call_deadline == options.call_deadline &&
-        candidate->options().max_in_flight == options.max_in_flight) {
+        candidate->options().max_in_flight == options.max_in_flight &&
+        candidate->options().max_missed_deadlines == options.max_missed_deadlines) {
       entry = setup->entry;
       remote = candidate;
     }

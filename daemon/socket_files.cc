@@ -86,8 +86,9 @@ absl::Status ClaimSocketPath(const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::Status SetSocketOwner(const std::string& path, const std::string& owner,
-                            const std::string& group) {
+absl::StatusOr<service::SocketOwner> ResolveSocketOwner(const std::string& path,
+                                                        const std::string& owner,
+                                                        const std::string& group) {
   uid_t uid = static_cast<uid_t>(-1);
   gid_t gid = static_cast<gid_t>(-1);
   std::vector<char> buffer(16384);
@@ -111,14 +112,7 @@ absl::Status SetSocketOwner(const std::string& path, const std::string& owner,
     }
     gid = found->gr_gid;
   }
-  if (owner.empty() && group.empty()) return absl::OkStatus();
-  if (chown(path.c_str(), uid, gid) != 0) {
-    return absl::PermissionDeniedError(absl::StrFormat("cannot give socket %s to %s:%s: %s", path,
-                                                       owner, group, ErrnoText(errno)));
-  }
-  return absl::OkStatus();
+  return service::SocketOwner{.uid = uid, .gid = gid};
 }
-
-void RemoveSocketFile(const std::string& path) { unlink(path.c_str()); }
 
 }  // namespace hypercall::daemon

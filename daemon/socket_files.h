@@ -1,11 +1,14 @@
 // The runtime directory and the socket files in it: created with the right
-// modes, never shared with another live daemon, never left behind.
+// modes, never shared with another live daemon. (The listener places each
+// socket file and removes it: service/unix_listener.h.)
 #ifndef HYPERCALL_DAEMON_SOCKET_FILES_H_
 #define HYPERCALL_DAEMON_SOCKET_FILES_H_
 
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "service/unix_listener.h"
 
 namespace hypercall::daemon {
 
@@ -18,14 +21,12 @@ absl::Status PrepareRuntimeDir(const std::string& dir);
 // socket; a stale socket file (nobody listening) is removed.
 absl::Status ClaimSocketPath(const std::string& path);
 
-// Gives the socket file `path` to `owner` and `group` (names or numbers;
-// empty leaves it as it is). InvalidArgument naming an unknown user or
-// group; the error of chown(2) otherwise.
-absl::Status SetSocketOwner(const std::string& path, const std::string& owner,
-                            const std::string& group);
-
-// Removes `path`; a missing file is fine.
-void RemoveSocketFile(const std::string& path);
+// The uid and gid of `owner` and `group` (names or numbers; empty: -1, the
+// daemon's own) for the socket `path`. InvalidArgument naming an unknown
+// user or group.
+absl::StatusOr<service::SocketOwner> ResolveSocketOwner(const std::string& path,
+                                                        const std::string& owner,
+                                                        const std::string& group);
 
 }  // namespace hypercall::daemon
 

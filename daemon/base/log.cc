@@ -25,6 +25,20 @@ bool LogEnabled(LogLevel level) {
   return static_cast<int>(level) <= g_level.load(std::memory_order_relaxed);
 }
 
+std::string Escaped(std::string_view text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || c == '\\') {
+      absl::StrAppendFormat(&escaped, "\\x%02x", byte);
+    } else {
+      escaped.push_back(c);
+    }
+  }
+  return escaped;
+}
+
 void LogLine(LogLevel level, std::string_view message) {
   if (!LogEnabled(level)) return;
   std::string line = absl::StrFormat("<%d>%s\n", static_cast<int>(level), message);

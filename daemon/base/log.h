@@ -26,6 +26,11 @@ bool LogEnabled(LogLevel level);
 // never interleave. Thread-safe.
 void LogLine(LogLevel level, std::string_view message);
 
+// `text` from a peer (a VM name, a software string, a provider name) made
+// safe to put in a line: every byte outside printable ASCII, and the
+// backslash, becomes \xNN, so no peer can end a line or forge another.
+std::string Escaped(std::string_view text);
+
 template <typename... Args>
 void Log(LogLevel level, const absl::FormatSpec<Args...>& format, const Args&... args) {
   if (LogEnabled(level)) LogLine(level, absl::StrFormat(format, args...));

@@ -9,7 +9,7 @@
 namespace hypercall::config {
 namespace {
 
-constexpr std::array<Limit, 9> kLimits = {{
+constexpr std::array<Limit, 14> kLimits = {{
     {"call_deadline_ms", 1000, 1, 60000,
      "how long a provider may take to answer one call before the vCPU gets NOT_SUPPORTED (ms)",
      &LimitsInForce::call_deadline_ms},
@@ -30,6 +30,24 @@ constexpr std::array<Limit, 9> kLimits = {{
     {"restart_grace_ms", 30000, 0, 600000,
      "how long after a start a VM name stays reserved for the VMM that held it before (ms)",
      &LimitsInForce::restart_grace_ms},
+    {"open_timeout_ms", 5000, 100, 60000,
+     "how long a new VMM or provider stream may wait before its first message (attach, open, "
+     "hello) before it is closed (ms)",
+     &LimitsInForce::open_timeout_ms},
+    {"max_connections", 1024, 1, 65536,
+     "connections open at once on all sockets; more are closed as they are accepted",
+     &LimitsInForce::max_connections},
+    {"max_connections_per_uid", 256, 1, 65536,
+     "connections open at once from processes of one uid; more are closed as they are accepted",
+     &LimitsInForce::max_connections_per_uid},
+    {"max_missed_deadlines", 8, 1, 1024,
+     "calls in a row an external provider process may leave unanswered past their deadline "
+     "before its ranges are freed for another process and its stream ends",
+     &LimitsInForce::max_missed_deadlines},
+    {"max_provider_queue_bytes", 4 << 20, 64 << 10, 256 << 20,
+     "bytes waiting to be written to one external provider process; calls beyond get "
+     "NOT_SUPPORTED",
+     &LimitsInForce::max_provider_queue_bytes},
 }};
 
 }  // namespace

@@ -24,6 +24,11 @@ struct LimitsInForce {
   uint32_t max_sessions_per_uid = 0;
   uint32_t max_provider_streams_per_uid = 0;
   uint32_t restart_grace_ms = 0;
+  uint32_t open_timeout_ms = 0;
+  uint32_t max_connections = 0;
+  uint32_t max_connections_per_uid = 0;
+  uint32_t max_missed_deadlines = 0;
+  uint32_t max_provider_queue_bytes = 0;
 };
 
 struct Limit {

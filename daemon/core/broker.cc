@@ -6,11 +6,21 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "base/log.h"
+#include "base/rate_limited_log.h"
 
 namespace hypercall::core {
 
+using daemon::Escaped;
 using daemon::Log;
 using daemon::LogLevel;
+using daemon::RateLimitedLog;
+
+namespace {
+// Attach and detach lines a second, each: enough for every VM of a host
+// starting at once to be logged, not for a peer attaching in a loop to
+// flood the journal.
+constexpr int kSessionLinesPerSecond = 50;
+}  // namespace
 
 namespace {
 
@@ -135,15 +145,18 @@ absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(
   if (session.ok()) {
     reservations_.Release(name);
     SaveHeldNames();
-    Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s%s", (*session)->id(),
-        (*session)->vm().name, (*session)->vm().vcpu_count, (*session)->software(),
-        peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)",
-        held.has_value() ? absl::StrFormat(" (re-attached with its plan; %d ranges refused)",
-                                           (*session)->refused().size())
-                         : "");
+    static RateLimitedLog attach_log(kSessionLinesPerSecond);
+    attach_log.Log(LogLevel::kInfo, "session %s attached: vm=%s vcpus=%d software=%s %s%s",
+                   (*session)->id(), Escaped((*session)->vm().name), (*session)->vm().vcpu_count,
+                   Escaped((*session)->software()),
+                   peer.has_value() ? base::DescribePeer(*peer) : "(peer unknown)",
+                   held.has_value()
+                       ? absl::StrFormat(" (re-attached with its plan; %d ranges refused)",
+                                         (*session)->refused().size())
+                       : "");
     for (const RefusedRange& range : (*session)->refused()) {
-      Log(LogLevel::kInfo, "session %s: refused range %s of the plan it holds: %s",
-          (*session)->id(), smccc::DescribeRange(range.range), range.reason);
+      attach_log.Log(LogLevel::kInfo, "session %s: refused range %s of the plan it holds: %s",
+                     (*session)->id(), smccc::DescribeRange(range.range), range.reason);
     }
   }
   return session;
@@ -151,8 +164,10 @@ absl::StatusOr<std::shared_ptr<Session>> Broker::Attach(
 
 void Broker::EndSession(Session& session, const absl::Status& reason) {
   if (session.Close(reason)) {
-    Log(LogLevel::kInfo, "session %s detached: vm=%s calls=%d reason=%s", session.id(),
-        session.vm().name, session.calls(), reason.ok() ? "VMM closed it" : reason.ToString());
+    static RateLimitedLog detach_log(kSessionLinesPerSecond);
+    detach_log.Log(LogLevel::kInfo, "session %s detached: vm=%s calls=%d reason=%s", session.id(),
+                   Escaped(session.vm().name), session.calls(),
+                   reason.ok() ? "VMM closed it" : Escaped(reason.ToString()));
     // Before the name is free again, so a VM attaching under it next never
     // has its new state dropped by this one's detach.
     absl::flat_hash_set<const ProviderEntry*> told;

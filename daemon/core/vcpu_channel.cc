@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_format.h"
 #include "base/log.h"
+#include "base/rate_limited_log.h"
 #include "core/trace_redaction.h"
 #include "smccc/memory_operand.h"
 #include "smccc/return_codes.h"
@@ -9,8 +10,10 @@
 namespace hypercall::core {
 namespace {
 
+using daemon::Escaped;
 using daemon::Log;
 using daemon::LogLevel;
+using daemon::RateLimitedLog;
 
 int64_t UnixNanosNow() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -124,10 +127,12 @@ void VcpuChannel::Complete(const smccc::Result& provider_result) {
   if (absl::Status memory = smccc::CheckResultMemory(call_, result); !memory.ok()) {
     // Only a provider's result can carry memory.
     route_->provider->bad_results.fetch_add(1, std::memory_order_relaxed);
-    Log(LogLevel::kWarning,
+    static RateLimitedLog bad_result_log(10);
+    bad_result_log.Log(
+        LogLevel::kWarning,
         "provider %s answered call 0x%08x of vm %s vCPU %d with memory the call cannot take "
         "(%s): the guest gets NOT_SUPPORTED, its memory untouched",
-        route_->provider->name, call_.function_id, *session_->shared_name(), vcpu_,
+        route_->provider->name, call_.function_id, Escaped(*session_->shared_name()), vcpu_,
         memory.message());
     result = smccc::Result::Code(smccc::kNotSupported);
   }

@@ -2,7 +2,10 @@
 // one message at a time and hand it to the stream, write replies in order
 // with one write in flight and a bounded queue behind it, end with Finish
 // exactly once (the first reason wins), and delete itself after gRPC's last
-// callback, then tell the StreamCounter. Streams derived from it (session,
+// callback, then tell the StreamCounter. A stream whose first message does
+// not arrive within the OpenTimeout ends with DEADLINE_EXCEEDED, so a peer
+// that opens streams and says nothing holds their slots only that long.
+// Streams derived from it (session,
 // vCPU, provider) keep only their own messages and state.
 //
 // Messages travel as raw byte buffers parsed here, so a malformed message
@@ -37,17 +40,20 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "base/log.h"
 #include "service/grpc_status.h"
 #include "service/message_buffers.h"
+#include "service/open_deadline.h"
 #include "service/stream_counter.h"
 
 namespace hypercall::service {
@@ -55,8 +61,10 @@ namespace hypercall::service {
 struct BidiStreamOptions {
   // What the stream is, for the log ("vCPU" logs "vCPU stream ends: ...").
   absl::string_view name;
-  // Messages that may wait behind the write in flight; Send refuses more.
+  // Messages that may wait behind the write in flight, and their bytes
+  // together; Send refuses more.
   size_t max_queued = 1;
+  size_t max_queued_bytes = SIZE_MAX;
   // Once the stream is ending: kDropQueued discards what waits and refuses
   // new messages; kWriteQueued writes them all before finishing.
   enum class OnEnd { kDropQueued, kWriteQueued } on_end = OnEnd::kDropQueued;
@@ -76,6 +84,20 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
     StartRead(&read_buffer_);
   }
   ~BidiStream() override = default;
+
+  // Ends the stream unless its first message arrives within `timeout`. Call
+  // once, at the end of the derived stream's constructor (the deadline may
+  // fire at once, and reaches the derived stream's hooks). `waiting_for`
+  // names the message, a string literal.
+  void ArmOpenDeadline(const OpenTimeout& timeout, absl::string_view waiting_for) {
+    open_deadline_.emplace(timeout, [this, limit = timeout.limit, waiting_for] {
+      daemon::Log(daemon::LogLevel::kDebug, "%s stream: no %s within %s", options_.name,
+                  waiting_for, absl::FormatDuration(limit));
+      EndWith(absl::DeadlineExceededError(
+          absl::StrFormat("no %s within %s of opening the stream (limits.open_timeout_ms)",
+                          waiting_for, absl::FormatDuration(limit))));
+    });
+  }
 
   // A message arrived. Start the next read with ReadNext, or end the stream.
   virtual void OnRequest(const Request& request) = 0;
@@ -119,6 +141,11 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
       return false;
     }
     if (queue_.size() >= options_.max_queued) return false;
+    if (CountsBytes()) {
+      const size_t bytes = message.ByteSizeLong();
+      if (queued_bytes_ + bytes > options_.max_queued_bytes) return false;
+      queued_bytes_ += bytes;
+    }
     queue_.push_back(std::move(message));
     return true;
   }
@@ -138,7 +165,10 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   void EndWithLocked(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (end_status_.has_value()) return;
     end_status_ = status;
-    if (options_.on_end == BidiStreamOptions::OnEnd::kDropQueued) queue_.clear();
+    if (options_.on_end == BidiStreamOptions::OnEnd::kDropQueued) {
+      queue_.clear();
+      queued_bytes_ = 0;
+    }
   }
   bool EndingLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return end_status_.has_value(); }
 
@@ -152,6 +182,8 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
       while (!queue_.empty() && DropAtDequeueLocked(queue_.front())) queue_.pop_front();
       if (!queue_.empty()) {
         SerializeMessage(queue_.front(), write_buffer_);
+        // The size SerializeMessage has just computed.
+        if (CountsBytes()) queued_bytes_ -= queue_.front().GetCachedSize();
         queue_.pop_front();
         writing_ = true;
         step = Step::kWrite;
@@ -159,7 +191,7 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
         finished_ = true;
         finish_status = ToGrpcStatus(*end_status_);
         daemon::Log(daemon::LogLevel::kDebug, "%s stream ends: %s", options_.name,
-                    end_status_->ToString());
+                    daemon::Escaped(end_status_->ToString()));
         step = Step::kFinish;
       }
     }
@@ -172,7 +204,16 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   absl::Mutex mu_;
 
  private:
+  // Whether the queue is bounded in bytes (sizing costs, on the vCPU path).
+  bool CountsBytes() const { return options_.max_queued_bytes != SIZE_MAX; }
+
   void OnReadDone(bool ok) final {
+    if (!first_read_done_) {
+      // Whatever came (or the end of the stream), the peer is no longer
+      // silent: from here on the stream's own rules apply.
+      first_read_done_ = true;
+      if (open_deadline_.has_value()) open_deadline_->Disarm();
+    }
     if (!ok) {
       End(absl::OkStatus());
       return;
@@ -196,6 +237,8 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   void OnCancel() final { End(absl::CancelledError(options_.cancelled)); }
 
   void OnDone() final {
+    // No deadline may reach the stream from here on.
+    if (open_deadline_.has_value()) open_deadline_->Disarm();
     absl::Status reason;
     {
       absl::MutexLock lock(&mu_);
@@ -210,7 +253,10 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
 
   StreamCounter& streams_;
   const BidiStreamOptions options_;
+  // Set by ArmOpenDeadline; disarmed by the first read to complete.
+  std::optional<OpenDeadline> open_deadline_;
   // The read in progress; only it and OnRequest touch them.
+  bool first_read_done_ = false;
   grpc::ByteBuffer read_buffer_;
   Request request_;
   // The message being written; owned by the write in progress while
@@ -218,6 +264,7 @@ class BidiStream : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   grpc::ByteBuffer write_buffer_;
 
   std::deque<Response> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<absl::Status> end_status_ ABSL_GUARDED_BY(mu_);
   bool finished_ ABSL_GUARDED_BY(mu_) = false;

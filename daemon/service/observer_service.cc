@@ -14,10 +14,12 @@
 namespace hypercall::service {
 
 ObserverService::ObserverService(core::Broker& broker, const PeerDirectory& peers,
-                                 const ObserverGrant& grant, ObserverServiceOptions options)
+                                 const ObserverGrant& grant, base::CallTimer& timer,
+                                 ObserverServiceOptions options)
     : broker_(broker),
       peers_(peers),
       grant_(grant),
+      timer_(timer),
       options_(std::move(options)),
       started_(absl::Now()) {}
 
@@ -91,29 +93,26 @@ grpc::Status ObserverService::ListProviders(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
-grpc::Status ObserverService::Trace(grpc::ServerContext* context, const v1::TraceRequest* request,
-                                    grpc::ServerWriter<v1::TraceEvent>* writer) {
+grpc::ServerWriteReactor<v1::TraceEvent>* ObserverService::Trace(
+    grpc::CallbackServerContext* context, const v1::TraceRequest* request) {
   if (absl::Status hello = wire::CheckHello(request->hello(), request->has_hello()); !hello.ok()) {
-    return ToGrpcStatus(hello);
+    return TraceStream::Refused(ToGrpcStatus(hello));
   }
   absl::StatusOr<std::shared_ptr<core::TraceWatcher>> watcher =
       broker_.trace().Watch(request->vm());
-  if (!watcher.ok()) return ToGrpcStatus(watcher.status());
+  if (!watcher.ok()) return TraceStream::Refused(ToGrpcStatus(watcher.status()));
   const std::optional<PeerCredentials> peer = peers_.Find(context->peer());
-  v1::TraceEvent event;
-  while (!context->IsCancelled()) {
-    std::optional<core::TraceRecord> record = (*watcher)->Next(options_.trace_poll_interval);
-    if (!record.has_value()) {
-      if ((*watcher)->closed()) break;
-      continue;
-    }
-    // Asked per event, so a reload that takes the grant away applies at once.
-    if (!grant_.SeesRegisters(peer)) core::WithholdRegisters(*record);
-    ToTraceEvent(*record, event);
-    if (!writer->Write(event)) break;
-  }
-  broker_.trace().Unwatch(*watcher);
-  return grpc::Status::OK;
+  return new TraceStream(
+      broker_.trace(), *std::move(watcher),
+      [this, peer](const core::TraceRecord& record, v1::TraceEvent& event) {
+        // Asked per event, so a reload that takes the grant away applies at
+        // once.
+        if (grant_.SeesRegisters(peer)) return ToTraceEvent(record, event);
+        core::TraceRecord withheld = record;
+        core::WithholdRegisters(withheld);
+        ToTraceEvent(withheld, event);
+      },
+      timer_, options_.trace, context);
 }
 
 }  // namespace hypercall::service

@@ -4,33 +4,37 @@
 // here changes state or opens anything. The trace carries call metadata to
 // every watcher, register values and guest addresses only to one the
 // ObserverGrant names, and secret results to none (core/trace_redaction.h).
+// Trace runs on the callback API (service/trace_stream.h), so a watcher
+// holds no thread.
 #ifndef HYPERCALL_DAEMON_SERVICE_OBSERVER_SERVICE_H_
 #define HYPERCALL_DAEMON_SERVICE_OBSERVER_SERVICE_H_
 
 #include <string>
 
-#include "absl/time/time.h"
+#include "base/call_timer.h"
 #include "core/broker.h"
 #include "hypercall/v1/observer.grpc.pb.h"
 #include "service/observer_grant.h"
 #include "service/peer_directory.h"
+#include "service/trace_stream.h"
 
 namespace hypercall::service {
 
 struct ObserverServiceOptions {
   // Shown in StatusReply.runtime_dir.
   std::string runtime_dir;
-  // How often a Trace stream with nothing to send checks whether its client
-  // has gone; bounds how long a cancelled Trace holds its thread.
-  absl::Duration trace_poll_interval = absl::Milliseconds(100);
+  // How Trace streams look for records and drop watchers that stopped
+  // reading.
+  TraceStreamOptions trace;
 };
 
-class ObserverService final : public v1::ObserverService::Service {
+class ObserverService final
+    : public v1::ObserverService::WithCallbackMethod_Trace<v1::ObserverService::Service> {
  public:
-  // `broker`, `peers` (who each connection is) and `grant` must outlive the
-  // service.
+  // `broker`, `peers` (who each connection is), `grant` and `timer` (which
+  // Trace streams poll on) must outlive the service and its streams.
   ObserverService(core::Broker& broker, const PeerDirectory& peers, const ObserverGrant& grant,
-                  ObserverServiceOptions options);
+                  base::CallTimer& timer, ObserverServiceOptions options);
 
   grpc::Status GetStatus(grpc::ServerContext* context, const v1::StatusRequest* request,
                          v1::StatusReply* reply) override;
@@ -40,13 +44,14 @@ class ObserverService final : public v1::ObserverService::Service {
                             v1::ListSessionsReply* reply) override;
   grpc::Status ListProviders(grpc::ServerContext* context, const v1::ListProvidersRequest* request,
                              v1::ListProvidersReply* reply) override;
-  grpc::Status Trace(grpc::ServerContext* context, const v1::TraceRequest* request,
-                     grpc::ServerWriter<v1::TraceEvent>* writer) override;
+  grpc::ServerWriteReactor<v1::TraceEvent>* Trace(grpc::CallbackServerContext* context,
+                                                  const v1::TraceRequest* request) override;
 
  private:
   core::Broker& broker_;
   const PeerDirectory& peers_;
   const ObserverGrant& grant_;
+  base::CallTimer& timer_;
   const ObserverServiceOptions options_;
   const absl::Time started_;
 };

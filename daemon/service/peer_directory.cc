@@ -13,7 +13,7 @@ void PeerDirectory::Record(int fd, const PeerCredentials& peer) {
   peers_[fd] = std::move(recorded);
 }
 
-std::optional<PeerCredentials> PeerDirectory::Find(std::string_view grpc_peer) const {
+std::optional<int> ConnectionFd(std::string_view grpc_peer) {
   constexpr std::string_view kPrefix = "fd:";
   int fd = -1;
   if (grpc_peer.substr(0, kPrefix.size()) != kPrefix ||
@@ -22,8 +22,14 @@ std::optional<PeerCredentials> PeerDirectory::Find(std::string_view grpc_peer) c
           &fd)) {
     return std::nullopt;
   }
+  return fd;
+}
+
+std::optional<PeerCredentials> PeerDirectory::Find(std::string_view grpc_peer) const {
+  const std::optional<int> fd = ConnectionFd(grpc_peer);
+  if (!fd.has_value()) return std::nullopt;
   absl::MutexLock lock(&mu_);
-  auto it = peers_.find(fd);
+  auto it = peers_.find(*fd);
   if (it == peers_.end()) return std::nullopt;
   return it->second;
 }

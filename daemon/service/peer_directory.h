@@ -20,6 +20,10 @@ namespace hypercall::service {
 using base::DescribePeer;
 using base::PeerCredentials;
 
+// The descriptor of the connection gRPC calls `grpc_peer` ("fd:N"); nullopt
+// for any other kind of peer name.
+std::optional<int> ConnectionFd(std::string_view grpc_peer);
+
 class PeerDirectory {
  public:
   // Records the peer of the accepted connection `fd`, replacing what an

@@ -24,7 +24,8 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ProviderService::Se
                                      streams_.max_live())));
   }
   UidCounter* per_uid = peer.has_value() ? &per_uid_ : nullptr;
-  return new ProviderStream(providers_, std::move(peer), max_queued_, streams_, per_uid);
+  return new ProviderStream(providers_, std::move(peer), max_queued_, max_queued_bytes_, streams_,
+                            per_uid, open_timeout_);
 }
 
 }  // namespace hypercall::service

@@ -5,6 +5,7 @@
 
 #include "hypercall/v1/provider.grpc.pb.h"
 #include "service/external_providers.h"
+#include "service/open_deadline.h"
 #include "service/peer_directory.h"
 #include "service/stream_counter.h"
 #include "service/uid_counter.h"
@@ -19,14 +20,18 @@ class ProviderService final
   // `providers` and `peers` must outlive the service and its streams. At
   // most `max_streams` streams run at once, and `max_streams_per_uid` of
   // processes of one uid; more are refused with RESOURCE_EXHAUSTED. Each
-  // stream queues at most `max_queued` messages.
+  // stream queues at most `max_queued` messages of `max_queued_bytes`
+  // together, and ends without a hello within `open_timeout`.
   ProviderService(ExternalProviderTable& providers, const PeerDirectory& peers, int max_streams,
-                  int max_streams_per_uid, size_t max_queued)
+                  int max_streams_per_uid, size_t max_queued, size_t max_queued_bytes,
+                  const OpenTimeout& open_timeout)
       : providers_(providers),
         peers_(peers),
         streams_(max_streams),
         per_uid_(max_streams_per_uid),
-        max_queued_(max_queued) {}
+        max_queued_(max_queued),
+        max_queued_bytes_(max_queued_bytes),
+        open_timeout_(open_timeout) {}
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Serve(
       grpc::CallbackServerContext* context) override;
@@ -37,6 +42,8 @@ class ProviderService final
   StreamCounter streams_;
   UidCounter per_uid_;
   const size_t max_queued_;
+  const size_t max_queued_bytes_;
+  const OpenTimeout open_timeout_;
 };
 
 }  // namespace hypercall::service

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_format.h"
 #include "base/log.h"
+#include "base/rate_limited_log.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
 
@@ -12,15 +13,19 @@ using daemon::LogLevel;
 
 ProviderStream::ProviderStream(ExternalProviderTable& providers,
                                std::optional<PeerCredentials> peer, size_t max_queued,
-                               StreamCounter& streams, UidCounter* per_uid)
+                               size_t max_queued_bytes, StreamCounter& streams, UidCounter* per_uid,
+                               const OpenTimeout& open_timeout)
     : BidiStream(streams, {.name = "provider",
                            .max_queued = max_queued,
+                           .max_queued_bytes = max_queued_bytes,
                            .on_end = BidiStreamOptions::OnEnd::kDropQueued,
                            .stopped_reading = "the provider stopped reading its stream",
                            .cancelled = "the provider cancelled its stream"}),
       providers_(providers),
       peer_(peer),
-      per_uid_(per_uid) {}
+      per_uid_(per_uid) {
+  ArmOpenDeadline(open_timeout, "hello");
+}
 
 void ProviderStream::OnRequest(const v1::ProviderMessage& message) {
   if (message.kind_case() == v1::ProviderMessage::KIND_NOT_SET) {
@@ -61,8 +66,9 @@ void ProviderStream::HandleHello(const v1::ProviderHello& hello) {
   }
   absl::StatusOr<ExternalProvider> provider = providers_.Authorize(hello.name(), *peer_, this);
   if (!provider.ok()) {
-    Log(LogLevel::kWarning, "provider stream of %s refused: %s", DescribePeer(*peer_),
-        provider.status().message());
+    static daemon::RateLimitedLog refused_log(10);
+    refused_log.Log(LogLevel::kWarning, "provider stream of %s refused: %s", DescribePeer(*peer_),
+                    daemon::Escaped(std::string(provider.status().message())));
     EndWith(provider.status());
     return;
   }
@@ -70,7 +76,7 @@ void ProviderStream::HandleHello(const v1::ProviderHello& hello) {
   who_ = DescribePeer(*peer_);
   connection_ = provider_->provider->Connect(*this, *peer_);
   Log(LogLevel::kInfo, "provider %s connected: %s (%s)", provider_->entry->name, who_,
-      hello.hello().software());
+      daemon::Escaped(hello.hello().software()));
   v1::DaemonMessage reply;
   *reply.mutable_hello() = wire::MakeHelloReply(hello.hello());
   Send(std::move(reply));
@@ -86,7 +92,9 @@ void ProviderStream::HandleClaim(const v1::Claim& wire_claim) {
       claim.ok() ? provider_->provider->Claim(connection_, *claim) : claim.status();
   claim_reply.set_granted(status.ok());
   claim_reply.set_reason(std::string(status.message()));
-  Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "provider %s (%s): claim %s %s%s",
+  static daemon::RateLimitedLog claim_log(20);
+  claim_log.Log(
+      status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "provider %s (%s): claim %s %s%s",
       provider_->entry->name, who_,
       claim.ok() ? smccc::DescribeRange(claim->range)
                  : absl::StrFormat("0x%08x+%u", wire_claim.first_function_id(), wire_claim.count()),
@@ -103,7 +111,9 @@ void ProviderStream::HandleResult(const v1::Result& wire_result) {
     return;
   }
   if (!provider_->provider->Answer(connection_, wire_result.call_id(), *result)) {
-    Log(LogLevel::kWarning,
+    static daemon::RateLimitedLog stray_log(10);
+    stray_log.Log(
+        LogLevel::kWarning,
         "provider %s (%s): dropped the result for call %d: not asked, answered already, or past "
         "its deadline",
         provider_->entry->name, who_, wire_result.call_id());
@@ -154,6 +164,8 @@ bool ProviderStream::SendVmDetached(std::string_view vm) {
   return Send(std::move(message));
 }
 
+void ProviderStream::GiveUp(const absl::Status& reason) { EndWith(reason); }
+
 // May come before HandleHello has finished with provider_: touches only
 // what the base guards.
 void ProviderStream::EndServing(const absl::Status& status) { EndWith(status); }
@@ -169,8 +181,10 @@ void ProviderStream::OnStreamDone(const absl::Status& /*reason*/) {
 }
 
 void ProviderStream::Refuse(const absl::Status& status) {
-  Log(LogLevel::kWarning, "provider stream of %s: %s",
-      peer_.has_value() ? DescribePeer(*peer_) : std::string("unknown peer"), status.ToString());
+  static daemon::RateLimitedLog protocol_error_log(10);
+  protocol_error_log.Log(LogLevel::kWarning, "provider stream of %s: %s",
+                         peer_.has_value() ? DescribePeer(*peer_) : std::string("unknown peer"),
+                         daemon::Escaped(status.ToString()));
   EndWith(status);
 }
 

@@ -36,9 +36,12 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
   // Starts reading. `peer` is who connected (nullopt: unknown, refused at
   // hello). Deletes itself when gRPC is done with it, then tells `streams`
   // and `per_uid` (when given: it counted the stream for the peer's uid).
-  // Up to `max_queued` messages wait to be written before calls are refused.
+  // Up to `max_queued` messages (`max_queued_bytes` bytes together) wait to
+  // be written before calls are refused. Without a hello within
+  // `open_timeout` it ends.
   ProviderStream(ExternalProviderTable& providers, std::optional<PeerCredentials> peer,
-                 size_t max_queued, StreamCounter& streams, UidCounter* per_uid);
+                 size_t max_queued, size_t max_queued_bytes, StreamCounter& streams,
+                 UidCounter* per_uid, const OpenTimeout& open_timeout);
 
  private:
   ~ProviderStream() override = default;
@@ -54,6 +57,7 @@ class ProviderStream final : public BidiStream<v1::ProviderMessage, v1::DaemonMe
   bool SendCall(uint64_t call_id, const provider::CallContext& context, const smccc::Call& call,
                 std::chrono::nanoseconds deadline) override;
   bool SendVmDetached(std::string_view vm) override;
+  void GiveUp(const absl::Status& reason) override;
 
   void HandleHello(const v1::ProviderHello& hello);
   void HandleClaim(const v1::Claim& claim);

@@ -9,6 +9,7 @@
 namespace hypercall::service {
 
 SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams,
+                             const OpenTimeout& open_timeout,
                              std::optional<base::PeerCredentials> peer)
     : BidiStream(streams, {.name = "session",
                            .max_queued = 1,  // The attached event, once.
@@ -16,7 +17,9 @@ SessionStream::SessionStream(core::Broker& broker, StreamCounter& streams,
                            .stopped_reading = "the VMM stopped reading its session stream",
                            .cancelled = "the VMM went away"}),
       broker_(broker),
-      peer_(peer) {}
+      peer_(peer) {
+  ArmOpenDeadline(open_timeout, "attach");
+}
 
 void SessionStream::OnRequest(const v1::SessionRequest& request) {
   bool attached;

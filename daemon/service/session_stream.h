@@ -22,8 +22,8 @@ class SessionStream final : public BidiStream<v1::SessionRequest, v1::SessionEve
                             private core::SessionListener {
  public:
   // Starts reading; the stream deletes itself when gRPC is done with it,
-  // then tells `streams`.
-  SessionStream(core::Broker& broker, StreamCounter& streams,
+  // then tells `streams`. Without an attach within `open_timeout` it ends.
+  SessionStream(core::Broker& broker, StreamCounter& streams, const OpenTimeout& open_timeout,
                 std::optional<base::PeerCredentials> peer);
 
  private:

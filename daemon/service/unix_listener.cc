@@ -1,5 +1,6 @@
 #include "service/unix_listener.h"
 
+#include <fcntl.h>
 #include <grpcpp/server_posix.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -44,34 +46,69 @@ std::vector<gid_t> PeerGroups(int fd) {
   return {};
 }
 
+// Why `verdict` refused a connection.
+std::string Refusal(ConnectionLimiter::Verdict verdict, const ConnectionLimits& limits) {
+  switch (verdict) {
+    case ConnectionLimiter::Verdict::kTotalFull:
+      return absl::StrFormat("%d connections are open (limits.max_connections)", limits.max_total);
+    case ConnectionLimiter::Verdict::kUidFull:
+      return absl::StrFormat("its uid has %d connections open (limits.max_connections_per_uid)",
+                             limits.max_per_uid);
+    default:
+      return absl::StrFormat("cannot watch the connection: %s", std::strerror(errno));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(const std::string& path,
-                                                                   unsigned mode) {
+                                                                   unsigned mode,
+                                                                   SocketOwner owner) {
+  const std::filesystem::path target(path);
+  std::string private_dir = (target.parent_path() / ".hypercalld-XXXXXX").string();
+  const std::string name = target.filename().string();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(address.sun_path)) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("socket path %s is %d bytes; Unix sockets allow %d", path, path.size(),
-                        sizeof(address.sun_path) - 1));
+  const std::string private_path = private_dir + "/" + name;
+  if (private_path.size() >= sizeof(address.sun_path)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "socket path %s is %d bytes; Unix sockets allow %d, less the %d the daemon needs to "
+        "create it",
+        path, path.size(), sizeof(address.sun_path) - 1, private_path.size() - path.size()));
   }
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::ErrnoToStatus(errno, "socket(AF_UNIX)");
-  const mode_t previous_umask = umask(0777 & ~mode);
-  const int bound = bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
-  const int bind_error = errno;
-  umask(previous_umask);
-  if (bound != 0) {
-    close(fd);
-    return absl::ErrnoToStatus(bind_error, absl::StrFormat("cannot listen on %s", path));
+  if (mkdtemp(private_dir.data()) == nullptr) {
+    return absl::ErrnoToStatus(errno, absl::StrFormat("cannot listen on %s: mkdtemp", path));
   }
-  if (listen(fd, SOMAXCONN) != 0) {
+  const std::string bound_path = private_dir + "/" + name;
+  std::memcpy(address.sun_path, bound_path.c_str(), bound_path.size() + 1);
+  auto fail = [&](const std::string& what, int fd) {
     const int error = errno;
-    close(fd);
-    unlink(path.c_str());
-    return absl::ErrnoToStatus(error, absl::StrFormat("cannot listen on %s", path));
+    if (fd >= 0) close(fd);
+    unlink(bound_path.c_str());
+    rmdir(private_dir.c_str());
+    return absl::ErrnoToStatus(error, absl::StrFormat("cannot listen on %s: %s", path, what));
+  };
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail("socket(AF_UNIX)", -1);
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+    return fail("bind", fd);
   }
+  // Inside the daemon's own directory: nothing can be swapped in under
+  // the name, so plain path calls act on this socket.
+  if (chmod(bound_path.c_str(), mode) != 0) return fail("chmod", fd);
+  if ((owner.uid != static_cast<uid_t>(-1) || owner.gid != static_cast<gid_t>(-1)) &&
+      lchown(bound_path.c_str(), owner.uid, owner.gid) != 0) {
+    return fail(absl::StrFormat("cannot give the socket to %d:%d", static_cast<int>(owner.uid),
+                                static_cast<int>(owner.gid)),
+                fd);
+  }
+  struct stat file {};
+  if (lstat(bound_path.c_str(), &file) != 0) return fail("lstat", fd);
+  if (listen(fd, SOMAXCONN) != 0) return fail("listen", fd);
+  if (renameat2(AT_FDCWD, bound_path.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
+    return fail("the path is taken", fd);
+  }
+  rmdir(private_dir.c_str());
   const int stop_fd = eventfd(0, EFD_CLOEXEC);
   if (stop_fd < 0) {
     const int error = errno;
@@ -79,10 +116,17 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(const std::st
     unlink(path.c_str());
     return absl::ErrnoToStatus(error, "eventfd");
   }
-  return std::unique_ptr<UnixListener>(new UnixListener(path, fd, stop_fd));
+  return std::unique_ptr<UnixListener>(
+      new UnixListener(path, file.st_dev, file.st_ino, fd, stop_fd));
 }
 
 UnixListener::~UnixListener() {
+  struct stat file {};
+  if (lstat(path_.c_str(), &file) == 0 && file.st_dev == dev_ && file.st_ino == ino_) {
+    unlink(path_.c_str());
+  } else {
+    Log(LogLevel::kWarning, "%s is no longer the socket this daemon made: leaving it", path_);
+  }
   const uint64_t one = 1;
   if (write(stop_fd_, &one, sizeof(one)) < 0) {
     Log(LogLevel::kError, "cannot stop the listener on %s: %s", path_, std::strerror(errno));
@@ -92,11 +136,12 @@ UnixListener::~UnixListener() {
   close(stop_fd_);
 }
 
-void UnixListener::Serve(grpc::Server& server, PeerDirectory& peers) {
-  thread_ = std::thread([this, &server, &peers] { AcceptLoop(server, peers); });
+void UnixListener::Serve(grpc::Server& server, PeerDirectory& peers, ConnectionLimiter& limiter) {
+  thread_ = std::thread([this, &server, &peers, &limiter] { AcceptLoop(server, peers, limiter); });
 }
 
-void UnixListener::AcceptLoop(grpc::Server& server, PeerDirectory& peers) {
+void UnixListener::AcceptLoop(grpc::Server& server, PeerDirectory& peers,
+                              ConnectionLimiter& limiter) {
   while (true) {
     pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) {
@@ -121,6 +166,18 @@ void UnixListener::AcceptLoop(grpc::Server& server, PeerDirectory& peers) {
       Log(LogLevel::kWarning, "refusing a connection on %s: SO_PEERCRED: %s", path_,
           std::strerror(errno));
       close(fd);
+      continue;
+    }
+    if (const ConnectionLimiter::Verdict verdict = limiter.Admit(fd, credentials.uid);
+        verdict != ConnectionLimiter::Verdict::kAdmitted) {
+      const std::string reason = Refusal(verdict, limiter.limits());
+      close(fd);
+      refusals_.Log(LogLevel::kWarning, "refused a connection on %s from %s: %s", path_,
+                    DescribePeer({.pid = credentials.pid,
+                                  .uid = credentials.uid,
+                                  .gid = credentials.gid,
+                                  .groups = {}}),
+                    reason);
       continue;
     }
     peers.Record(fd, {.pid = credentials.pid,

@@ -2,6 +2,8 @@
 // reads each connecting process's identity (SO_PEERCRED) before gRPC sees the
 // connection: the connection is then handed to a gRPC server
 // (grpc::AddInsecureChannelFromFd) and its peer recorded in a PeerDirectory.
+// A connection over the ConnectionLimiter's limits is closed at once, before
+// gRPC or anything else spends on it, and logged (rate-limited).
 #ifndef HYPERCALL_DAEMON_SERVICE_UNIX_LISTENER_H_
 #define HYPERCALL_DAEMON_SERVICE_UNIX_LISTENER_H_
 
@@ -12,41 +14,59 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "base/rate_limited_log.h"
+#include "service/connection_limiter.h"
 #include "service/peer_directory.h"
 
 namespace hypercall::service {
 
+// Who the socket file belongs to; -1 leaves the daemon's own.
+struct SocketOwner {
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+};
+
 class UnixListener {
  public:
-  // Binds and listens on `path`, born with permission bits `mode` (no window
-  // in which others could connect). The path must be free (see
-  // ClaimSocketPath).
+  // Listens on `path` with permission bits `mode`, owned by `owner`. The
+  // socket appears at `path` complete, listening, with its mode and owner:
+  // it is bound in a new directory of the daemon's (mode 0700) beside
+  // `path`, given its mode and owner there, where no one else can reach or
+  // swap it, and only then renamed to `path`, which must be free (see
+  // ClaimSocketPath): a path taken meanwhile is an error, never replaced.
   static absl::StatusOr<std::unique_ptr<UnixListener>> Listen(const std::string& path,
-                                                              unsigned mode);
+                                                              unsigned mode,
+                                                              SocketOwner owner = {});
 
   // Stops accepting and closes the listening socket; connections already
-  // handed to gRPC stay its own.
+  // handed to gRPC stay its own. Removes the socket file first, while still
+  // listening (so no other daemon can have taken the path as stale), and
+  // only if the file at `path` is still the one this listener made.
   ~UnixListener();
   UnixListener(const UnixListener&) = delete;
   UnixListener& operator=(const UnixListener&) = delete;
 
-  // Starts accepting on a thread of its own: each connection's peer goes into
-  // `peers`, then the connection to `server`. Both must outlive this object.
-  // Call once.
-  void Serve(grpc::Server& server, PeerDirectory& peers);
+  // Starts accepting on a thread of its own: each connection `limiter`
+  // admits has its peer put into `peers`, then goes to `server`. All three
+  // must outlive this object. Call once.
+  void Serve(grpc::Server& server, PeerDirectory& peers, ConnectionLimiter& limiter);
 
   const std::string& path() const { return path_; }
 
  private:
-  UnixListener(std::string path, int listen_fd, int stop_fd)
-      : path_(std::move(path)), listen_fd_(listen_fd), stop_fd_(stop_fd) {}
+  UnixListener(std::string path, dev_t dev, ino_t ino, int listen_fd, int stop_fd)
+      : path_(std::move(path)), dev_(dev), ino_(ino), listen_fd_(listen_fd), stop_fd_(stop_fd) {}
 
-  void AcceptLoop(grpc::Server& server, PeerDirectory& peers);
+  void AcceptLoop(grpc::Server& server, PeerDirectory& peers, ConnectionLimiter& limiter);
 
   const std::string path_;
+  // The socket file this listener made.
+  const dev_t dev_;
+  const ino_t ino_;
   const int listen_fd_;
   // An eventfd: written to stop the accept loop.
   const int stop_fd_;
+  daemon::RateLimitedLog refusals_{5};
   std::thread thread_;
 };
 

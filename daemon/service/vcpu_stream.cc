@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_format.h"
 #include "base/log.h"
+#include "base/rate_limited_log.h"
 #include "wire/convert.h"
 #include "wire/protocol.h"
 
@@ -13,7 +14,7 @@ using daemon::LogLevel;
 // The client half-closing or going away ends the stream (the base's End)
 // once the call in flight is answered.
 VcpuStream::VcpuStream(core::Broker& broker, StreamCounter& streams,
-                       std::optional<base::PeerCredentials> peer)
+                       const OpenTimeout& open_timeout, std::optional<base::PeerCredentials> peer)
     : BidiStream(streams, {.name = "vCPU",
                            // One call in flight: only its result, or the opened reply, waits.
                            .max_queued = 1,
@@ -21,7 +22,9 @@ VcpuStream::VcpuStream(core::Broker& broker, StreamCounter& streams,
                            .stopped_reading = "the VMM stopped reading its vCPU stream",
                            .cancelled = "the VMM cancelled its vCPU stream"}),
       broker_(broker),
-      peer_(std::move(peer)) {}
+      peer_(std::move(peer)) {
+  ArmOpenDeadline(open_timeout, "open");
+}
 
 void VcpuStream::OnRequest(const v1::VcpuRequest& request) {
   switch (request.kind_case()) {
@@ -63,8 +66,11 @@ void VcpuStream::HandleOpen(const v1::VcpuOpen& open) {
   if (absl::Status status = broker_.OpenVcpu(**session, open.vcpu_index(), this, peer_);
       !status.ok()) {
     if (absl::IsPermissionDenied(status)) {
-      Log(LogLevel::kWarning, "refused a vCPU stream of session %s (VM %s, attached by %s) from %s",
-          (*session)->id(), (*session)->vm().name, base::DescribePeer(*(*session)->peer()),
+      static daemon::RateLimitedLog refused_log(10);
+      refused_log.Log(
+          LogLevel::kWarning, "refused a vCPU stream of session %s (VM %s, attached by %s) from %s",
+          (*session)->id(), daemon::Escaped((*session)->vm().name),
+          base::DescribePeer(*(*session)->peer()),
           peer_.has_value() ? base::DescribePeer(*peer_) : std::string("an unknown peer"));
     }
     EndWith(status);
@@ -167,11 +173,13 @@ void VcpuStream::ReleaseSlot() {
 
 void VcpuStream::Refuse(const absl::Status& status) {
   broker_.CountProtocolError();
+  static daemon::RateLimitedLog protocol_error_log(10);
   if (channel_ != nullptr) {
-    Log(LogLevel::kWarning, "session %s vCPU %d: %s", channel_->session().id(), channel_->vcpu(),
-        status.ToString());
+    protocol_error_log.Log(LogLevel::kWarning, "session %s vCPU %d: %s", channel_->session().id(),
+                           channel_->vcpu(), daemon::Escaped(status.ToString()));
   } else {
-    Log(LogLevel::kWarning, "vCPU stream before open: %s", status.ToString());
+    protocol_error_log.Log(LogLevel::kWarning, "vCPU stream before open: %s",
+                           daemon::Escaped(status.ToString()));
   }
   EndWith(status);
 }

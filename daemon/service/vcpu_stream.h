@@ -30,8 +30,9 @@ class VcpuStream final : public BidiStream<v1::VcpuRequest, v1::VcpuReply>,
                          private core::ResultSink {
  public:
   // Starts reading the stream of `peer` (nullopt: unknown); the stream
-  // deletes itself when gRPC is done with it, then tells `streams`.
-  VcpuStream(core::Broker& broker, StreamCounter& streams,
+  // deletes itself when gRPC is done with it, then tells `streams`. Without
+  // an open within `open_timeout` it ends.
+  VcpuStream(core::Broker& broker, StreamCounter& streams, const OpenTimeout& open_timeout,
              std::optional<base::PeerCredentials> peer);
 
  private:

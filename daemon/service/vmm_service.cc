@@ -20,7 +20,7 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* VmmService::Session
   if (!streams_.TryStart()) {
     return new RefusedStream(TooManyStreams(streams_.max_live()));
   }
-  return new SessionStream(broker_, streams_, peers_.Find(context->peer()));
+  return new SessionStream(broker_, streams_, open_timeout_, peers_.Find(context->peer()));
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* VmmService::Vcpu(
@@ -28,7 +28,7 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* VmmService::Vcpu(
   if (!streams_.TryStart()) {
     return new RefusedStream(TooManyStreams(streams_.max_live()));
   }
-  return new VcpuStream(broker_, streams_, peers_.Find(context->peer()));
+  return new VcpuStream(broker_, streams_, open_timeout_, peers_.Find(context->peer()));
 }
 
 }  // namespace hypercall::service

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "core/broker.h"
 #include "hypercall/v1/vmm.grpc.pb.h"
+#include "service/open_deadline.h"
 #include "service/peer_directory.h"
 #include "service/stream_counter.h"
 
@@ -19,9 +20,11 @@ class VmmService final : public v1::VmmService::WithRawCallbackMethod_Session<
  public:
   // `broker` and `peers` must outlive the service and every stream it
   // starts. At most `max_streams` Session and Vcpu streams run at once; more
-  // are refused with RESOURCE_EXHAUSTED.
-  VmmService(core::Broker& broker, const PeerDirectory& peers, int max_streams)
-      : broker_(broker), peers_(peers), streams_(max_streams) {}
+  // are refused with RESOURCE_EXHAUSTED. A stream without its first message
+  // (attach, open) within `open_timeout` ends.
+  VmmService(core::Broker& broker, const PeerDirectory& peers, int max_streams,
+             const OpenTimeout& open_timeout)
+      : broker_(broker), peers_(peers), streams_(max_streams), open_timeout_(open_timeout) {}
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Session(
       grpc::CallbackServerContext* context) override;
@@ -38,6 +41,7 @@ class VmmService final : public v1::VmmService::WithRawCallbackMethod_Session<
   core::Broker& broker_;
   const PeerDirectory& peers_;
   StreamCounter streams_;
+  const OpenTimeout open_timeout_;
 };
 
 }  // namespace hypercall::service

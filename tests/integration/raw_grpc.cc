@@ -89,4 +89,32 @@ RawReply RawStreamCall(const std::shared_ptr<grpc::Channel>& channel, const std:
   return reply;
 }
 
+RawReply RawSilentStream(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                         std::chrono::milliseconds timeout) {
+  RawReply reply;
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  int start_tag = 0, read_tag = 0, finish_tag = 0;
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  call->StartCall(&start_tag);
+  if (Await(cq, &start_tag)) {
+    while (true) {
+      grpc::ByteBuffer message;
+      call->Read(&message, &read_tag);
+      if (!Await(cq, &read_tag)) break;
+      reply.messages.push_back(FromBuffer(message));
+    }
+  }
+  call->Finish(&reply.status, &finish_tag);
+  Await(cq, &finish_tag);
+  cq.Shutdown();
+  void* ignored;
+  bool ok;
+  while (cq.Next(&ignored, &ok)) {
+  }
+  return reply;
+}
+
 }  // namespace hypercall::testing

@@ -30,6 +30,11 @@ RawReply RawStreamCall(const std::shared_ptr<grpc::Channel>& channel, const std:
                        const std::vector<std::string>& requests,
                        std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+// Opens the streaming `method` and sends nothing, not even a half-close:
+// reads until the server ends the stream or `timeout` passes.
+RawReply RawSilentStream(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                         std::chrono::milliseconds timeout);
+
 }  // namespace hypercall::testing
 
 #endif  // HYPERCALL_TESTS_INTEGRATION_RAW_GRPC_H_

@@ -29,6 +29,7 @@ struct RemoteProvider::Counters {
   std::atomic<uint64_t> expired_in_queue{0};
   std::atomic<uint64_t> detach_notices{0};
   std::atomic<uint64_t> detach_notices_dropped{0};
+  std::atomic<uint64_t> given_up{0};
 };
 
 // The calls one process has been sent and not yet answered, each with its
@@ -63,10 +64,12 @@ class RemoteProvider::Connection {
         const uint64_t call_id = self->next_call_id_++;
         const base::CallTimer::Id deadline = timer.ScheduleAfter(
             absl::FromChrono(options.call_deadline),
-            [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer] {
+            [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer,
+             max_missed = options.max_missed_deadlines] {
               std::shared_ptr<Connection> connection = weak.lock();
-              if (connection != nullptr) {
-                connection->Finish(call_id, NotSupported(), timer, counters->timed_out);
+              if (connection != nullptr &&
+                  connection->Finish(call_id, NotSupported(), timer, counters->timed_out)) {
+                connection->CountMissed(max_missed, timer, *counters);
               }
             });
         self->pending_.emplace(call_id, Pending{&done, deadline});
@@ -108,18 +111,43 @@ class RemoteProvider::Connection {
     return true;
   }
 
+  // The process answered a call in time.
+  void AnsweredInTime() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    missed_in_a_row_ = 0;
+  }
+
+  // A call's deadline passed unanswered: the `max_missed`th in a row gives
+  // the process up: it is marked gone (its ranges free, as for Close) and
+  // its stream told to end, in one step.
+  void CountMissed(uint32_t max_missed, base::CallTimer& timer, Counters& counters)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    std::vector<provider::Completion*> orphans;
+    {
+      absl::MutexLock lock(&mu_);
+      if (disconnected_ || ++missed_in_a_row_ < max_missed) return;
+      link_->GiveUp(absl::UnavailableError(absl::StrFormat(
+          "%d calls in a row were not answered within their deadline "
+          "(limits.max_missed_deadlines): the provider's ranges are free for another process",
+          max_missed)));
+      orphans = CloseLocked(timer);
+      counters.disconnected += orphans.size();
+    }
+    ++counters.given_up;
+    daemon::Log(daemon::LogLevel::kWarning,
+                "gave up on provider process %s: it missed %d deadlines in a row; its ranges are "
+                "free",
+                who_, max_missed);
+    for (provider::Completion* done : orphans) done->Complete(NotSupported());
+  }
+
   // Marks the process gone and answers its calls NOT_SUPPORTED, counting
   // them in `outcome` first.
   void Close(base::CallTimer& timer, std::atomic<uint64_t>& outcome) ABSL_LOCKS_EXCLUDED(mu_) {
     std::vector<provider::Completion*> orphans;
     {
       absl::MutexLock lock(&mu_);
-      disconnected_ = true;
-      for (const auto& [call_id, pending] : pending_) {
-        timer.Cancel(pending.deadline);
-        orphans.push_back(pending.done);
-      }
-      pending_.clear();
+      orphans = CloseLocked(timer);
       outcome += orphans.size();
     }
     for (provider::Completion* done : orphans) done->Complete(NotSupported());
@@ -139,6 +167,21 @@ class RemoteProvider::Connection {
   mutable absl::Mutex mu_;
   bool disconnected_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_call_id_ ABSL_GUARDED_BY(mu_) = 1;
+  uint32_t missed_in_a_row_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Marks the process gone; the calls it had, to be answered NOT_SUPPORTED
+  // once mu_ is released.
+  std::vector<provider::Completion*> CloseLocked(base::CallTimer& timer)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    disconnected_ = true;
+    std::vector<provider::Completion*> orphans;
+    for (const auto& [call_id, pending] : pending_) {
+      timer.Cancel(pending.deadline);
+      orphans.push_back(pending.done);
+    }
+    pending_.clear();
+    return orphans;
+  }
   absl::flat_hash_map<uint64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -171,6 +214,9 @@ absl::Status RemoteProvider::Claim(const std::shared_ptr<Connection>& connection
   if (connection->disconnected()) {
     return absl::FailedPreconditionError("the provider's stream has ended");
   }
+  // A process given up (or gone) holds nothing.
+  std::erase_if(claimed_,
+                [](const ClaimedRange& claimed) { return claimed.connection->disconnected(); });
   for (const ClaimedRange& held : claimed_) {
     if (absl::Status status = smccc::CheckNoOverlap(
             claim.range, held.range,
@@ -222,13 +268,16 @@ void RemoteProvider::VmDetached(std::string_view vm) {
     daemon::Log(daemon::LogLevel::kDebug,
                 "provider %s: the notice that VM %s detached was dropped for %s (its stream is "
                 "closing or its send queue is full)",
-                options_.name, vm, connection->who());
+                options_.name, daemon::Escaped(vm), connection->who());
   }
 }
 
 bool RemoteProvider::Answer(const std::shared_ptr<Connection>& connection, uint64_t call_id,
                             const smccc::Result& result) {
-  if (connection->Finish(call_id, result, timer_, counters_->answered)) return true;
+  if (connection->Finish(call_id, result, timer_, counters_->answered)) {
+    connection->AnsweredInTime();
+    return true;
+  }
   ++counters_->stray_results;
   return false;
 }
@@ -257,6 +306,7 @@ RemoteProviderStats RemoteProvider::stats() const {
       .expired_in_queue = counters_->expired_in_queue,
       .detach_notices = counters_->detach_notices,
       .detach_notices_dropped = counters_->detach_notices_dropped,
+      .given_up = counters_->given_up,
   };
 }
 
@@ -265,6 +315,7 @@ std::vector<base::PeerCredentials> RemoteProvider::Serving() const {
   std::vector<base::PeerCredentials> serving;
   std::vector<const Connection*> seen;
   for (const ClaimedRange& claimed : claimed_) {
+    if (claimed.connection->disconnected()) continue;
     if (std::find(seen.begin(), seen.end(), claimed.connection.get()) != seen.end()) continue;
     seen.push_back(claimed.connection.get());
     serving.push_back(claimed.connection->peer());

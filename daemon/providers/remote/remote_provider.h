@@ -10,6 +10,11 @@
 // answer is dropped. So a slow, crashed or misbehaving process never holds a
 // vCPU longer than the deadline, and never answers a call twice.
 //
+// A process that misses `max_missed_deadlines` deadlines in a row (it stopped
+// reading, or answering) is given up: its calls in flight are answered
+// NOT_SUPPORTED, its ranges are free for another process to claim at once,
+// and its stream is ended.
+//
 // A VM detaching is passed on to each process serving a range then, through
 // the same bounded queue as calls: best effort, dropped (and counted) when
 // the queue is full, never waited for.
@@ -46,6 +51,9 @@ class ProviderLink {
   // Tells the process that VM `vm` detached. Returns false when it cannot be
   // sent (as for SendCall); the notice is then dropped. Same rules.
   virtual bool SendVmDetached(std::string_view vm) = 0;
+  // The provider gave the process up: end its stream with `reason`. Same
+  // rules.
+  virtual void GiveUp(const absl::Status& reason) = 0;
 };
 
 struct RemoteProviderOptions {
@@ -57,6 +65,8 @@ struct RemoteProviderOptions {
   std::chrono::nanoseconds call_deadline = std::chrono::seconds(1);
   // Calls unanswered at once per connection; more are answered NOT_SUPPORTED.
   size_t max_in_flight = 1024;
+  // Deadlines a connection may miss in a row before it is given up.
+  uint32_t max_missed_deadlines = 8;
 };
 
 // Counters for listings and tests.
@@ -78,6 +88,8 @@ struct RemoteProviderStats {
   // refused (dropped).
   uint64_t detach_notices = 0;
   uint64_t detach_notices_dropped = 0;
+  // Connections given up after max_missed_deadlines.
+  uint64_t given_up = 0;
 };
 
 class RemoteProvider final : public provider::Provider {

@@ -77,6 +77,8 @@ class UnixListenerTest : public ::testing::Test {
   PeerDirectory peers_;
   WhoAmIService service_{peers_};
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<ConnectionLimiter> limiter_ =
+      *ConnectionLimiter::Create({.max_total = 64, .max_per_uid = 64});
   std::unique_ptr<UnixListener> listener_;
 };
 
@@ -93,7 +95,7 @@ TEST_F(UnixListenerTest, EachCallKnowsTheKernelVerifiedPeer) {
   auto listener = UnixListener::Listen(path_, 0660);
   ASSERT_TRUE(listener.ok()) << listener.status();
   listener_ = std::move(*listener);
-  listener_->Serve(*server_, peers_);
+  listener_->Serve(*server_, peers_, *limiter_);
   const std::string expected = DescribePeer({.pid = getpid(),
                                              .uid = getuid(),
                                              .gid = getgid(),
@@ -111,7 +113,7 @@ TEST_F(UnixListenerTest, SupplementaryGroupsAreTheOnesThePeerHadWhenItConnected)
   auto listener = UnixListener::Listen(path_, 0660);
   ASSERT_TRUE(listener.ok()) << listener.status();
   listener_ = std::move(*listener);
-  listener_->Serve(*server_, peers_);
+  listener_->Serve(*server_, peers_, *limiter_);
   const std::vector<gid_t> saved = OwnGroups();
   const std::vector<gid_t> test_groups = {4242, 4343, 65000};
   // glibc applies setgroups to every thread, gRPC's included.
@@ -130,7 +132,7 @@ TEST_F(UnixListenerTest, AfterStoppingNoNewConnectionIsAccepted) {
   auto listener = UnixListener::Listen(path_, 0660);
   ASSERT_TRUE(listener.ok()) << listener.status();
   listener_ = std::move(*listener);
-  listener_->Serve(*server_, peers_);
+  listener_->Serve(*server_, peers_, *limiter_);
   ASSERT_TRUE(AskWhoAmI().ok());
   listener_.reset();
   EXPECT_FALSE(AskWhoAmI().ok());
@@ -144,6 +146,39 @@ TEST_F(UnixListenerTest, ABusyOrOverlongPathIsAnError) {
   EXPECT_NE(second.status().message().find("cannot listen on " + path_), std::string::npos);
   auto overlong = UnixListener::Listen("/tmp/" + std::string(200, 'x'), 0660);
   EXPECT_EQ(overlong.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(UnixListenerTest, TheSocketAppearsWithItsOwnerAndNothingIsLeftBeside) {
+  auto listener = UnixListener::Listen(path_, 0660, {.uid = 65534, .gid = 65534});
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  struct stat info {};
+  ASSERT_EQ(lstat(path_.c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, 65534u);
+  EXPECT_EQ(info.st_gid, 65534u);
+  EXPECT_EQ(info.st_mode & 0777, 0660u);
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    names.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(names, std::vector<std::string>{"test.sock"});
+}
+
+TEST_F(UnixListenerTest, StoppingRemovesItsSocketButNeverOneThatReplacedIt) {
+  auto listener = UnixListener::Listen(path_, 0660);
+  ASSERT_TRUE(listener.ok());
+  listener->reset();
+  EXPECT_FALSE(std::filesystem::exists(path_));
+
+  auto first = UnixListener::Listen(path_, 0660);
+  ASSERT_TRUE(first.ok());
+  // Another daemon took the path over (someone removed this one's file).
+  ASSERT_EQ(unlink(path_.c_str()), 0);
+  auto second = UnixListener::Listen(path_, 0660);
+  ASSERT_TRUE(second.ok());
+  first->reset();
+  EXPECT_TRUE(std::filesystem::exists(path_));
+  second->reset();
+  EXPECT_FALSE(std::filesystem::exists(path_));
 }
 
 TEST(PeerDirectoryTest, OnlyFdPeersOfRecordedConnectionsAreFound) {

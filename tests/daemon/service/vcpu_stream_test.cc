@@ -104,7 +104,9 @@ class VcpuStreamTest : public ::testing::Test {
   core::Broker broker_;
   HeldProvider* provider_ = nullptr;
   PeerDirectory peers_;
-  VmmService service_{broker_, peers_, /*max_streams=*/4};
+  base::CallTimer timer_;
+  VmmService service_{
+      broker_, peers_, /*max_streams=*/4, {.timer = timer_, .limit = absl::Seconds(30)}};
   std::string dir_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::VmmService::Stub> stub_;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -56,6 +57,15 @@ class FakeLink : public ProviderLink {
     detached_.emplace_back(vm);
     return true;
   }
+  void GiveUp(const absl::Status& reason) override {
+    absl::MutexLock lock(&mu_);
+    given_up_ = reason;
+  }
+  // Why the provider gave the process up; nullopt while it has not.
+  std::optional<absl::Status> given_up() {
+    absl::MutexLock lock(&mu_);
+    return given_up_;
+  }
   // The VMs of every detach notice sent, in order.
   std::vector<std::string> detached() {
     absl::MutexLock lock(&mu_);
@@ -92,6 +102,7 @@ class FakeLink : public ProviderLink {
   std::vector<std::vector<smccc::MemoryBuffer>> memory_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> detached_ ABSL_GUARDED_BY(mu_);
   bool refuse_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<absl::Status> given_up_ ABSL_GUARDED_BY(mu_);
 };
 
 // One vCPU's wait for its answer.
@@ -195,11 +206,21 @@ class RemoteProviderTest : public ::testing::Test {
                        {{kMemory, kMemory + 0xF}, 0x6, MemoryOperands()}};
     options.call_deadline = milliseconds(200);
     options.max_in_flight = 4;
+    options.max_missed_deadlines = 3;
     return options;
   }
 
   void Call(uint32_t function_id, Answer& answer) {
     provider_.Handle({.vm = "vm", .vcpu = 0}, CallTo(function_id), answer);
+  }
+
+  // One call to kFirst whose deadline passes unanswered.
+  void MissADeadline() {
+    Answer answer;
+    Call(kFirst, answer);
+    link_.NextCallId();
+    clock_.Advance(absl::Milliseconds(200));
+    ASSERT_TRUE(answer.Arrived());
   }
 
   testing::FakeClock clock_;
@@ -344,6 +365,49 @@ TEST_F(RemoteProviderTest, AProcessThatNeverAnswersHoldsTheVcpuOnlyUntilTheDeadl
   EXPECT_EQ(answer.result().x[0], kNotSupported);
   EXPECT_EQ(provider_.stats().timed_out, 1u);
   EXPECT_TRUE(process_.taken().empty());
+}
+
+TEST_F(RemoteProviderTest, AProcessMissingDeadlinesInARowIsGivenUpAndItsRangesFreed) {
+  auto stalled = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(stalled, {{kFirst, kFirst}, 0, {}}).ok());
+  MissADeadline();
+  MissADeadline();
+  EXPECT_FALSE(link_.given_up().has_value());
+  // Another process cannot take the range while the first still holds it.
+  FakeLink other_link;
+  auto other = provider_.Connect(other_link, {.pid = 8, .uid = 990, .gid = 990, .groups = {}});
+  EXPECT_EQ(provider_.Claim(other, {{kFirst, kFirst}, 0, {}}).code(),
+            absl::StatusCode::kAlreadyExists);
+  MissADeadline();
+  ASSERT_TRUE(link_.given_up().has_value());
+  EXPECT_EQ(link_.given_up()->code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(link_.given_up()->message()),
+              ::testing::HasSubstr("limits.max_missed_deadlines"));
+  EXPECT_EQ(provider_.stats().given_up, 1u);
+  EXPECT_TRUE(provider_.Serving().empty());
+  // Its range is free at once, before its stream has ended.
+  ASSERT_TRUE(provider_.Claim(other, {{kFirst, kFirst}, 0, {}}).ok());
+  Answer answer;
+  Call(kFirst, answer);
+  const uint64_t id = other_link.NextCallId();
+  EXPECT_TRUE(provider_.Answer(other, id, smccc::Result::Code(0)));
+  ASSERT_TRUE(answer.Arrived());
+  EXPECT_EQ(answer.result().x[0], 0u);
+}
+
+TEST_F(RemoteProviderTest, AnAnswerInTimeStartsTheCountOfMissedDeadlinesAgain) {
+  auto connection = provider_.Connect(link_, {.pid = 7, .uid = 990, .gid = 990, .groups = {}});
+  ASSERT_TRUE(provider_.Claim(connection, {{kFirst, kFirst}, 0, {}}).ok());
+  for (int round = 0; round < 3; ++round) {
+    MissADeadline();
+    MissADeadline();
+    Answer answer;
+    Call(kFirst, answer);
+    EXPECT_TRUE(provider_.Answer(connection, link_.NextCallId(), smccc::Result::Code(0)));
+    ASSERT_TRUE(answer.Arrived());
+  }
+  EXPECT_FALSE(link_.given_up().has_value());
+  EXPECT_EQ(provider_.Serving().size(), 1u);
 }
 
 TEST_F(RemoteProviderTest, SecondAndUnaskedAnswersAreDropped) {
