@@ -72,8 +72,8 @@ absl::Status Broker::SetProviders(std::vector<ProviderSetup> providers, VmPolicy
   auto table = std::make_shared<RangeTable>();
   for (const ProviderSetup& setup : providers) {
     for (const provider::RangeClaim& claim : setup.claims) {
-      if (absl::Status status =
-              table->Insert({claim.range, claim.args_read_mask, setup.entry, claim.memory});
+      if (absl::Status status = table->Insert(
+              {claim.range, claim.args_read_mask, setup.entry, claim.memory, claim.secret_results});
           !status.ok()) {
         return status;
       }

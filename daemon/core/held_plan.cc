@@ -47,7 +47,12 @@ HeldPlanning PlanWithin(const RangeTable& current, const std::vector<HeldRange>&
         refuse(first, last, std::move(why));
       } else {
         // A piece of a valid route is a valid route, apart from the others.
-        routes->Insert({{first, last}, route.args_read_mask, route.provider, route.memory})
+        routes
+            ->Insert({{first, last},
+                      route.args_read_mask,
+                      route.provider,
+                      route.memory,
+                      route.secret_results})
             .IgnoreError();
       }
       next = uint64_t{last} + 1;

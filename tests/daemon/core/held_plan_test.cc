@@ -56,6 +56,15 @@ TEST(HeldPlanTest, AnUnchangedRouteIsServedWholeAndNothingElse) {
   EXPECT_EQ(planned.routes->routes()[0].provider, oem);
 }
 
+// A re-attached VM's observers must not see what a secret range's provider
+// answers, as before the re-attach.
+TEST(HeldPlanTest, ServedPiecesKeepTheirRoutesSecrecy) {
+  RangeTable current = Table({{kOem, 0x6, Entry("oem"), {}, /*secret_results=*/true}});
+  HeldPlanning planned = PlanWithin(current, {{{0xc3000000, 0xc300000f}, 0x6, "oem", {}}});
+  ASSERT_EQ(planned.routes->routes().size(), 1u);
+  EXPECT_TRUE(planned.routes->routes()[0].secret_results);
+}
+
 TEST(HeldPlanTest, AProviderReadingFewerRegistersIsServedWithItsOwnReads) {
   RangeTable current = Table({{kOem, 0x2, Entry("oem"), {}}});
   HeldPlanning planned = PlanWithin(current, {{kOem, 0x6, "oem", {}}});
