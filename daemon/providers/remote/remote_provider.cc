@@ -62,16 +62,14 @@ class RemoteProvider::Connection {
         refused = &counters->over_limit;
       } else {
         const uint64_t call_id = self->next_call_id_++;
-        const base::CallTimer::Id deadline = timer.ScheduleAfter(
-            absl::FromChrono(options.call_deadline),
-            [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer,
-             max_missed = options.max_missed_deadlines] {
-              std::shared_ptr<Connection> connection = weak.lock();
-              if (connection != nullptr &&
-                  connection->Finish(call_id, NotSupported(), timer, counters->timed_out)) {
-                connection->CountMissed(max_missed, timer, *counters);
-              }
-            });
+        const base::CallTimer::Id deadline =
+            timer.ScheduleAfter(absl::FromChrono(options.call_deadline),
+                                [weak = std::weak_ptr<Connection>(self), call_id, counters, &timer,
+                                 max_missed = options.max_missed_deadlines] {
+                                  std::shared_ptr<Connection> connection = weak.lock();
+                                  if (connection != nullptr)
+                                    connection->TimeOut(call_id, max_missed, timer, *counters);
+                                });
         self->pending_.emplace(call_id, Pending{&done, deadline});
         if (self->link_->SendCall(call_id, context, call, options.call_deadline)) {
           ++counters->forwarded;
@@ -117,28 +115,42 @@ class RemoteProvider::Connection {
     missed_in_a_row_ = 0;
   }
 
-  // A call's deadline passed unanswered: the `max_missed`th in a row gives
-  // the process up: it is marked gone (its ranges free, as for Close) and
-  // its stream told to end, in one step.
-  void CountMissed(uint32_t max_missed, base::CallTimer& timer, Counters& counters)
+  // Call `call_id`'s deadline passed: if it is still waiting it ends
+  // NOT_SUPPORTED, counted as timed out, and, when it is the `max_missed`th
+  // in a row, the process is given up first: marked gone (its ranges free,
+  // as for Close) and its stream told to end, in the same step, so whoever
+  // sees the call's answer sees the process gone.
+  void TimeOut(uint64_t call_id, uint32_t max_missed, base::CallTimer& timer, Counters& counters)
       ABSL_LOCKS_EXCLUDED(mu_) {
+    provider::Completion* done = nullptr;
     std::vector<provider::Completion*> orphans;
+    bool given_up = false;
     {
       absl::MutexLock lock(&mu_);
-      if (disconnected_ || ++missed_in_a_row_ < max_missed) return;
-      link_->GiveUp(absl::UnavailableError(absl::StrFormat(
-          "%d calls in a row were not answered within their deadline "
-          "(limits.max_missed_deadlines): the provider's ranges are free for another process",
-          max_missed)));
-      orphans = CloseLocked(timer);
-      counters.disconnected += orphans.size();
+      auto it = pending_.find(call_id);
+      if (it == pending_.end()) return;
+      ++counters.timed_out;
+      done = it->second.done;
+      pending_.erase(it);
+      if (!disconnected_ && ++missed_in_a_row_ >= max_missed) {
+        link_->GiveUp(absl::UnavailableError(absl::StrFormat(
+            "%d calls in a row were not answered within their deadline "
+            "(limits.max_missed_deadlines): the provider's ranges are free for another process",
+            max_missed)));
+        orphans = CloseLocked(timer);
+        counters.disconnected += orphans.size();
+        ++counters.given_up;
+        given_up = true;
+      }
     }
-    ++counters.given_up;
-    daemon::Log(daemon::LogLevel::kWarning,
-                "gave up on provider process %s: it missed %d deadlines in a row; its ranges are "
-                "free",
-                who_, max_missed);
-    for (provider::Completion* done : orphans) done->Complete(NotSupported());
+    if (given_up) {
+      daemon::Log(daemon::LogLevel::kWarning,
+                  "gave up on provider process %s: it missed %d deadlines in a row; its ranges "
+                  "are free",
+                  who_, max_missed);
+    }
+    for (provider::Completion* orphan : orphans) orphan->Complete(NotSupported());
+    done->Complete(NotSupported());
   }
 
   // Marks the process gone and answers its calls NOT_SUPPORTED, counting
