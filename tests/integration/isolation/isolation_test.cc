@@ -22,24 +22,15 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class IsolationTest : public ::testing::Test {
+class IsolationTest : public OtherUidTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(getuid(), 0u) << "the attacks need a second uid: run the tests as root";
-    char dir[] = "/tmp/hypercall-isolation-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-    config_ = dir_ + "/hypercalld.conf";
-    std::ofstream(config_) << "version: 1\n"
-                              "provider { name: \"trng\" builtin {} }\n"
-                              "sockets { vmm { mode: 0666 } observer { mode: 0666 } }\n";
-    auto daemon = DaemonProcess::Start({"--config", config_});
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    daemon_ = *std::move(daemon);
-    ASSERT_TRUE(OpenToOtherUids(*daemon_, dir_).ok());
-    auto intruder = CopyForOtherUids("hypercall-test-vcpu-intruder", dir_);
-    ASSERT_TRUE(intruder.ok()) << intruder.status();
-    intruder_ = *intruder;
+    OtherUidTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(
+        StartDaemon("version: 1\n"
+                    "provider { name: \"trng\" builtin {} }\n"
+                    "sockets { vmm { mode: 0666 } observer { mode: 0666 } }\n"));
+    intruder_ = CopyProgram("hypercall-test-vcpu-intruder");
 
     auto victim = TestVm::Attach(Connect(daemon_->vmm_target()), "victim", 2);
     ASSERT_TRUE(victim.ok()) << victim.status();
@@ -50,8 +41,7 @@ class IsolationTest : public ::testing::Test {
 
   void TearDown() override {
     victim_.reset();
-    daemon_.reset();
-    std::filesystem::remove_all(dir_);
+    OtherUidTest::TearDown();
   }
 
   // The calls the daemon counts for the victim's session.
@@ -74,10 +64,7 @@ class IsolationTest : public ::testing::Test {
     return RunCommand({intruder_, daemon_->runtime_dir(), "victim", "1"}, 20000, as);
   }
 
-  std::string dir_;
-  std::string config_;
   std::string intruder_;
-  std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<TestVm> victim_;
 };
 

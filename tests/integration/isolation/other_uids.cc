@@ -1,9 +1,11 @@
 #include "isolation/other_uids.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 #include <thread>
 
@@ -26,6 +28,34 @@ absl::StatusOr<std::string> CopyForOtherUids(const std::string& name, const std:
   if (error) return absl::InternalError("cannot copy " + name + ": " + error.message());
   if (chmod(copy.c_str(), 0755) != 0) return absl::ErrnoToStatus(errno, copy);
   return copy;
+}
+
+void OtherUidTest::SetUp() {
+  ASSERT_EQ(getuid(), 0u) << "the attacks need a second uid: run the tests as root";
+  char dir[] = "/tmp/hypercall-isolation-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  dir_ = dir;
+}
+
+void OtherUidTest::TearDown() {
+  daemon_.reset();
+  if (!dir_.empty()) std::filesystem::remove_all(dir_);
+}
+
+void OtherUidTest::StartDaemon(const std::string& config, std::vector<std::string> extra_args) {
+  const std::string path = dir_ + "/hypercalld.conf";
+  std::ofstream(path) << config;
+  extra_args.insert(extra_args.begin(), {"--config", path});
+  auto daemon = DaemonProcess::Start(std::move(extra_args));
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  daemon_ = *std::move(daemon);
+  ASSERT_TRUE(OpenToOtherUids(*daemon_, dir_).ok());
+}
+
+std::string OtherUidTest::CopyProgram(const std::string& name) {
+  absl::StatusOr<std::string> copy = CopyForOtherUids(name, dir_);
+  EXPECT_TRUE(copy.ok()) << copy.status();
+  return copy.value_or("");
 }
 
 absl::StatusOr<std::unique_ptr<ProviderProcess>> StartPeer(const std::vector<std::string>& argv,

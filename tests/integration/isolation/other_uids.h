@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gtest/gtest.h"
 #include "support/daemon_process.h"
 #include "support/provider_process.h"
 
@@ -24,6 +25,26 @@ absl::Status OpenToOtherUids(const DaemonProcess& daemon, const std::string& dir
 // Copies the built program `name` (BinaryPath) into `dir`, mode 0755, for
 // other uids to run; its path.
 absl::StatusOr<std::string> CopyForOtherUids(const std::string& name, const std::string& dir);
+
+// What each isolation suite does first. SetUp checks the test runs as root
+// (the attacks drop to another uid) and makes a temporary directory;
+// StartDaemon starts the daemon on a config written there, with its sockets
+// and the directory reachable by other uids. TearDown stops the daemon and
+// removes the directory: a suite resets what it holds first.
+class OtherUidTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Writes `config` to <dir_>/hypercalld.conf and starts the daemon with
+  // --config on it and `extra_args`. Fails the test when it cannot.
+  void StartDaemon(const std::string& config, std::vector<std::string> extra_args = {});
+  // CopyForOtherUids into dir_; fails the test when it cannot.
+  std::string CopyProgram(const std::string& name);
+
+  std::string dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
 
 // Starts `argv` as a process of its own that stays (run as `as` when given,
 // through setpriv, without supplementary groups), its output in `log_path`,

@@ -20,33 +20,23 @@
 namespace hypercall::testing {
 namespace {
 
-class QuotaTest : public ::testing::Test {
+class QuotaTest : public OtherUidTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(getuid(), 0u) << "the attacks need a second uid: run the tests as root";
-    char dir[] = "/tmp/hypercall-quota-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-    const std::string config = dir_ + "/hypercalld.conf";
-    std::ofstream(config) << "version: 1\n"
-                             "provider { name: \"trng\" builtin {} }\n"
-                             "provider { name: \"ext\" external { allow_uid: [0, 65534] }\n"
-                             "           range { first: 0xc6000000 last: 0xc600000f } }\n"
-                             "sockets { vmm { mode: 0666 } provider { mode: 0666 } }\n"
-                             "limits { max_sessions_per_uid: 2 max_provider_streams_per_uid: 2 }\n";
-    auto daemon = DaemonProcess::Start({"--config", config});
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    daemon_ = *std::move(daemon);
-    ASSERT_TRUE(OpenToOtherUids(*daemon_, dir_).ok());
-    auto peer = CopyForOtherUids("hypercall-test-peer", dir_);
-    ASSERT_TRUE(peer.ok()) << peer.status();
-    peer_ = *peer;
+    OtherUidTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(
+        StartDaemon("version: 1\n"
+                    "provider { name: \"trng\" builtin {} }\n"
+                    "provider { name: \"ext\" external { allow_uid: [0, 65534] }\n"
+                    "           range { first: 0xc6000000 last: 0xc600000f } }\n"
+                    "sockets { vmm { mode: 0666 } provider { mode: 0666 } }\n"
+                    "limits { max_sessions_per_uid: 2 max_provider_streams_per_uid: 2 }\n"));
+    peer_ = CopyProgram("hypercall-test-peer");
   }
 
   void TearDown() override {
     holder_.reset();
-    daemon_.reset();
-    std::filesystem::remove_all(dir_);
+    OtherUidTest::TearDown();
   }
 
   // Runs the peer as nobody with `args`, holding what it got until killed.
@@ -66,9 +56,7 @@ class QuotaTest : public ::testing::Test {
     return run.out;
   }
 
-  std::string dir_;
   std::string peer_;
-  std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<ProviderProcess> holder_;
 };
 

@@ -29,33 +29,23 @@ using ::testing::StartsWith;
 
 constexpr int kGraceMs = 5000;
 
-class RestartGraceTest : public ::testing::Test {
+class RestartGraceTest : public OtherUidTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(getuid(), 0u) << "the attacks need a second uid: run the tests as root";
-    char dir[] = "/tmp/hypercall-restart-grace-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-    const std::string config = dir_ + "/hypercalld.conf";
-    std::ofstream(config) << "version: 1\n"
-                             "provider { name: \"trng\" builtin {} }\n"
-                             "sockets { vmm { mode: 0666 } }\n"
-                             "limits { restart_grace_ms: "
-                          << kGraceMs << " }\n";
-    auto daemon = DaemonProcess::Start({"--config", config});
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    daemon_ = *std::move(daemon);
-    ASSERT_TRUE(OpenToOtherUids(*daemon_, dir_).ok());
-    auto peer = CopyForOtherUids("hypercall-test-peer", dir_);
-    ASSERT_TRUE(peer.ok()) << peer.status();
-    peer_ = *peer;
+    OtherUidTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(
+        StartDaemon("version: 1\n"
+                    "provider { name: \"trng\" builtin {} }\n"
+                    "sockets { vmm { mode: 0666 } }\n"
+                    "limits { restart_grace_ms: " +
+                    std::to_string(kGraceMs) + " }\n"));
+    peer_ = CopyProgram("hypercall-test-peer");
   }
 
   void TearDown() override {
     victim_.reset();
     holders_.clear();
-    daemon_.reset();
-    std::filesystem::remove_all(dir_);
+    OtherUidTest::TearDown();
   }
 
   // A VMM process of its own (root) that attaches `name` and outlives the
@@ -75,9 +65,7 @@ class RestartGraceTest : public ::testing::Test {
     return run.out;
   }
 
-  std::string dir_;
   std::string peer_;
-  std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<TestVm> victim_;
   std::vector<std::unique_ptr<ProviderProcess>> holders_;
 };

@@ -27,28 +27,11 @@ gid_t GroupOf(const std::string& path) {
   return info.st_gid;
 }
 
-class SocketRolesTest : public ::testing::Test {
+class SocketRolesTest : public OtherUidTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(getuid(), 0u) << "the roles need a second uid: run the tests as root";
-    char dir[] = "/tmp/hypercall-socket-roles-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-    auto ctl = CopyForOtherUids("hypercallctl", dir_);
-    ASSERT_TRUE(ctl.ok()) << ctl.status();
-    ctl_ = *ctl;
-  }
-
-  void TearDown() override {
-    daemon_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void StartDaemon(std::vector<std::string> args) {
-    auto daemon = DaemonProcess::Start(std::move(args));
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    daemon_ = *std::move(daemon);
-    ASSERT_TRUE(OpenToOtherUids(*daemon_, dir_).ok());
+    OtherUidTest::SetUp();
+    ctl_ = CopyProgram("hypercallctl");
   }
 
   std::string Socket(std::string_view name) const {
@@ -61,13 +44,12 @@ class SocketRolesTest : public ::testing::Test {
     return RunCommand(argv, 20000, kNobody);
   }
 
-  std::string dir_;
   std::string ctl_;
-  std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(SocketRolesTest, TheObserverGroupObservesButCannotAttachAVm) {
-  StartDaemon({"--providers", "trng", "--socket-group", "observer=nogroup"});
+  ASSERT_NO_FATAL_FAILURE(StartDaemon("version: 1\nprovider { name: \"trng\" builtin {} }\n",
+                                      {"--socket-group", "observer=nogroup"}));
   EXPECT_EQ(GroupOf(Socket(wire::kObserverSocketName)), 65534u);
   EXPECT_EQ(GroupOf(Socket(wire::kVmmSocketName)), 0u);
   EXPECT_EQ(GroupOf(Socket(wire::kProviderSocketName)), 0u);
@@ -83,10 +65,9 @@ TEST_F(SocketRolesTest, TheObserverGroupObservesButCannotAttachAVm) {
 }
 
 TEST_F(SocketRolesTest, AGroupTheConfigNamesWins) {
-  const std::string config = dir_ + "/hypercalld.conf";
-  std::ofstream(config) << "version: 1\nsockets { observer { group: \"root\" } }\n";
-  StartDaemon(
-      {"--config", config, "--socket-group", "observer=nogroup", "--socket-group", "vmm=nogroup"});
+  ASSERT_NO_FATAL_FAILURE(
+      StartDaemon("version: 1\nsockets { observer { group: \"root\" } }\n",
+                  {"--socket-group", "observer=nogroup", "--socket-group", "vmm=nogroup"}));
   EXPECT_EQ(GroupOf(Socket(wire::kObserverSocketName)), 0u);
   EXPECT_EQ(GroupOf(Socket(wire::kVmmSocketName)), 65534u);
   const CommandResult status = CtlAsObserver({"status"});

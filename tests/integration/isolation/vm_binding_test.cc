@@ -35,34 +35,24 @@ std::string UnifiedCgroupMount() {
   return "";
 }
 
-class VmBindingTest : public ::testing::Test {
+class VmBindingTest : public OtherUidTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(getuid(), 0u) << "the attacks need a second uid: run the tests as root";
-    char dir[] = "/tmp/hypercall-vm-binding-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-    const std::string config = dir_ + "/hypercalld.conf";
-    std::ofstream(config) << "version: 1\n"
-                             "provider { name: \"trng\" builtin {} }\n"
-                             "vm { name: \"tenant-a-*\" provider: \"trng\" allow_uid: 3001 }\n"
-                             "vm { name: \"tenant-u-*\" provider: \"trng\"\n"
-                             "     allow_unit: \"qemu-tenant-u.service\" }\n"
-                             "vm { name: \"*\" provider: \"trng\" }\n"
-                             "sockets { vmm { mode: 0666 } }\n";
-    auto daemon = DaemonProcess::Start({"--config", config});
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    daemon_ = *std::move(daemon);
-    ASSERT_TRUE(OpenToOtherUids(*daemon_, dir_).ok());
-    auto peer = CopyForOtherUids("hypercall-test-peer", dir_);
-    ASSERT_TRUE(peer.ok()) << peer.status();
-    peer_ = *peer;
+    OtherUidTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(
+        StartDaemon("version: 1\n"
+                    "provider { name: \"trng\" builtin {} }\n"
+                    "vm { name: \"tenant-a-*\" provider: \"trng\" allow_uid: 3001 }\n"
+                    "vm { name: \"tenant-u-*\" provider: \"trng\"\n"
+                    "     allow_unit: \"qemu-tenant-u.service\" }\n"
+                    "vm { name: \"*\" provider: \"trng\" }\n"
+                    "sockets { vmm { mode: 0666 } }\n"));
+    peer_ = CopyProgram("hypercall-test-peer");
   }
 
   void TearDown() override {
-    daemon_.reset();
     for (const std::string& cgroup : cgroups_) rmdir(cgroup.c_str());
-    std::filesystem::remove_all(dir_);
+    OtherUidTest::TearDown();
   }
 
   // What the peer says of attaching `name`, run as `as`.
@@ -89,9 +79,7 @@ class VmBindingTest : public ::testing::Test {
     return run.out;
   }
 
-  std::string dir_;
   std::string peer_;
-  std::unique_ptr<DaemonProcess> daemon_;
   // Made by the test, innermost first.
   std::vector<std::string> cgroups_;
 };
