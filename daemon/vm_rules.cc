@@ -29,11 +29,8 @@ bool NamesWho(const config::v1::VmRule& rule) {
 }
 
 bool Allows(const config::v1::VmRule& rule, const base::PeerCredentials& peer) {
-  const auto& uids = rule.allow_uid();
-  const auto& gids = rule.allow_gid();
   const auto& units = rule.allow_unit();
-  return std::find(uids.begin(), uids.end(), peer.uid) != uids.end() ||
-         std::any_of(gids.begin(), gids.end(), [&peer](gid_t gid) { return peer.InGroup(gid); }) ||
+  return peer.ListedIn(rule.allow_uid(), rule.allow_gid()) ||
          (!peer.unit.empty() && std::find(units.begin(), units.end(), peer.unit) != units.end());
 }
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,16 @@ struct PeerCredentials {
   // True when `group` is the primary or a supplementary group.
   bool InGroup(gid_t group) const {
     return gid == group || std::binary_search(groups.begin(), groups.end(), group);
+  }
+
+  // True when an allow list names it: its uid is among `uids`, or one of
+  // its groups (primary or supplementary) among `gids`. The config's allow
+  // lists (external providers, VM rules, observer grants) all mean this.
+  template <typename Uids, typename Gids>
+  bool ListedIn(const Uids& uids, const Gids& gids) const {
+    return std::find(std::begin(uids), std::end(uids), uid) != std::end(uids) ||
+           std::any_of(std::begin(gids), std::end(gids),
+                       [this](gid_t group) { return InGroup(group); });
   }
 };
 

@@ -20,9 +20,6 @@ namespace {
 // starting at once to be logged, not for a peer attaching in a loop to
 // flood the journal.
 constexpr int kSessionLinesPerSecond = 50;
-}  // namespace
-
-namespace {
 
 // The names the held-names file says live processes held, reserved for
 // them for the grace period from now.

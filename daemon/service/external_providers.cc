@@ -10,11 +10,7 @@ namespace hypercall::service {
 
 absl::Status ExternalProviderTable::CheckAllowed(const ExternalProvider& provider,
                                                  const PeerCredentials& peer) {
-  const bool allowed = std::find(provider.allow_uid.begin(), provider.allow_uid.end(), peer.uid) !=
-                           provider.allow_uid.end() ||
-                       std::any_of(provider.allow_gid.begin(), provider.allow_gid.end(),
-                                   [&peer](gid_t gid) { return peer.InGroup(gid); });
-  if (allowed) return absl::OkStatus();
+  if (peer.ListedIn(provider.allow_uid, provider.allow_gid)) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrFormat(
       "uid %d gid %d (supplementary groups [%s]) may not serve provider \"%s\": the config "
       "allows uid [%s] and gid [%s]",

@@ -1,7 +1,5 @@
 #include "service/observer_grant.h"
 
-#include <algorithm>
-
 namespace hypercall::service {
 
 void ObserverGrant::Replace(std::vector<uid_t> uids, std::vector<gid_t> gids) {
@@ -13,8 +11,7 @@ void ObserverGrant::Replace(std::vector<uid_t> uids, std::vector<gid_t> gids) {
 bool ObserverGrant::SeesRegisters(const std::optional<base::PeerCredentials>& peer) const {
   if (!peer.has_value()) return false;
   absl::ReaderMutexLock lock(&mu_);
-  return std::find(uids_.begin(), uids_.end(), peer->uid) != uids_.end() ||
-         std::any_of(gids_.begin(), gids_.end(), [&](gid_t gid) { return peer->InGroup(gid); });
+  return peer->ListedIn(uids_, gids_);
 }
 
 }  // namespace hypercall::service
