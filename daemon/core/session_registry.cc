@@ -36,14 +36,11 @@ absl::StatusOr<std::shared_ptr<Session>> SessionRegistry::Add(
         holder.has_value() ? "the VMM " + base::DescribePeer(*holder)
                            : std::string("another session")));
   }
-  if (peer.has_value()) {
-    if (auto it = live_by_uid_.find(peer->uid);
-        it != live_by_uid_.end() && it->second >= max_sessions_per_uid_) {
-      return absl::ResourceExhaustedError(
-          absl::StrFormat("session limit per uid reached: uid %d has %d live sessions "
-                          "(limits.max_sessions_per_uid)",
-                          peer->uid, it->second));
-    }
+  if (peer.has_value() && live_by_uid_.Full(peer->uid)) {
+    return absl::ResourceExhaustedError(
+        absl::StrFormat("session limit per uid reached: uid %d has %d live sessions "
+                        "(limits.max_sessions_per_uid)",
+                        peer->uid, live_by_uid_.Of(peer->uid)));
   }
   if (by_id_.size() >= max_sessions_) {
     return absl::ResourceExhaustedError(absl::StrFormat(
@@ -55,7 +52,7 @@ absl::StatusOr<std::shared_ptr<Session>> SessionRegistry::Add(
                                            std::move(routes), owner, peer, std::move(refused));
   id_by_name_.emplace(session->vm().name, id);
   by_id_.emplace(std::move(id), session);
-  if (peer.has_value()) ++live_by_uid_[peer->uid];
+  if (peer.has_value()) live_by_uid_.Take(peer->uid);
   return session;
 }
 
@@ -71,10 +68,7 @@ bool SessionRegistry::Remove(const Session& session) {
   if (it == by_id_.end() || it->second.get() != &session) return false;
   id_by_name_.erase(session.vm().name);
   by_id_.erase(it);
-  if (session.peer().has_value()) {
-    auto live = live_by_uid_.find(session.peer()->uid);
-    if (--live->second == 0) live_by_uid_.erase(live);
-  }
+  if (session.peer().has_value()) live_by_uid_.Release(session.peer()->uid);
   return true;
 }
 
@@ -98,7 +92,7 @@ std::vector<std::shared_ptr<Session>> SessionRegistry::CloseAll() {
   for (auto& [id, session] : by_id_) sessions.push_back(std::move(session));
   by_id_.clear();
   id_by_name_.clear();
-  live_by_uid_.clear();
+  live_by_uid_.Clear();
   return sessions;
 }
 

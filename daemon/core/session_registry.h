@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/uid_tally.h"
 #include "core/session.h"
 
 namespace hypercall::core {
@@ -22,7 +23,7 @@ class SessionRegistry {
   // them attached by VMMs of one uid (sessions of an unknown peer count
   // only in the first).
   SessionRegistry(size_t max_sessions, size_t max_sessions_per_uid)
-      : max_sessions_(max_sessions), max_sessions_per_uid_(max_sessions_per_uid) {}
+      : max_sessions_(max_sessions), live_by_uid_(max_sessions_per_uid) {}
 
   // Creates and registers a session for `vm` with a fresh random id. Fails
   // with InvalidArgument (Validate), AlreadyExists when a live session has
@@ -50,13 +51,12 @@ class SessionRegistry {
 
  private:
   const size_t max_sessions_;
-  const size_t max_sessions_per_uid_;
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, std::shared_ptr<Session>> by_id_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::string> id_by_name_ ABSL_GUARDED_BY(mu_);
   // Live sessions by the uid of the VMM that attached them, when known.
-  absl::flat_hash_map<uid_t, size_t> live_by_uid_ ABSL_GUARDED_BY(mu_);
+  base::UidTally live_by_uid_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hypercall::core

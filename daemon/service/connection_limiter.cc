@@ -36,7 +36,10 @@ absl::StatusOr<std::unique_ptr<ConnectionLimiter>> ConnectionLimiter::Create(
 }
 
 ConnectionLimiter::ConnectionLimiter(ConnectionLimits limits, int epoll_fd, int stop_fd)
-    : limits_(limits), epoll_fd_(epoll_fd), stop_fd_(stop_fd) {
+    : limits_(limits),
+      epoll_fd_(epoll_fd),
+      stop_fd_(stop_fd),
+      open_per_uid_(static_cast<size_t>(limits.max_per_uid)) {
   thread_ = std::thread([this] { Watch(); });
 }
 
@@ -55,16 +58,14 @@ ConnectionLimiter::~ConnectionLimiter() {
 ConnectionLimiter::Verdict ConnectionLimiter::Admit(int fd, uid_t uid) {
   absl::MutexLock lock(&mu_);
   if (open_ >= limits_.max_total) return Verdict::kTotalFull;
-  int& of_uid = open_per_uid_[uid];
-  if (of_uid >= limits_.max_per_uid) return Verdict::kUidFull;
+  if (open_per_uid_.Full(uid)) return Verdict::kUidFull;
   const int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   epoll_event event{.events = EPOLLRDHUP, .data = {.fd = dup_fd}};  // EPOLLHUP is implied.
   if (dup_fd < 0 || epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, dup_fd, &event) != 0) {
     if (dup_fd >= 0) close(dup_fd);
-    if (of_uid == 0) open_per_uid_.erase(uid);
     return Verdict::kNoDescriptor;
   }
-  ++of_uid;
+  open_per_uid_.Take(uid);
   ++open_;
   watched_[dup_fd] = uid;
   return Verdict::kAdmitted;
@@ -74,8 +75,7 @@ void ConnectionLimiter::Closed(int dup_fd) {
   absl::MutexLock lock(&mu_);
   auto it = watched_.find(dup_fd);
   if (it == watched_.end()) return;
-  auto of_uid = open_per_uid_.find(it->second);
-  if (--of_uid->second == 0) open_per_uid_.erase(of_uid);
+  open_per_uid_.Release(it->second);
   --open_;
   watched_.erase(it);
   // Closing removes it from the epoll set too.
@@ -105,8 +105,7 @@ int ConnectionLimiter::open() const {
 
 int ConnectionLimiter::open_of(uid_t uid) const {
   absl::MutexLock lock(&mu_);
-  auto it = open_per_uid_.find(uid);
-  return it == open_per_uid_.end() ? 0 : it->second;
+  return static_cast<int>(open_per_uid_.Of(uid));
 }
 
 }  // namespace hypercall::service

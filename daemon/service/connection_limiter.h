@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/uid_tally.h"
 
 namespace hypercall::service {
 
@@ -69,7 +70,7 @@ class ConnectionLimiter {
   const int stop_fd_;
   mutable absl::Mutex mu_;
   int open_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<uid_t, int> open_per_uid_ ABSL_GUARDED_BY(mu_);
+  base::UidTally open_per_uid_ ABSL_GUARDED_BY(mu_);
   // Each duplicate held, with its connection's uid.
   absl::flat_hash_map<int, uid_t> watched_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;

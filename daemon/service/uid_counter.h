@@ -6,37 +6,34 @@
 #include <sys/types.h>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "base/uid_tally.h"
 
 namespace hypercall::service {
 
 class UidCounter {
  public:
   // `max_per_uid`: what one uid may hold at once.
-  explicit UidCounter(int max_per_uid) : max_per_uid_(max_per_uid) {}
+  explicit UidCounter(int max_per_uid) : held_(static_cast<size_t>(max_per_uid)) {}
 
   // Counts one more for `uid`; false (not counted) when it holds
   // `max_per_uid` already. Thread-safe.
   bool TryTake(uid_t uid) {
     absl::MutexLock lock(&mu_);
-    int& held = held_[uid];
-    if (held >= max_per_uid_) return false;
-    ++held;
+    if (held_.Full(uid)) return false;
+    held_.Take(uid);
     return true;
   }
   // One counted by TryTake for `uid` is given back. Thread-safe.
   void Release(uid_t uid) {
     absl::MutexLock lock(&mu_);
-    auto it = held_.find(uid);
-    if (it != held_.end() && --it->second <= 0) held_.erase(it);
+    held_.Release(uid);
   }
-  int max_per_uid() const { return max_per_uid_; }
+  int max_per_uid() const { return static_cast<int>(held_.max_per_uid()); }
 
  private:
-  const int max_per_uid_;
   absl::Mutex mu_;
-  absl::flat_hash_map<uid_t, int> held_ ABSL_GUARDED_BY(mu_);
+  base::UidTally held_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hypercall::service
