@@ -32,7 +32,6 @@ class UidTally {
     if (it != held_.end() && --it->second == 0) held_.erase(it);
   }
   void Clear() { held_.clear(); }
-  size_t max_per_uid() const { return max_per_uid_; }
 
  private:
   const size_t max_per_uid_;

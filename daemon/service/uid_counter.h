@@ -14,7 +14,8 @@ namespace hypercall::service {
 class UidCounter {
  public:
   // `max_per_uid`: what one uid may hold at once.
-  explicit UidCounter(int max_per_uid) : held_(static_cast<size_t>(max_per_uid)) {}
+  explicit UidCounter(int max_per_uid)
+      : max_per_uid_(max_per_uid), held_(static_cast<size_t>(max_per_uid)) {}
 
   // Counts one more for `uid`; false (not counted) when it holds
   // `max_per_uid` already. Thread-safe.
@@ -29,9 +30,10 @@ class UidCounter {
     absl::MutexLock lock(&mu_);
     held_.Release(uid);
   }
-  int max_per_uid() const { return static_cast<int>(held_.max_per_uid()); }
+  int max_per_uid() const { return max_per_uid_; }
 
  private:
+  const int max_per_uid_;
   absl::Mutex mu_;
   base::UidTally held_ ABSL_GUARDED_BY(mu_);
 };
