@@ -2,15 +2,18 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <unistd.h>
 
 #include <chrono>
 
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "base/log.h"
 #include "config/limits.h"
 #include "core/vm_description.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "provider_setup.h"
+#include "service_status.h"
 #include "socket_files.h"
 #include "vm_rules.h"
 #include "wire/protocol.h"
@@ -87,9 +90,13 @@ Daemon::Daemon(const DaemonOptions& options)
           MaxProviderQueue(options.config),
           config::InForce(options.config.limits()).max_provider_queue_bytes,
           OpenTimeoutOf(options.config, call_timer_)),
-      running_config_(options.config) {}
+      running_config_(options.config),
+      activated_sockets_(options.activated_sockets) {}
 
-Daemon::~Daemon() { Shutdown(); }
+Daemon::~Daemon() {
+  Shutdown();
+  for (const auto& [role, fd] : activated_sockets_) close(fd);
+}
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   std::unique_ptr<Daemon> daemon(new Daemon(WithConfigLimits(options)));
@@ -106,15 +113,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   const config::v1::Sockets& sockets = options.config.sockets();
-  absl::Status status = daemon->Serve(daemon->vmm_service_, sockets.vmm(), wire::kVmmSocketName,
-                                      options.max_sync_threads);
+  absl::Status status = daemon->Serve(daemon->vmm_service_, "vmm", sockets.vmm(),
+                                      wire::kVmmSocketName, options.max_sync_threads);
   if (status.ok()) {
-    status = daemon->Serve(daemon->observer_service_, sockets.observer(), wire::kObserverSocketName,
-                           options.max_observer_threads);
+    status = daemon->Serve(daemon->observer_service_, "observer", sockets.observer(),
+                           wire::kObserverSocketName, options.max_observer_threads);
   }
   if (status.ok()) {
-    status = daemon->Serve(daemon->provider_service_, sockets.provider(), wire::kProviderSocketName,
-                           options.max_sync_threads);
+    status = daemon->Serve(daemon->provider_service_, "provider", sockets.provider(),
+                           wire::kProviderSocketName, options.max_sync_threads);
   }
   if (!status.ok()) return status;
   return daemon;
@@ -179,17 +186,42 @@ absl::Status Daemon::Reload(const config::v1::Config& config) {
   return absl::OkStatus();
 }
 
-absl::Status Daemon::Serve(grpc::Service& service, const config::v1::Socket& socket,
-                           std::string_view default_name, int max_threads) {
+absl::StatusOr<std::unique_ptr<service::UnixListener>> Daemon::Listen(
+    std::string_view role, const config::v1::Socket& socket, std::string_view default_name) {
+  if (auto activated = activated_sockets_.find(std::string(role));
+      activated != activated_sockets_.end()) {
+    if (!socket.path().empty() || socket.has_mode() || !socket.owner().empty() ||
+        !socket.group().empty()) {
+      Log(LogLevel::kWarning,
+          "the config's %s socket settings are unused: systemd passed the socket (its .socket "
+          "unit sets path, owner and mode)",
+          role);
+    }
+    const int fd = activated->second;
+    activated_sockets_.erase(activated);
+    absl::StatusOr<std::unique_ptr<service::UnixListener>> listener =
+        service::UnixListener::Adopt(fd);
+    if (listener.ok()) {
+      Log(LogLevel::kInfo, "serving %s (the %s socket systemd passed)", (*listener)->path(), role);
+    }
+    return listener;
+  }
   const std::string path =
       socket.path().empty() ? wire::SocketPath(options_.runtime_dir, default_name) : socket.path();
   const unsigned mode = socket.has_mode() ? socket.mode() : kDefaultSocketMode;
   if (absl::Status status = ClaimSocketPath(path); !status.ok()) return status;
-
   absl::StatusOr<service::SocketOwner> owner =
       ResolveSocketOwner(path, socket.owner(), socket.group());
   if (!owner.ok()) return owner.status();
+  absl::StatusOr<std::unique_ptr<service::UnixListener>> listener =
+      service::UnixListener::Listen(path, mode, *owner);
+  if (listener.ok()) Log(LogLevel::kInfo, "listening on %s (mode %o)", path, mode);
+  return listener;
+}
 
+absl::Status Daemon::Serve(grpc::Service& service, std::string_view role,
+                           const config::v1::Socket& socket, std::string_view default_name,
+                           int max_threads) {
   grpc::ServerBuilder builder;
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(MaxMessageBytes(running_config_));
@@ -202,19 +234,22 @@ absl::Status Daemon::Serve(grpc::Service& service, const config::v1::Socket& soc
   quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr) return absl::InternalError("cannot start the server for " + path);
+  if (server == nullptr) {
+    return absl::InternalError(absl::StrFormat("cannot start the server for the %s socket", role));
+  }
   absl::StatusOr<std::unique_ptr<service::UnixListener>> listener =
-      service::UnixListener::Listen(path, mode, *owner);
+      Listen(role, socket, default_name);
   if (!listener.ok()) {
     server->Shutdown();
     return listener.status();
   }
   (*listener)->Serve(*server, peers_, *connections_);
-  Log(LogLevel::kInfo, "listening on %s (mode %o)", path, mode);
   servers_.push_back(std::move(server));
   listeners_.push_back(std::move(*listener));
   return absl::OkStatus();
 }
+
+std::string Daemon::Status() const { return ServiceStatus(broker_); }
 
 void Daemon::Shutdown() {
   if (stopped_) return;

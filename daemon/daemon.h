@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "activated_sockets.h"
 #include "base/call_timer.h"
 #include "base/clock.h"
 #include "core/broker.h"
@@ -41,6 +42,11 @@ struct DaemonOptions {
   // Without provider blocks in the config: the built-in providers to load,
   // by registered name; nullopt: those registered as on by default.
   std::optional<std::vector<std::string>> providers;
+  // Sockets systemd passed in, by role: served as they are, in place of
+  // the ones the config describes (their path, owner and mode are the
+  // socket units'). Roles not here get a socket the daemon binds itself.
+  // The daemon takes the descriptors.
+  ActivatedSockets activated_sockets;
   // Limits of the broker core.
   core::BrokerOptions broker;
   // What every deadline of the daemon is measured on (provider call
@@ -83,6 +89,9 @@ class Daemon {
   // running config stays.
   absl::Status Reload(const config::v1::Config& config);
 
+  // For systemd's STATUS=: VMs, vCPUs, providers, calls (service_status.h).
+  std::string Status() const;
+
   // Stops accepting, ends every session and trace once calls in flight are
   // answered, stops the servers and removes the sockets. Idempotent.
   void Shutdown();
@@ -94,10 +103,16 @@ class Daemon {
 
   absl::Status ApplyProviders(const config::v1::Config& config);
   void ApplyObservers(const config::v1::Config& config);
-  // Builds a server for `service` and listens for it on the socket `socket`
-  // describes (default path <runtime_dir>/`default_name`).
-  absl::Status Serve(grpc::Service& service, const config::v1::Socket& socket,
-                     std::string_view default_name, int max_threads);
+  // Builds a server for `service` and listens for it on the socket of
+  // `role` systemd passed in, or else on the one `socket` describes
+  // (default path <runtime_dir>/`default_name`).
+  absl::Status Serve(grpc::Service& service, std::string_view role,
+                     const config::v1::Socket& socket, std::string_view default_name,
+                     int max_threads);
+  // The listener for Serve().
+  absl::StatusOr<std::unique_ptr<service::UnixListener>> Listen(std::string_view role,
+                                                                const config::v1::Socket& socket,
+                                                                std::string_view default_name);
 
   const DaemonOptions options_;
   // Declared before the broker: deadline callbacks may run until the
@@ -115,6 +130,9 @@ class Daemon {
   std::vector<std::unique_ptr<grpc::Server>> servers_;
   std::vector<std::unique_ptr<service::UnixListener>> listeners_;
   config::v1::Config running_config_;
+  // Those of options_.activated_sockets no listener has taken yet (closed
+  // with the daemon).
+  ActivatedSockets activated_sockets_;
   bool stopped_ = false;
 };
 

@@ -1,21 +1,25 @@
-// hypercalld: parses the command line, reads the config, starts the daemon,
-// tells systemd it is ready, reloads the config on SIGHUP, and shuts down
+// hypercalld: parses the command line, reads the config, starts the daemon
+// (on the sockets systemd passed, if any), tells systemd it is ready and
+// keeps its STATUS= current, reloads the config on SIGHUP, and shuts down
 // gracefully on SIGTERM or SIGINT.
 #include <signal.h>
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "activated_sockets.h"
 #include "base/log.h"
 #include "command_line.h"
 #include "config/config_file.h"
 #include "daemon.h"
 #include "provider_setup.h"
 #include "providers/provider_registry.h"
+#include "service_status.h"
 #include "wire/protocol.h"
 
 namespace {
@@ -43,7 +47,10 @@ void Reload(hypercall::daemon::Daemon& daemon, const hypercall::daemon::CommandL
     Log(LogLevel::kWarning, "SIGHUP: no --config file to read again; nothing changes");
     return;
   }
-  sd_notify(0, "RELOADING=1");
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
+             static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000);
   auto config = hypercall::config::LoadConfigFile(*path, hypercall::providers::Catalog());
   absl::Status status =
       config.ok() ? daemon.Reload(WithSocketGroups(*std::move(config), line.socket_groups))
@@ -79,6 +86,13 @@ int Run(const hypercall::daemon::CommandLine& line) {
   hypercall::daemon::DaemonOptions options;
   options.runtime_dir = line.runtime_dir;
   options.providers = line.providers;
+  // Socket activation: the sockets systemd holds for us, by role.
+  auto activated = hypercall::daemon::TakeActivatedSockets();
+  if (!activated.ok()) {
+    Log(LogLevel::kError, "cannot start: %s", activated.status().message());
+    return 1;
+  }
+  options.activated_sockets = *std::move(activated);
   if (line.config_path.has_value()) {
     auto config =
         hypercall::config::LoadConfigFile(*line.config_path, hypercall::providers::Catalog());
@@ -108,6 +122,7 @@ int Run(const hypercall::daemon::CommandLine& line) {
   Log(LogLevel::kInfo, "%s ready in %s", hypercall::wire::SoftwareName("hypercalld"),
       line.runtime_dir);
   sd_notify(0, "READY=1");
+  hypercall::daemon::StatusNotifier status([&daemon] { return (*daemon)->Status(); });
 
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {

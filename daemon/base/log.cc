@@ -1,8 +1,13 @@
 #include "base/log.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 
 namespace hypercall::daemon {
 namespace {
@@ -39,9 +44,41 @@ std::string Escaped(std::string_view text) {
   return escaped;
 }
 
+bool StderrIsJournal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr) return false;
+  const std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(absl::string_view(stream), absl::MaxSplits(':', 1));
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  struct stat file {};
+  return absl::SimpleAtoi(parts.first, &device) && absl::SimpleAtoi(parts.second, &inode) &&
+         fstat(STDERR_FILENO, &file) == 0 && file.st_dev == device && file.st_ino == inode;
+}
+
 void LogLine(LogLevel level, std::string_view message) {
   if (!LogEnabled(level)) return;
-  std::string line = absl::StrFormat("<%d>%s\n", static_cast<int>(level), message);
+  std::string line;
+  line.reserve(message.size() + 16);
+  if (StderrIsJournal()) {
+    absl::StrAppendFormat(&line, "<%d>", static_cast<int>(level));
+  } else if (level == LogLevel::kError) {
+    line = "error: ";
+  } else if (level == LogLevel::kWarning) {
+    line = "warning: ";
+  }
+  while (!message.empty() && message.back() == '\n') message.remove_suffix(1);
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      line += "\\n";
+    } else if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
+      absl::StrAppendFormat(&line, "\\x%02x", byte);
+    } else {
+      line.push_back(c);
+    }
+  }
+  line.push_back('\n');
   const char* p = line.data();
   size_t left = line.size();
   while (left > 0) {

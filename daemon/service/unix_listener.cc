@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -88,7 +89,9 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(const std::st
     rmdir(private_dir.c_str());
     return absl::ErrnoToStatus(error, absl::StrFormat("cannot listen on %s: %s", path, what));
   };
-  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  // Non-blocking: a peer gone between poll and accept must not hold the
+  // accept loop (and with it Shutdown) until the next connection.
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return fail("socket(AF_UNIX)", -1);
   if (bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
     return fail("bind", fd);
@@ -117,12 +120,33 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(const std::st
     return absl::ErrnoToStatus(error, "eventfd");
   }
   return std::unique_ptr<UnixListener>(
-      new UnixListener(path, file.st_dev, file.st_ino, fd, stop_fd));
+      new UnixListener(path, /*owns_file=*/true, file.st_dev, file.st_ino, fd, stop_fd));
+}
+
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Adopt(int listen_fd) {
+  sockaddr_un address{};
+  socklen_t length = sizeof(address);
+  std::string path = "an adopted socket";
+  if (getsockname(listen_fd, reinterpret_cast<sockaddr*>(&address), &length) == 0 &&
+      length > offsetof(sockaddr_un, sun_path) && address.sun_path[0] != '\0') {
+    path = std::string(address.sun_path,
+                       strnlen(address.sun_path, length - offsetof(sockaddr_un, sun_path)));
+  }
+  const int stop_fd = eventfd(0, EFD_CLOEXEC);
+  if (stop_fd < 0) {
+    const int error = errno;
+    close(listen_fd);
+    return absl::ErrnoToStatus(error, "eventfd");
+  }
+  return std::unique_ptr<UnixListener>(
+      new UnixListener(std::move(path), /*owns_file=*/false, 0, 0, listen_fd, stop_fd));
 }
 
 UnixListener::~UnixListener() {
   struct stat file {};
-  if (lstat(path_.c_str(), &file) == 0 && file.st_dev == dev_ && file.st_ino == ino_) {
+  if (!owns_file_) {
+    // systemd's socket unit keeps the file and the queue.
+  } else if (lstat(path_.c_str(), &file) == 0 && file.st_dev == dev_ && file.st_ino == ino_) {
     unlink(path_.c_str());
   } else {
     Log(LogLevel::kWarning, "%s is no longer the socket this daemon made: leaving it", path_);

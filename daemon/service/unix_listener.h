@@ -38,10 +38,17 @@ class UnixListener {
                                                               unsigned mode,
                                                               SocketOwner owner = {});
 
+  // Serves `listen_fd`, a listening AF_UNIX stream socket made by another
+  // (systemd, socket activation: daemon/activated_sockets.h), which keeps
+  // its socket file: this listener never removes it. Takes the descriptor.
+  static absl::StatusOr<std::unique_ptr<UnixListener>> Adopt(int listen_fd);
+
   // Stops accepting and closes the listening socket; connections already
-  // handed to gRPC stay its own. Removes the socket file first, while still
-  // listening (so no other daemon can have taken the path as stale), and
-  // only if the file at `path` is still the one this listener made.
+  // handed to gRPC stay its own. A socket it made: removes the socket file
+  // first, while still listening (so no other daemon can have taken the
+  // path as stale), and only if the file at `path` is still the one this
+  // listener made. An adopted one's file stays, and whoever passed it keeps
+  // it listening: connections made meanwhile wait in its queue.
   ~UnixListener();
   UnixListener(const UnixListener&) = delete;
   UnixListener& operator=(const UnixListener&) = delete;
@@ -54,12 +61,19 @@ class UnixListener {
   const std::string& path() const { return path_; }
 
  private:
-  UnixListener(std::string path, dev_t dev, ino_t ino, int listen_fd, int stop_fd)
-      : path_(std::move(path)), dev_(dev), ino_(ino), listen_fd_(listen_fd), stop_fd_(stop_fd) {}
+  UnixListener(std::string path, bool owns_file, dev_t dev, ino_t ino, int listen_fd, int stop_fd)
+      : path_(std::move(path)),
+        owns_file_(owns_file),
+        dev_(dev),
+        ino_(ino),
+        listen_fd_(listen_fd),
+        stop_fd_(stop_fd) {}
 
   void AcceptLoop(grpc::Server& server, PeerDirectory& peers, ConnectionLimiter& limiter);
 
   const std::string path_;
+  // False for an adopted socket, whose file is not this listener's.
+  const bool owns_file_;
   // The socket file this listener made.
   const dev_t dev_;
   const ino_t ino_;

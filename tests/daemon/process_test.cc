@@ -122,7 +122,7 @@ TEST(ProcessTest, RuntimeDirThatIsAFileStopsStartUp) {
   { std::ofstream(file) << "x"; }
   CommandResult result = RunCommand({HYPERCALLD_PATH, "--runtime-dir", file});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_THAT(result.err, HasSubstr("<3>"));
+  EXPECT_THAT(result.err, HasSubstr("error: cannot start: "));
   EXPECT_THAT(result.err, HasSubstr("not a directory"));
   std::filesystem::remove_all(root);
 }
@@ -195,7 +195,9 @@ TEST(ProcessTest, SigintAlsoStopsCleanly) {
   EXPECT_THAT((*daemon)->Log(), HasSubstr("SIGINT"));
 }
 
-TEST(ProcessTest, EveryLogLineHasASyslogPrefix) {
+// stderr a plain file, not the journal: no syslog prefixes (the journal's
+// format: tests/integration/systemd/notify_test.cc).
+TEST(ProcessTest, LogLinesToAFileArePlainText) {
   auto daemon = DaemonProcess::Start({"--log-level", "debug"});
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   {
@@ -211,7 +213,7 @@ TEST(ProcessTest, EveryLogLineHasASyslogPrefix) {
   EXPECT_THAT(log, HasSubstr("detached: vm=vm-a"));
   std::vector<std::string> lines = absl::StrSplit(log, '\n', absl::SkipEmpty());
   for (const std::string& line : lines) {
-    EXPECT_THAT(line, ::testing::MatchesRegex("<[3467]>.+")) << line;
+    EXPECT_THAT(line, ::testing::Not(::testing::MatchesRegex("<[0-9]>.*"))) << line;
   }
 }
 

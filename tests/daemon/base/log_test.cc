@@ -1,10 +1,13 @@
 // The log's defences against peers: their strings escaped, their events
-// rate-limited.
+// rate-limited; its format: syslog priority prefixes only for the journal,
+// one line per event.
 #include "base/log.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -17,13 +20,21 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// What the daemon writes to stderr while `body` runs.
+// What the daemon writes to stderr while `body` runs. `journal`: with
+// JOURNAL_STREAM naming the capture file, as systemd names the journal's
+// stream for a service.
 template <typename Body>
-std::string CaptureStderr(Body body) {
+std::string CaptureStderr(Body body, bool journal = false) {
   FILE* file = tmpfile();
   const int saved = dup(STDERR_FILENO);
   dup2(fileno(file), STDERR_FILENO);
+  struct stat st {};
+  fstat(fileno(file), &st);
+  if (journal) {
+    setenv("JOURNAL_STREAM", absl::StrFormat("%d:%d", st.st_dev, st.st_ino).c_str(), 1);
+  }
   body();
+  unsetenv("JOURNAL_STREAM");
   dup2(saved, STDERR_FILENO);
   close(saved);
   std::string out;
@@ -47,7 +58,36 @@ TEST(EscapedTest, KeepsPrintableTextAndEscapesEverythingElse) {
 TEST(EscapedTest, APeerNameCannotForgeALine) {
   const std::string out = CaptureStderr(
       [] { Log(LogLevel::kInfo, "session attached: vm=%s", Escaped("evil\n<3>daemon: forged")); });
-  EXPECT_EQ(out, "<6>session attached: vm=evil\\x0a<3>daemon: forged\n");
+  EXPECT_EQ(out, "session attached: vm=evil\\x0a<3>daemon: forged\n");
+}
+
+TEST(LogFormatTest, PriorityPrefixesOnlyWhenStderrIsTheJournal) {
+  auto lines = [] {
+    Log(LogLevel::kError, "e %d", 1);
+    Log(LogLevel::kWarning, "w");
+    Log(LogLevel::kInfo, "i");
+  };
+  EXPECT_EQ(CaptureStderr(lines, /*journal=*/true), "<3>e 1\n<4>w\n<6>i\n");
+  EXPECT_EQ(CaptureStderr(lines), "error: e 1\nwarning: w\ni\n");
+  // JOURNAL_STREAM naming another file (stderr redirected since): plain.
+  setenv("JOURNAL_STREAM", "1:1", 1);
+  EXPECT_FALSE(StderrIsJournal());
+  setenv("JOURNAL_STREAM", "garbage", 1);
+  EXPECT_FALSE(StderrIsJournal());
+  unsetenv("JOURNAL_STREAM");
+  EXPECT_EQ(CaptureStderr(lines), "error: e 1\nwarning: w\ni\n");
+}
+
+TEST(LogFormatTest, EveryEventIsOneLine) {
+  const std::string out = CaptureStderr(
+      [] {
+        Log(LogLevel::kError, "keeping the running config:\n%s\n", "line 3: bad\nline 4: worse");
+        Log(LogLevel::kInfo, "tab\tand \r bell\a");
+      },
+      /*journal=*/true);
+  EXPECT_EQ(out,
+            "<3>keeping the running config:\\nline 3: bad\\nline 4: worse\n"
+            "<6>tab\tand \\x0d bell\\x07\n");
 }
 
 TEST(RateLimitedLogTest, LetsThroughNPerSecondThenSaysHowManyItSuppressed) {
@@ -56,12 +96,12 @@ TEST(RateLimitedLogTest, LetsThroughNPerSecondThenSaysHowManyItSuppressed) {
   std::string out = CaptureStderr([&] {
     for (int i = 0; i < 10; ++i) log.Log(LogLevel::kWarning, "refused %d", i);
   });
-  EXPECT_EQ(out, "<4>refused 0\n<4>refused 1\n<4>refused 2\n");
+  EXPECT_EQ(out, "warning: refused 0\nwarning: refused 1\nwarning: refused 2\n");
   clock.Advance(absl::Seconds(1));
   out = CaptureStderr([&] { log.Log(LogLevel::kWarning, "refused %d", 10); });
-  EXPECT_EQ(out, "<4>refused 10 (7 similar lines suppressed)\n");
+  EXPECT_EQ(out, "warning: refused 10 (7 similar lines suppressed)\n");
   out = CaptureStderr([&] { log.Log(LogLevel::kWarning, "refused %d", 11); });
-  EXPECT_EQ(out, "<4>refused 11\n");
+  EXPECT_EQ(out, "warning: refused 11\n");
 }
 
 TEST(RateLimitedLogTest, LinesBelowTheLogLevelCountForNothing) {
@@ -71,7 +111,7 @@ TEST(RateLimitedLogTest, LinesBelowTheLogLevelCountForNothing) {
     log.Log(LogLevel::kDebug, "hidden");
     log.Log(LogLevel::kWarning, "shown");
   });
-  EXPECT_EQ(out, "<4>shown\n");
+  EXPECT_EQ(out, "warning: shown\n");
 }
 
 }  // namespace
